@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every test: .NET (unit, stores on real SQLite and PostgreSQL, host, browser) and the bridge's Node tests.
+# Installs what it needs from Debian when missing (PostgreSQL, Chromium) and starts a throwaway
+# PostgreSQL cluster on a free loopback port, removed afterwards.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+need=()
+[ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+[ -x /usr/bin/chromium ] || need+=(chromium)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing ${need[*]}: run as root or install them (apt-get install ${need[*]})." >&2
+    exit 1
+  fi
+  echo "Installing ${need[*]} from Debian..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# A throwaway PostgreSQL cluster.
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pg_dir=$(mktemp -d)
+chown postgres "$pg_dir"
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+pg_port=$(free_port)
+stop_pg() {
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
+runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+  -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
+export UNI_AUTHORIZE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
+export UNI_AUTHORIZE_TEST_CHROMIUM=/usr/bin/chromium
+
+dotnet test --solution Uni.Authorize.slnx -c Release
+
+if [ -f test/bridge/package.json ]; then
+  (cd test/bridge && npm ci --no-audit --no-fund --silent && node --test)
+fi
+echo "All tests passed."

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+
+namespace Uni.Authorize;
+
+/// <summary>A process-local <see cref="IAuthCodeStore"/>.</summary>
+public sealed class InMemoryAuthCodeStore : IAuthCodeStore
+{
+    private readonly ConcurrentDictionary<string, Entry> _codes = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask AddAsync(AuthCodeRecord code, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(code);
+        if (!_codes.TryAdd(code.CodeHash, new Entry(code)))
+        {
+            throw new InvalidOperationException("An auth code with this hash is already stored.");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        if (!_codes.TryGetValue(codeHash, out var entry))
+        {
+            return new(new AuthCodeRedemption(AuthCodeRedemptionStatus.Invalid, null));
+        }
+
+        if (Interlocked.Exchange(ref entry.Redeemed, 1) == 1)
+        {
+            return new(new AuthCodeRedemption(AuthCodeRedemptionStatus.AlreadyUsed, entry.Code));
+        }
+
+        var status = entry.Code.ExpiresAt <= now ? AuthCodeRedemptionStatus.Expired
+            : !string.Equals(entry.Code.Subject.AppId, appId, StringComparison.Ordinal) ? AuthCodeRedemptionStatus.WrongApp
+            : AuthCodeRedemptionStatus.Redeemed;
+        return new(new AuthCodeRedemption(status, entry.Code));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var pruned = 0;
+        foreach (var pair in _codes)
+        {
+            if ((pair.Value.Code.ExpiresAt <= now || Volatile.Read(ref pair.Value.Redeemed) == 1) && _codes.TryRemove(pair))
+            {
+                pruned++;
+            }
+        }
+
+        return new(pruned);
+    }
+
+    private sealed class Entry(AuthCodeRecord code)
+    {
+        public readonly AuthCodeRecord Code = code;
+        public int Redeemed;
+    }
+}

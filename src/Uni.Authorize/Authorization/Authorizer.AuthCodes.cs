@@ -1,0 +1,55 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Uni.Authorize;
+
+public sealed partial class Authorizer
+{
+    private const int AuthCodeBytes = 32;
+    private static readonly int AuthCodeLength = Base64Url.GetEncodedLength(AuthCodeBytes);
+
+    /// <summary>
+    /// Redeems an auth code for the app that presents it: the server-side exchange (<c>alipay.system.oauth.token</c>,
+    /// <c>jscode2session</c>). A code works once, for the app it was issued to, until it expires; the first attempt
+    /// uses it up whatever its outcome.
+    /// </summary>
+    /// <param name="appId">The app presenting the code (authenticated by the caller).</param>
+    /// <param name="code">The code as the app received it.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <exception cref="ArgumentException"><paramref name="appId"/> is not a valid app id.</exception>
+    public ValueTask<AuthCodeRedemption> RedeemAuthCodeAsync(string appId, string? code, CancellationToken cancellationToken = default)
+    {
+        if (!Subject.IsValidId(appId))
+        {
+            throw new ArgumentException("An app id is 1 to 128 characters without control characters.", nameof(appId));
+        }
+
+        if (code is null || code.Length != AuthCodeLength || !Base64Url.IsValid(code))
+        {
+            return new(new AuthCodeRedemption(AuthCodeRedemptionStatus.Invalid, null));
+        }
+
+        return _codes.RedeemAsync(HashCode(code), appId, _time.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>Issues a fresh code for <paramref name="subject"/> and <paramref name="scopes"/> without asking
+    /// (WeChat's <c>login</c>, Alipay's <c>auth_base</c>).</summary>
+    public async ValueTask<string> IssueAuthCodeAsync(Subject subject, IEnumerable<string> scopes, CancellationToken cancellationToken = default)
+    {
+        subject.EnsureValid();
+        ArgumentNullException.ThrowIfNull(scopes);
+        var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(AuthCodeBytes));
+        var now = _time.GetUtcNow();
+        string[] sorted = [.. scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+        await _codes.AddAsync(new AuthCodeRecord(HashCode(code), subject, sorted, now, now + _authCodeLifetime), cancellationToken).ConfigureAwait(false);
+        return code;
+    }
+
+    /// <summary>The stored form of a code: lower-case hex SHA-256.</summary>
+    public static string HashCode(string code) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(code ?? throw new ArgumentNullException(nameof(code)))));
+
+    private ValueTask<string> IssueAuthCodeAsync(Subject subject, IEnumerable<ResolvedScope> scopes, CancellationToken cancellationToken) =>
+        IssueAuthCodeAsync(subject, scopes.Select(s => s.Scope.Name), cancellationToken);
+}

@@ -1,0 +1,329 @@
+using System.Diagnostics;
+
+namespace Uni.Authorize;
+
+public sealed partial class Authorizer
+{
+    /// <summary>The most scopes one call may ask for (Alipay's <c>scopes</c> array).</summary>
+    public const int MaxScopesPerCall = 16;
+
+    private async ValueTask<AuthorizeOutcome> AuthorizeSlowAsync(AuthorizeRequest request, string api, CancellationToken cancellationToken)
+    {
+        var platform = request.Platform ?? Platform;
+        var subject = request.Subject ?? _defaultSubject;
+        using var activity = AuthorizeTelemetry.ActivitySource.StartActivity("authorize");
+        activity?.SetTag("uni.authorize.platform", platform.ToString());
+
+        if (Validate(request, platform, subject, api, out var scopes) is { } invalid)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, invalid.Code.ToString());
+            return new AuthorizeOutcome(invalid);
+        }
+
+        var states = new DecisionState[scopes.Length];
+        var codes = new AuthorizeErrorCode?[scopes.Length];
+        var now = _time.GetUtcNow();
+        List<int>? toAsk = null;
+        for (var i = 0; i < scopes.Length; i++)
+        {
+            if (scopes[i].Rule.PromptMode == ScopePromptMode.Silent)
+            {
+                states[i] = DecisionState.Granted;
+                continue;
+            }
+
+            try
+            {
+                var decision = await _store.GetAsync(subject, scopes[i].Scope.Name, cancellationToken).ConfigureAwait(false);
+                states[i] = decision?.EffectiveState(now) ?? DecisionState.NotDetermined;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new AuthorizeOutcome(StoreFailure(platform, api, ex));
+            }
+
+            switch (states[i])
+            {
+                case DecisionState.Denied:
+                    _telemetry.FastFails.Add(1);
+                    codes[i] = AuthorizeErrorCode.Denied;
+                    break;
+                case DecisionState.NotDetermined when scopes[i].Rule.PromptMode == ScopePromptMode.SettingsOnly:
+                    codes[i] = AuthorizeErrorCode.SettingsOnly;
+                    break;
+                case DecisionState.NotDetermined:
+                    (toAsk ??= []).Add(i);
+                    break;
+            }
+        }
+
+        if (toAsk is not null)
+        {
+            await AskAsync(subject, platform, scopes, toAsk, states, codes, cancellationToken).ConfigureAwait(false);
+        }
+
+        var outcome = await ComposeAsync(subject, platform, api, scopes, states, codes, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Succeeded)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, outcome.Error!.Code.ToString());
+        }
+
+        return outcome;
+    }
+
+    private AuthorizeError? Validate(AuthorizeRequest request, Platform platform, Subject subject, string api, out ResolvedScope[] scopes)
+    {
+        scopes = [];
+        if (platform == Platform.Web)
+        {
+            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.PlatformNotSupported, "authorize is not supported on the web.");
+        }
+
+        if (!Enum.IsDefined(platform))
+        {
+            return NativePayloads.Failure(Platform, api, AuthorizeErrorCode.InvalidRequest, $"Unknown platform {(int)platform}.");
+        }
+
+        if (!subject.IsValid)
+        {
+            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidRequest,
+                $"The subject needs an app id and a user id of 1 to {Subject.MaxIdLength} characters without control characters.");
+        }
+
+        if (request.Scope is not null && request.Scopes is not null)
+        {
+            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidRequest, "Give either scope or scopes, not both.");
+        }
+
+        IReadOnlyList<string?> inputs = request.Scopes ?? (request.Scope is null ? [] : [request.Scope]);
+        if (inputs.Count == 0)
+        {
+            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidScope, "scope is required.");
+        }
+
+        if (inputs.Count > 1 && platform != Platform.Alipay)
+        {
+            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidRequest, $"{platform} authorizes one scope per call; only Alipay takes several.");
+        }
+
+        if (inputs.Count > MaxScopesPerCall)
+        {
+            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidRequest, $"At most {MaxScopesPerCall} scopes per call.");
+        }
+
+        var resolved = new List<ResolvedScope>(inputs.Count);
+        foreach (var input in inputs)
+        {
+            if (!ScopeCatalog.IsWellFormed(input))
+            {
+                return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidScope,
+                    $"A scope is 1 to {ScopeCatalog.MaxScopeLength} characters, not blank, without control characters.");
+            }
+
+            if (!ScopeCatalog.TryResolve(platform, input!, out ResolvedScope scope))
+            {
+                return ScopeCatalog.TryGet(input!, out _)
+                    ? NativePayloads.Failure(platform, api, AuthorizeErrorCode.UnsupportedScope, $"{input} is not supported on {platform}.", scopeInput: input)
+                    : NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidScope, $"\"{input}\" is not a scope on {platform}.", scopeInput: input);
+            }
+
+            if (!resolved.Contains(scope))
+            {
+                resolved.Add(scope);
+            }
+        }
+
+        scopes = [.. resolved];
+        return null;
+    }
+
+    private async Task AskAsync(Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes, CancellationToken cancellationToken)
+    {
+        if (_prompter is null)
+        {
+            foreach (var i in toAsk)
+            {
+                codes[i] = AuthorizeErrorCode.PromptFailed;
+            }
+
+            return;
+        }
+
+        var asked = toAsk.Select(i => scopes[i]).ToArray();
+        var key = new PromptCoordinator.FlightKey(subject.AppId, subject.UserId, string.Join('\n', asked.Select(s => s.Scope.Name)));
+        var round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, token), cancellationToken).ConfigureAwait(false);
+        for (var k = 0; k < toAsk.Count; k++)
+        {
+            var i = toAsk[k];
+            if (round.Error is { } error)
+            {
+                codes[i] = error;
+                continue;
+            }
+
+            states[i] = round.States![k];
+            codes[i] = states[i] switch
+            {
+                DecisionState.Granted => null,
+                DecisionState.Denied => AuthorizeErrorCode.Denied,
+                _ => AuthorizeErrorCode.Dismissed,
+            };
+        }
+    }
+
+    // One consent round, run once for every caller sharing it, in the user's line.
+    private async Task<PromptRound> PromptRoundAsync(Subject subject, Platform platform, ResolvedScope[] scopes, CancellationToken roundToken)
+    {
+        // Re-read: a dialog earlier in this user's line may have decided some of these scopes.
+        var now = _time.GetUtcNow();
+        var current = new Decision?[scopes.Length];
+        var states = new DecisionState[scopes.Length];
+        try
+        {
+            for (var i = 0; i < scopes.Length; i++)
+            {
+                current[i] = await _store.GetAsync(subject, scopes[i].Scope.Name, roundToken).ConfigureAwait(false);
+                states[i] = current[i]?.EffectiveState(now) ?? DecisionState.NotDetermined;
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Log.StoreUnavailable(_logger, ex);
+            return PromptRound.Failed(AuthorizeErrorCode.StoreUnavailable);
+        }
+
+        var ask = Enumerable.Range(0, scopes.Length).Where(i => states[i] == DecisionState.NotDetermined).ToArray();
+        if (ask.Length == 0)
+        {
+            return PromptRound.Decided(states);
+        }
+
+        _telemetry.PromptsShown.Add(1);
+        Log.PromptShown(_logger, platform, ask.Length);
+        PromptResult? answer;
+        using (var timeout = new CancellationTokenSource(_promptTimeout, _time))
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(roundToken, timeout.Token))
+        {
+            try
+            {
+                var request = new PromptRequest(subject, platform, [.. ask.Select(i => scopes[i].Scope)]);
+                answer = await _prompter!.PromptAsync(request, linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (roundToken.IsCancellationRequested)
+            {
+                throw;
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+            {
+                Log.PromptTimedOut(_logger, _promptTimeout);
+                return PromptRound.Failed(AuthorizeErrorCode.PromptTimedOut);
+            }
+            catch (Exception ex)
+            {
+                Log.PromptFailed(_logger, ex);
+                return PromptRound.Failed(AuthorizeErrorCode.PromptFailed);
+            }
+        }
+
+        if (answer is null)
+        {
+            Log.PromptFailed(_logger, new InvalidOperationException("The prompter returned no result."));
+            return PromptRound.Failed(AuthorizeErrorCode.PromptFailed);
+        }
+
+        var decidedAt = _time.GetUtcNow();
+        foreach (var i in ask)
+        {
+            var state = answer.AnswerFor(scopes[i].Scope.Name) switch
+            {
+                PromptAnswer.Allow => DecisionState.Granted,
+                PromptAnswer.Deny => DecisionState.Denied,
+                _ => DecisionState.NotDetermined,
+            };
+            if (state == DecisionState.NotDetermined)
+            {
+                continue;
+            }
+
+            var lifetime = state == DecisionState.Granted ? _grantLifetime : _denialLifetime;
+            var write = new DecisionWrite(subject, scopes[i].Scope.Name, state, DecisionSource.Prompt, decidedAt, decidedAt + lifetime, current[i]?.Version ?? 0);
+            try
+            {
+                // The user answered: record it even if every caller has stopped waiting.
+                var stored = await WriteAsync(write, current[i]?.State ?? DecisionState.NotDetermined, CancellationToken.None).ConfigureAwait(false);
+                states[i] = stored?.EffectiveState(decidedAt) ?? DecisionState.NotDetermined;
+            }
+            catch (Exception ex)
+            {
+                Log.StoreUnavailable(_logger, ex);
+                return PromptRound.Failed(AuthorizeErrorCode.StoreUnavailable);
+            }
+        }
+
+        return PromptRound.Decided(states);
+    }
+
+    private async ValueTask<AuthorizeOutcome> ComposeAsync(
+        Subject subject, Platform platform, string api, ResolvedScope[] scopes, DecisionState[] states, AuthorizeErrorCode?[] codes, CancellationToken cancellationToken)
+    {
+        List<ResolvedScope>? granted = null;
+        Dictionary<string, int>? alipayErrors = null;
+        AuthorizeErrorCode? firstError = null;
+        ResolvedScope? firstFailed = null;
+        for (var i = 0; i < scopes.Length; i++)
+        {
+            if (codes[i] is { } code)
+            {
+                firstError ??= code;
+                firstFailed ??= scopes[i];
+                if (platform == Platform.Alipay)
+                {
+                    (alipayErrors ??= new(StringComparer.Ordinal))[scopes[i].Rule.NativeName] = NativePayloads.AlipayError(code).Error;
+                }
+            }
+            else if (states[i] == DecisionState.Granted)
+            {
+                (granted ??= []).Add(scopes[i]);
+            }
+        }
+
+        IReadOnlyDictionary<string, int> errorScopes = alipayErrors ?? NativePayloads.NoErrorScopes;
+        if (granted is null)
+        {
+            var failed = firstFailed!;
+            var code = firstError ?? AuthorizeErrorCode.PromptFailed;
+            return new AuthorizeOutcome(code == AuthorizeErrorCode.Denied && scopes.Length == 1
+                ? (ReferenceEquals(api, ResolvedScope.AuthorizeApi) ? failed.Denied : ApiOutcomes.Denied(platform, api, failed))
+                : NativePayloads.Failure(platform, api, code, Explain(code, failed), errorScopes, failed.Rule.NativeName));
+        }
+
+        string? authCode = null;
+        if (granted.Any(s => s.Rule.IssuesAuthCode))
+        {
+            try
+            {
+                authCode = await IssueAuthCodeAsync(subject, granted.Where(s => s.Rule.IssuesAuthCode), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new AuthorizeOutcome(StoreFailure(platform, api, ex));
+            }
+        }
+
+        return new AuthorizeOutcome(authCode is null && granted.Count == 1 && errorScopes.Count == 0
+            ? (ReferenceEquals(api, ResolvedScope.AuthorizeApi) ? granted[0].Granted : ApiOutcomes.Granted(platform, api, granted[0]))
+            : NativePayloads.Success(platform, api, granted, authCode, errorScopes));
+    }
+
+    private static string Explain(AuthorizeErrorCode code, ResolvedScope scope) => code switch
+    {
+        AuthorizeErrorCode.Denied => $"The user denied {scope.Scope.Name}.",
+        AuthorizeErrorCode.Dismissed => $"The user closed the dialog for {scope.Scope.Name} without choosing; the next call asks again.",
+        AuthorizeErrorCode.SettingsOnly => $"{scope.Scope.Name} is never asked in a dialog on {scope.Rule.Platform}; the user can enable it in settings (openSetting).",
+        AuthorizeErrorCode.PromptTimedOut => $"The dialog for {scope.Scope.Name} was not answered in time; nothing was granted.",
+        AuthorizeErrorCode.PromptFailed => $"The dialog for {scope.Scope.Name} could not be shown; nothing was granted.",
+        AuthorizeErrorCode.StoreUnavailable => "The decision store is unavailable; nothing was granted. Retry when the store is back.",
+        AuthorizeErrorCode.Canceled => "Every caller stopped waiting; the dialog was closed.",
+        _ => $"{scope.Scope.Name} failed: {code}.",
+    };
+}

@@ -1,0 +1,195 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Uni.Authorize;
+
+/// <summary>
+/// The seed's <c>authorize</c>: asks the user for a scope once, remembers the answer per subject, and answers every
+/// later call from it. Safe for concurrent use; one instance serves every app, user and platform.
+/// </summary>
+public sealed partial class Authorizer : IDisposable
+{
+    private readonly IDecisionStore _store;
+    private readonly IAuthCodeStore _codes;
+    private readonly IAuthorizationPrompter? _prompter;
+    private readonly ISettingsPresenter? _settingsPresenter;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly AuthorizeTelemetry _telemetry;
+    private readonly PromptCoordinator _prompts = new();
+    private readonly Subject _defaultSubject;
+    private readonly TimeSpan _promptTimeout;
+    private readonly TimeSpan _authCodeLifetime;
+    private readonly TimeSpan? _grantLifetime;
+    private readonly TimeSpan? _denialLifetime;
+
+    /// <summary>Creates an authorizer from <paramref name="options"/>, with in-memory stores unless it names others.</summary>
+    /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
+    public Authorizer(AuthorizerOptions options)
+        : this(options, services: null)
+    {
+    }
+
+    internal Authorizer(AuthorizerOptions options, IServiceProvider? services)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Platform = options.Platform;
+        _defaultSubject = options.DefaultSubject;
+        _store = options.Store ?? services?.GetService<IDecisionStore>() ?? new InMemoryDecisionStore();
+        _codes = options.AuthCodeStore ?? services?.GetService<IAuthCodeStore>() ?? new InMemoryAuthCodeStore();
+        _prompter = options.Prompter ?? services?.GetService<IAuthorizationPrompter>();
+        _settingsPresenter = options.SettingsPresenter ?? services?.GetService<ISettingsPresenter>();
+        _time = options.TimeProvider ?? services?.GetService<TimeProvider>() ?? TimeProvider.System;
+        _logger = (options.LoggerFactory ?? services?.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Authorizer>();
+        _telemetry = new AuthorizeTelemetry(options.MeterFactory ?? services?.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        _promptTimeout = options.PromptTimeout;
+        _authCodeLifetime = options.AuthCodeLifetime;
+        _grantLifetime = options.GrantLifetime;
+        _denialLifetime = options.DenialLifetime;
+    }
+
+    /// <summary>The platform of calls that name none.</summary>
+    public Platform Platform { get; }
+
+    /// <summary>Raised after the engine wrote a decision (dialog, settings, admin). A handler that throws is logged
+    /// and does not affect the call or the stored decision.</summary>
+    public event EventHandler<DecisionChangedEventArgs>? DecisionChanged;
+
+    /// <summary>Consent rounds in flight plus user lines held; zero when no dialog is pending.</summary>
+    internal int PendingPromptCount => _prompts.PendingCount;
+
+    /// <summary>Asks for <paramref name="scope"/> for the default subject (the seed's promise form).</summary>
+    /// <exception cref="AuthorizeException">The call failed; <see cref="AuthorizeException.Error"/> is what <c>fail</c> receives.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended this caller's wait.</exception>
+    public ValueTask<AuthorizeResult> AuthorizeAsync(string scope, CancellationToken cancellationToken = default) =>
+        AuthorizeAsync(new AuthorizeRequest(scope), cancellationToken);
+
+    /// <summary>Asks for the request's scopes (the seed's promise form).</summary>
+    /// <exception cref="AuthorizeException">The call failed; <see cref="AuthorizeException.Error"/> is what <c>fail</c> receives.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended this caller's wait.</exception>
+    public ValueTask<AuthorizeResult> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default) =>
+        OrThrow(TryAuthorizeAsync(request, cancellationToken));
+
+    /// <summary>Asks for the request's scopes; a refusal is a value, not an exception.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended this caller's wait.</exception>
+    public ValueTask<AuthorizeOutcome> TryAuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default) =>
+        AuthorizeCore(request, ResolvedScope.AuthorizeApi, cancellationToken);
+
+    /// <summary>Guards a call of <paramref name="api"/> (<c>getLocation</c>): authorizes its scope first, prompting when
+    /// undetermined; failures use the API's name (<c>getLocation:fail auth deny</c>).</summary>
+    public ValueTask<AuthorizeOutcome> TryAuthorizeApiAsync(string api, Subject? subject = null, Platform? platform = null, CancellationToken cancellationToken = default)
+    {
+        var target = platform ?? Platform;
+        if (api is null || !ScopeCatalog.TryGetByApi(api, out var scope))
+        {
+            return new(new AuthorizeOutcome(NativePayloads.Failure(target, ScopeCatalog.IsWellFormed(api) && api!.Length <= 64 ? api : "api",
+                AuthorizeErrorCode.InvalidRequest, "Unknown API: the scope catalog lists no API of this name.")));
+        }
+
+        return AuthorizeCore(new AuthorizeRequest(scope.Name) { Subject = subject, Platform = target }, api, cancellationToken);
+    }
+
+    /// <summary>Like <see cref="TryAuthorizeApiAsync"/>, throwing <see cref="AuthorizeException"/> on failure.</summary>
+    public ValueTask<AuthorizeResult> AuthorizeApiAsync(string api, Subject? subject = null, Platform? platform = null, CancellationToken cancellationToken = default) =>
+        OrThrow(TryAuthorizeApiAsync(api, subject, platform, cancellationToken));
+
+    /// <inheritdoc />
+    public void Dispose() => _telemetry.Dispose();
+
+    private static ValueTask<AuthorizeResult> OrThrow(ValueTask<AuthorizeOutcome> pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            var outcome = pending.Result;
+            return outcome.Result is { } result ? new(result) : ValueTask.FromException<AuthorizeResult>(new AuthorizeException(outcome.Error!));
+        }
+
+        return Awaited(pending);
+
+        static async ValueTask<AuthorizeResult> Awaited(ValueTask<AuthorizeOutcome> pending) =>
+            (await pending.ConfigureAwait(false)).GetResultOrThrow();
+    }
+
+    // The hot path: one plain dialog scope already decided answers from a cached payload without allocating.
+    private ValueTask<AuthorizeOutcome> AuthorizeCore(AuthorizeRequest request, string api, CancellationToken cancellationToken)
+    {
+        var platform = request.Platform ?? Platform;
+        var subject = request.Subject ?? _defaultSubject;
+        if (request.Scopes is null
+            && request.Scope is { } input
+            && ScopeCatalog.TryResolve(platform, input, out ResolvedScope scope)
+            && scope.IsPlainDialog
+            && (IsDefault(subject) || subject.IsValid))
+        {
+            ValueTask<Decision?> lookup;
+            try
+            {
+                lookup = _store.GetAsync(subject, scope.Scope.Name, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return new(new AuthorizeOutcome(StoreFailure(platform, api, ex)));
+            }
+
+            if (!lookup.IsCompletedSuccessfully)
+            {
+                return AwaitLookupAsync(lookup, request, scope, api, cancellationToken);
+            }
+
+            if (Decided(lookup.Result, platform, scope, api) is { } decided)
+            {
+                return new(decided);
+            }
+        }
+
+        return AuthorizeSlowAsync(request, api, cancellationToken);
+    }
+
+    private async ValueTask<AuthorizeOutcome> AwaitLookupAsync(ValueTask<Decision?> lookup, AuthorizeRequest request, ResolvedScope scope, string api, CancellationToken cancellationToken)
+    {
+        Decision? decision;
+        try
+        {
+            decision = await lookup.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return new AuthorizeOutcome(StoreFailure(request.Platform ?? Platform, api, ex));
+        }
+
+        return Decided(decision, request.Platform ?? Platform, scope, api)
+            ?? await AuthorizeSlowAsync(request, api, cancellationToken).ConfigureAwait(false);
+    }
+
+    private AuthorizeOutcome? Decided(Decision? decision, Platform platform, ResolvedScope scope, string api)
+    {
+        if (decision is null)
+        {
+            return null;
+        }
+
+        var state = decision.ExpiresAt is null ? decision.State : decision.EffectiveState(_time.GetUtcNow());
+        switch (state)
+        {
+            case DecisionState.Granted:
+                return new AuthorizeOutcome(ReferenceEquals(api, ResolvedScope.AuthorizeApi) ? scope.Granted : ApiOutcomes.Granted(platform, api, scope));
+            case DecisionState.Denied:
+                _telemetry.FastFails.Add(1);
+                return new AuthorizeOutcome(ReferenceEquals(api, ResolvedScope.AuthorizeApi) ? scope.Denied : ApiOutcomes.Denied(platform, api, scope));
+            default:
+                return null;
+        }
+    }
+
+    private bool IsDefault(Subject subject) =>
+        ReferenceEquals(subject.AppId, _defaultSubject.AppId) && ReferenceEquals(subject.UserId, _defaultSubject.UserId);
+
+    private AuthorizeError StoreFailure(Platform platform, string api, Exception exception)
+    {
+        Log.StoreUnavailable(_logger, exception);
+        return NativePayloads.Failure(platform, api, AuthorizeErrorCode.StoreUnavailable,
+            "The decision store is unavailable; nothing was granted. Retry when the store is back.");
+    }
+}

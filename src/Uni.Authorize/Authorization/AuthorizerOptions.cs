@@ -1,0 +1,76 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+
+namespace Uni.Authorize;
+
+/// <summary>Configures an <see cref="Authorizer"/>. With dependency injection, services left unset here are taken from the container.</summary>
+public sealed class AuthorizerOptions
+{
+    /// <summary>The platform whose rules apply when a call names none. Default: WeChat.</summary>
+    public Platform Platform { get; set; } = Platform.WeChat;
+
+    /// <summary>The subject of calls that name none (a single-user app).</summary>
+    public Subject DefaultSubject { get; set; } = Subject.Default;
+
+    /// <summary>Shows the consent dialog. Without one, undetermined scopes fail as <see cref="AuthorizeErrorCode.PromptFailed"/>.</summary>
+    public IAuthorizationPrompter? Prompter { get; set; }
+
+    /// <summary>Shows the settings page for <see cref="Authorizer.OpenSettingAsync"/>.</summary>
+    public ISettingsPresenter? SettingsPresenter { get; set; }
+
+    /// <summary>Where decisions live. Default: a new <see cref="InMemoryDecisionStore"/>.</summary>
+    public IDecisionStore? Store { get; set; }
+
+    /// <summary>Where auth codes live. Default: a new <see cref="InMemoryAuthCodeStore"/>.</summary>
+    public IAuthCodeStore? AuthCodeStore { get; set; }
+
+    /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>How long a dialog may stay unanswered before the call fails closed. Default: 2 minutes.</summary>
+    public TimeSpan PromptTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long an auth code can be redeemed. Default: 5 minutes.</summary>
+    public TimeSpan AuthCodeLifetime { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>When set, a grant made in a dialog expires after this long and is asked again.</summary>
+    public TimeSpan? GrantLifetime { get; set; }
+
+    /// <summary>When set, a denial made in a dialog expires after this long and is asked again.</summary>
+    public TimeSpan? DenialLifetime { get; set; }
+
+    /// <summary>Logging. Default: none.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Creates the <c>Uni.Authorize</c> meter. Default: a meter of its own.</summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    internal void Validate()
+    {
+        if (!Enum.IsDefined(Platform))
+        {
+            throw new InvalidOperationException($"AuthorizerOptions.Platform has the unknown value {(int)Platform}.");
+        }
+
+        DefaultSubject.EnsureValid();
+        EnsurePositive(PromptTimeout, nameof(PromptTimeout));
+        EnsurePositive(AuthCodeLifetime, nameof(AuthCodeLifetime));
+        if (GrantLifetime is { } grant)
+        {
+            EnsurePositive(grant, nameof(GrantLifetime));
+        }
+
+        if (DenialLifetime is { } denial)
+        {
+            EnsurePositive(denial, nameof(DenialLifetime));
+        }
+    }
+
+    private static void EnsurePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"AuthorizerOptions.{name} must be positive; it is {value}.");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+namespace Uni.Authorize;
+
+/// <summary>The user's answer for one scope.</summary>
+public enum DecisionState
+{
+    /// <summary>Never answered, dismissed, reset in settings, or expired: the next call asks.</summary>
+    NotDetermined = 0,
+
+    /// <summary>Allowed: every API of the scope works without asking.</summary>
+    Granted = 1,
+
+    /// <summary>Refused: calls fail at once without a dialog.</summary>
+    Denied = 2,
+}
+
+/// <summary>How a decision came to be.</summary>
+public enum DecisionSource
+{
+    /// <summary>The user answered the consent dialog.</summary>
+    Prompt = 0,
+
+    /// <summary>The user changed it on the settings page.</summary>
+    Settings = 1,
+
+    /// <summary>An administrator or an import set it.</summary>
+    Admin = 2,
+
+    /// <summary>A policy set it, for example an expiry reset.</summary>
+    Policy = 3,
+}

@@ -1,0 +1,27 @@
+namespace Uni.Authorize;
+
+/// <summary>
+/// Where decisions live. Implementations are safe for concurrent use, compare ids and scopes ordinally,
+/// keep at most one row per (app, user, scope), and throw (any exception) when the backing store cannot
+/// answer: the engine then fails closed.
+/// </summary>
+public interface IDecisionStore
+{
+    /// <summary>The decision for one subject and scope, or <see langword="null"/> when none was ever stored.</summary>
+    ValueTask<Decision?> GetAsync(Subject subject, string scope, CancellationToken cancellationToken = default);
+
+    /// <summary>Every stored decision of one subject, in ordinal scope order.</summary>
+    ValueTask<IReadOnlyList<Decision>> ListAsync(Subject subject, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes a decision when the stored version equals <see cref="DecisionWrite.ExpectedVersion"/> (0: no row yet),
+    /// appending an audit entry in the same atomic step; otherwise returns a conflict with the stored decision.
+    /// </summary>
+    ValueTask<DecisionWriteResult> TryWriteAsync(DecisionWrite write, CancellationToken cancellationToken = default);
+
+    /// <summary>The audit trail of one subject, oldest first.</summary>
+    ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes decisions that expired before <paramref name="now"/>; returns how many.</summary>
+    ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+}

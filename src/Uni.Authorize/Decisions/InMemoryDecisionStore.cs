@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+
+namespace Uni.Authorize;
+
+/// <summary>A process-local <see cref="IDecisionStore"/>: the default, and the reference the durable stores are tested against.</summary>
+public sealed class InMemoryDecisionStore : IDecisionStore
+{
+    private readonly ConcurrentDictionary<DecisionKey, Decision> _decisions = new();
+    private readonly Dictionary<Subject, List<DecisionAuditEntry>> _audit = new();
+    private readonly Lock _writeGate = new();
+
+    /// <inheritdoc />
+    public ValueTask<Decision?> GetAsync(Subject subject, string scope, CancellationToken cancellationToken = default) =>
+        new(_decisions.GetValueOrDefault(new DecisionKey(subject.AppId, subject.UserId, scope)));
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Decision>> ListAsync(Subject subject, CancellationToken cancellationToken = default)
+    {
+        var list = _decisions.Values
+            .Where(d => d.Subject == subject)
+            .OrderBy(d => d.Scope, StringComparer.Ordinal)
+            .ToArray();
+        return new(list);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DecisionWriteResult> TryWriteAsync(DecisionWrite write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        var key = new DecisionKey(write.Subject.AppId, write.Subject.UserId, write.Scope);
+        lock (_writeGate)
+        {
+            var current = _decisions.GetValueOrDefault(key);
+            if ((current?.Version ?? 0) != write.ExpectedVersion)
+            {
+                return new(DecisionWriteResult.Conflict(current));
+            }
+
+            var next = new Decision(write.Subject, write.Scope, write.State, write.Source, write.DecidedAt, write.ExpiresAt, write.ExpectedVersion + 1);
+            _decisions[key] = next;
+            if (!_audit.TryGetValue(write.Subject, out var trail))
+            {
+                _audit[write.Subject] = trail = [];
+            }
+
+            trail.Add(new DecisionAuditEntry(write.Subject, write.Scope, current?.State ?? DecisionState.NotDetermined, write.State, write.Source, write.DecidedAt));
+            return new(DecisionWriteResult.Success(next));
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default)
+    {
+        lock (_writeGate)
+        {
+            return new(_audit.TryGetValue(subject, out var trail) ? trail.ToArray() : []);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var pruned = 0;
+        lock (_writeGate)
+        {
+            foreach (var pair in _decisions)
+            {
+                if (pair.Value.ExpiresAt is { } expiresAt && expiresAt <= now && _decisions.TryRemove(pair))
+                {
+                    pruned++;
+                }
+            }
+        }
+
+        return new(pruned);
+    }
+
+    private readonly record struct DecisionKey(string AppId, string UserId, string Scope);
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Uni.Authorize;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers Uni.Authorize.</summary>
+public static class UniAuthorizeServiceCollectionExtensions
+{
+    /// <summary>Registers a singleton <see cref="Authorizer"/> with in-memory stores unless others are registered.</summary>
+    public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services) => services.AddUniAuthorize(static _ => { });
+
+    /// <summary>Registers a singleton <see cref="Authorizer"/> configured by <paramref name="configure"/>.</summary>
+    public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services, Action<AuthorizerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<AuthorizerOptions>().Configure(configure);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IDecisionStore, InMemoryDecisionStore>();
+        services.TryAddSingleton<IAuthCodeStore, InMemoryAuthCodeStore>();
+        services.TryAddSingleton(static sp => new Authorizer(sp.GetRequiredService<IOptions<AuthorizerOptions>>().Value, sp));
+        return new UniAuthorizeBuilder(services);
+    }
+
+    private sealed class UniAuthorizeBuilder(IServiceCollection services) : IUniAuthorizeBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}
+
+/// <summary>Chains store and host registrations after <c>AddUniAuthorize</c>.</summary>
+public interface IUniAuthorizeBuilder
+{
+    /// <summary>The service collection being configured.</summary>
+    IServiceCollection Services { get; }
+}

@@ -1,0 +1,113 @@
+using System.Collections.Frozen;
+
+namespace Uni.Authorize;
+
+/// <summary>Builds each platform's own success and failure payloads. Values chosen where a platform documents
+/// none are listed in docs/platforms.md.</summary>
+internal static class NativePayloads
+{
+    public static readonly IReadOnlyDictionary<string, object?> Empty = FrozenDictionary<string, object?>.Empty;
+    public static readonly IReadOnlyDictionary<string, int> NoErrorScopes = FrozenDictionary<string, int>.Empty;
+
+    public static AuthorizeResult Success(Platform platform, string api, IReadOnlyList<ResolvedScope> granted, string? authCode, IReadOnlyDictionary<string, int> authErrorScopes)
+    {
+        var errMsg = api + ":ok";
+        string[] canonical = [.. granted.Select(s => s.Scope.Name)];
+        string[] nativeNames = [.. granted.Select(s => s.Rule.NativeName)];
+        IReadOnlyDictionary<string, object?> native = platform switch
+        {
+            Platform.Alipay => Alipay(authCode, nativeNames, authErrorScopes),
+            Platform.ByteDance => Payload(("errMsg", errMsg), ("data", nativeNames.ToFrozenDictionary(n => n, _ => (object?)"ok", StringComparer.Ordinal))),
+            Platform.Kuaishou => Empty,
+            _ => Payload(("errMsg", errMsg)),
+        };
+        return new AuthorizeResult(platform, errMsg, canonical, authCode, platform == Platform.Alipay ? nativeNames : [], authErrorScopes, native);
+    }
+
+    public static AuthorizeError Failure(
+        Platform platform,
+        string api,
+        AuthorizeErrorCode code,
+        string message,
+        IReadOnlyDictionary<string, int>? authErrorScopes = null,
+        string? scopeInput = null)
+    {
+        authErrorScopes ??= NoErrorScopes;
+        if (platform == Platform.Web)
+        {
+            const string WebMessage = "authorize web not supported";
+            return new AuthorizeError(code, message, platform, WebMessage, authErrorScopes, Payload(("errMsg", WebMessage)));
+        }
+
+        if (platform == Platform.Alipay)
+        {
+            var (error, errorMessage) = AlipayError(code);
+            var alipay = authErrorScopes.Count == 0
+                ? Payload(("error", error), ("errorMessage", errorMessage))
+                : Payload(("error", error), ("errorMessage", errorMessage), ("authErrorScopes", authErrorScopes));
+            return new AuthorizeError(code, message, platform, errorMessage, authErrorScopes, alipay);
+        }
+
+        var errMsg = FailMessage(platform, api, code, scopeInput);
+        IReadOnlyDictionary<string, object?> native = platform switch
+        {
+            Platform.ByteDance => Payload(("errMsg", errMsg), ("errNo", ByteDanceErrNo(code))),
+            Platform.Baidu => Payload(("errCode", BaiduErrCode(code)), ("errMsg", errMsg)),
+            Platform.WeChat when code == AuthorizeErrorCode.PrivacyNotAuthorized => Payload(("errno", 104), ("errMsg", errMsg)),
+            _ => Payload(("errMsg", errMsg)),
+        };
+        return new AuthorizeError(code, message, platform, errMsg, authErrorScopes, native);
+    }
+
+    /// <summary>Alipay's <c>error</c> and <c>errorMessage</c>: 11 refused, 10 closed, 2 bad parameter, 4 no permission, 3 no result.</summary>
+    public static (int Error, string Message) AlipayError(AuthorizeErrorCode code) => code switch
+    {
+        AuthorizeErrorCode.Denied or AuthorizeErrorCode.SettingsOnly => (11, "用户取消授权"),
+        AuthorizeErrorCode.Dismissed or AuthorizeErrorCode.Canceled => (10, "用户关闭授权弹窗"),
+        AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.InvalidRequest => (2, "参数错误"),
+        AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.NotSupportedByPlugin or AuthorizeErrorCode.PrivacyNotAuthorized => (4, "无权限调用"),
+        _ => (3, "未获取到授权结果"),
+    };
+
+    private static string FailMessage(Platform platform, string api, AuthorizeErrorCode code, string? scopeInput) => code switch
+    {
+        AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.UnsupportedScope when platform == Platform.Kuaishou => "invalid scope",
+        AuthorizeErrorCode.Denied or AuthorizeErrorCode.SettingsOnly => api + ":fail auth deny",
+        AuthorizeErrorCode.Dismissed => api + ":fail auth cancel",
+        AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.UnsupportedScope => api + ":fail invalid scope",
+        AuthorizeErrorCode.PromptTimedOut => api + ":fail timeout",
+        AuthorizeErrorCode.Canceled => api + ":fail cancel",
+        AuthorizeErrorCode.InvalidRequest => api + ":fail invalid param",
+        AuthorizeErrorCode.PrivacyNotAuthorized => api + ":fail privacy permission is not authorized",
+        AuthorizeErrorCode.NotSupportedByPlugin => $"{api}:fail scope \"{scopeInput}\" is not supported to be authorized by plugin",
+        _ => api + ":fail system error",
+    };
+
+    private static string ByteDanceErrNo(AuthorizeErrorCode code) => code switch
+    {
+        AuthorizeErrorCode.Denied or AuthorizeErrorCode.SettingsOnly => "10200",
+        AuthorizeErrorCode.Dismissed => "10201",
+        AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.InvalidRequest => "10202",
+        AuthorizeErrorCode.PromptTimedOut => "10203",
+        AuthorizeErrorCode.Canceled => "10205",
+        _ => "10204",
+    };
+
+    private static int BaiduErrCode(AuthorizeErrorCode code) => code switch
+    {
+        AuthorizeErrorCode.Denied or AuthorizeErrorCode.SettingsOnly => 10003,
+        AuthorizeErrorCode.Dismissed => 10004,
+        AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.InvalidRequest => 10005,
+        AuthorizeErrorCode.PromptTimedOut => 10006,
+        AuthorizeErrorCode.Canceled => 10007,
+        _ => 10001,
+    };
+
+    private static FrozenDictionary<string, object?> Alipay(string? authCode, string[] successScopes, IReadOnlyDictionary<string, int> errorScopes) =>
+        authCode is null
+            ? Payload(("authSuccessScopes", successScopes), ("authErrorScopes", errorScopes))
+            : Payload(("authCode", authCode), ("authSuccessScopes", successScopes), ("authErrorScopes", errorScopes));
+
+    public static FrozenDictionary<string, object?> Payload(params (string Key, object? Value)[] fields) =>
+        fields.ToFrozenDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
+}

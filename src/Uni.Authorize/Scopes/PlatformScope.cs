@@ -1,0 +1,27 @@
+namespace Uni.Authorize;
+
+/// <summary>How a platform asks for a scope.</summary>
+public enum ScopePromptMode
+{
+    /// <summary>An undetermined scope shows the consent dialog.</summary>
+    Dialog = 0,
+
+    /// <summary>No dialog and no stored decision: the call always succeeds (Alipay's <c>auth_base</c>).</summary>
+    Silent = 1,
+
+    /// <summary>Never asked in a dialog: the user can only enable it in settings (WeChat's background location).</summary>
+    SettingsOnly = 2,
+}
+
+/// <summary>One platform's rules for one scope.</summary>
+/// <param name="Platform">The platform.</param>
+/// <param name="NativeName">The platform's own name for the scope, accepted as input and used in payloads.</param>
+/// <param name="PromptMode">How the platform asks.</param>
+/// <param name="SettingKey">The key in the platform's <c>authSetting</c>, or <see langword="null"/> when settings never show it.</param>
+/// <param name="IssuesAuthCode">Whether a grant yields an auth code (Alipay's <c>getAuthCode</c> scopes).</param>
+public sealed record PlatformScope(
+    Platform Platform,
+    string NativeName,
+    ScopePromptMode PromptMode,
+    string? SettingKey,
+    bool IssuesAuthCode);

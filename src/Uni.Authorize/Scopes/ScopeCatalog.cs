@@ -1,0 +1,133 @@
+using System.Collections.Frozen;
+
+namespace Uni.Authorize;
+
+/// <summary>The seed's scope table, with each platform's names and rules.</summary>
+public static class ScopeCatalog
+{
+    /// <summary>The longest scope name accepted as input.</summary>
+    public const int MaxScopeLength = 256;
+
+    /// <summary>Every scope of the seed's table, in its order.</summary>
+    public static IReadOnlyList<ScopeDefinition> Scopes { get; } =
+    [
+        Scope("scope.userInfo", "用户信息", "User profile", ["getUserInfo", "getOpenUserInfo"],
+            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
+            new PlatformScope(Platform.Alipay, "auth_user", ScopePromptMode.Dialog, "userInfo", IssuesAuthCode: true)),
+        Scope("scope.userLocation", "地理位置", "Location", ["getLocation", "chooseLocation"],
+            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou)),
+        Scope("scope.userLocationBackground", "后台定位", "Location in the background", ["startLocationUpdateBackground"],
+            new PlatformScope(Platform.WeChat, "scope.userLocationBackground", ScopePromptMode.SettingsOnly, "scope.userLocationBackground", IssuesAuthCode: false),
+            Dialog(Platform.Kuaishou)),
+        Scope("scope.werun", "微信运动步数", "WeChat step count", ["getWeRunData"],
+            Dialog(Platform.WeChat)),
+        Scope("scope.record", "录音功能", "Microphone", ["startRecord"],
+            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou)),
+        Scope("scope.writePhotosAlbum", "保存到相册", "Save to the photo album", ["saveImage", "saveVideo"],
+            Dialog(Platform.WeChat),
+            new PlatformScope(Platform.ByteDance, "scope.album", ScopePromptMode.Dialog, "scope.album", IssuesAuthCode: false),
+            Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
+            new PlatformScope(Platform.Alipay, "scope.writePhotosAlbum", ScopePromptMode.Dialog, "album", IssuesAuthCode: false)),
+        Scope("scope.camera", "摄像头", "Camera", ["scanCode", "chooseImage", "chooseVideo"],
+            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
+            new PlatformScope(Platform.Alipay, "scope.camera", ScopePromptMode.Dialog, "camera", IssuesAuthCode: false)),
+        Scope("scope.calendar", "日历", "Calendar", ["addEventOnCalendar", "deleteEventOnCalendar"],
+            Dialog(Platform.Baidu)),
+        Scope("auth_base", "静默授权，不会发起授权浮窗。在支付宝客户端获取 auth_code，传入服务端调用 alipay.system.oauth.token 接口获取支付宝会员标识（user_id）",
+            "Silent: no dialog; yields an auth code the app's server exchanges for the user's id", ["alipay.system.oauth.token"],
+            new PlatformScope(Platform.Alipay, "auth_base", ScopePromptMode.Silent, null, IssuesAuthCode: true)),
+        Scope("auth_zhima", "用户芝麻信息", "Zhima credit information", ["zhima.credit.score.brief.get"],
+            new PlatformScope(Platform.Alipay, "auth_zhima", ScopePromptMode.Dialog, null, IssuesAuthCode: true)),
+    ];
+
+    private static readonly FrozenDictionary<string, ScopeDefinition> ByName =
+        Scopes.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+
+    private static readonly FrozenDictionary<string, ScopeDefinition> ByApi =
+        Scopes.SelectMany(s => s.Apis, (s, api) => (s, api)).ToFrozenDictionary(p => p.api, p => p.s, StringComparer.Ordinal);
+
+    // Per platform, every name the platform accepts: canonical names and native aliases (scope.album, auth_user).
+    private static readonly FrozenDictionary<string, ResolvedScope>[] ByInput = BuildInputs();
+
+    /// <summary>The scope with the canonical <paramref name="name"/>.</summary>
+    public static bool TryGet(string name, out ScopeDefinition scope) => ByName.TryGetValue(name, out scope!);
+
+    /// <summary>The scope an API belongs to (<c>getLocation</c> → <c>scope.userLocation</c>).</summary>
+    public static bool TryGetByApi(string api, out ScopeDefinition scope) => ByApi.TryGetValue(api, out scope!);
+
+    /// <summary>The scopes <paramref name="platform"/> supports, in the seed's order.</summary>
+    public static IEnumerable<ScopeDefinition> For(Platform platform) => Scopes.Where(s => s.IsSupportedOn(platform));
+
+    /// <summary>The scope a platform's input names: the canonical name or the platform's native name.</summary>
+    public static bool TryResolve(Platform platform, string input, out ScopeDefinition scope, out PlatformScope rule)
+    {
+        if ((uint)platform < (uint)ByInput.Length && ByInput[(int)platform].TryGetValue(input, out var resolved))
+        {
+            (scope, rule) = (resolved.Scope, resolved.Rule);
+            return true;
+        }
+
+        (scope, rule) = (null!, null!);
+        return false;
+    }
+
+    internal static bool TryResolve(Platform platform, string input, out ResolvedScope resolved)
+    {
+        if ((uint)platform < (uint)ByInput.Length)
+        {
+            return ByInput[(int)platform].TryGetValue(input, out resolved!);
+        }
+
+        resolved = null!;
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="input"/> has the shape of a scope name: 1 to 256 characters, not blank, no control characters.</summary>
+    public static bool IsWellFormed(string? input)
+    {
+        if (string.IsNullOrWhiteSpace(input) || input.Length > MaxScopeLength)
+        {
+            return false;
+        }
+
+        foreach (var c in input)
+        {
+            if (char.IsControl(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static FrozenDictionary<string, ResolvedScope>[] BuildInputs()
+    {
+        var platforms = Enum.GetValues<Platform>();
+        var result = new FrozenDictionary<string, ResolvedScope>[platforms.Length];
+        foreach (var platform in platforms)
+        {
+            var names = new Dictionary<string, ResolvedScope>(StringComparer.Ordinal);
+            foreach (var scope in Scopes)
+            {
+                if (scope.Platforms.TryGetValue(platform, out var rule))
+                {
+                    var resolved = new ResolvedScope(scope, rule);
+                    names[scope.Name] = resolved;
+                    names[rule.NativeName] = resolved;
+                }
+            }
+
+            result[(int)platform] = names.ToFrozenDictionary(StringComparer.Ordinal);
+        }
+
+        return result;
+    }
+
+    // Rules built by Dialog() leave the names empty: the scope's canonical name fills them.
+    private static ScopeDefinition Scope(string name, string zh, string en, string[] apis, params PlatformScope[] platforms) =>
+        new(name, zh, en, apis, [.. platforms.Select(p => p.NativeName.Length > 0 ? p : p with { NativeName = name, SettingKey = name })]);
+
+    private static PlatformScope Dialog(Platform platform) =>
+        new(platform, NativeName: "", ScopePromptMode.Dialog, SettingKey: "", IssuesAuthCode: false);
+}

@@ -1,0 +1,33 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Uni.Authorize;
+
+/// <summary>The meter and activity source OpenTelemetry picks up by the name <c>Uni.Authorize</c>.</summary>
+internal sealed class AuthorizeTelemetry : IDisposable
+{
+    public const string Name = "Uni.Authorize";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+
+    public AuthorizeTelemetry(IMeterFactory? meterFactory)
+    {
+        _meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        PromptsShown = _meter.CreateCounter<long>("uni.authorize.prompts", "{prompt}", "Consent dialogs shown.");
+        Grants = _meter.CreateCounter<long>("uni.authorize.grants", "{decision}", "Scopes granted in a dialog or in settings.");
+        Denials = _meter.CreateCounter<long>("uni.authorize.denials", "{decision}", "Scopes denied in a dialog or in settings.");
+        FastFails = _meter.CreateCounter<long>("uni.authorize.fast_fails", "{call}", "Calls refused at once because the scope was denied before.");
+    }
+
+    public Counter<long> PromptsShown { get; }
+
+    public Counter<long> Grants { get; }
+
+    public Counter<long> Denials { get; }
+
+    public Counter<long> FastFails { get; }
+
+    public void Dispose() => _meter.Dispose();
+}

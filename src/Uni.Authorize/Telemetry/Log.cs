@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Uni.Authorize;
+
+// No app or user ids at Information level or above: they identify people.
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Debug, "Showing a consent dialog on {Platform} for {ScopeCount} scope(s)")]
+    public static partial void PromptShown(ILogger logger, Platform platform, int scopeCount);
+
+    [LoggerMessage(2, LogLevel.Information, "Decision recorded: {Scope} {State} by {Source}")]
+    public static partial void DecisionRecorded(ILogger logger, string scope, DecisionState state, DecisionSource source);
+
+    [LoggerMessage(3, LogLevel.Warning, "Consent dialog timed out after {Timeout}; nothing granted")]
+    public static partial void PromptTimedOut(ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(4, LogLevel.Error, "The prompter failed; nothing granted")]
+    public static partial void PromptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Error, "The decision store is unavailable; failing closed")]
+    public static partial void StoreUnavailable(ILogger logger, Exception exception);
+
+    [LoggerMessage(6, LogLevel.Error, "A DecisionChanged handler threw; the decision stays recorded")]
+    public static partial void DecisionChangedHandlerFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(7, LogLevel.Information, "Decision write for {Scope} lost to a concurrent write; using the stored decision")]
+    public static partial void WriteConflict(ILogger logger, string scope);
+}

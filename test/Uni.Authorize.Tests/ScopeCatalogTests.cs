@@ -1,0 +1,71 @@
+namespace Uni.Authorize.Tests;
+
+public sealed class ScopeCatalogTests
+{
+    [Fact]
+    public void Scopes_SeedTable_HasExactlyTenScopesInOrder()
+    {
+        Assert.Equal(
+            ["scope.userInfo", "scope.userLocation", "scope.userLocationBackground", "scope.werun", "scope.record",
+             "scope.writePhotosAlbum", "scope.camera", "scope.calendar", "auth_base", "auth_zhima"],
+            ScopeCatalog.Scopes.Select(s => s.Name));
+    }
+
+    [Theory]
+    [InlineData("scope.userInfo", "用户信息", "getUserInfo,getOpenUserInfo", "WeChat,ByteDance,Kuaishou,Alipay")]
+    [InlineData("scope.userLocation", "地理位置", "getLocation,chooseLocation", "WeChat,ByteDance,Baidu,Kuaishou")]
+    [InlineData("scope.userLocationBackground", "后台定位", "startLocationUpdateBackground", "WeChat,Kuaishou")]
+    [InlineData("scope.werun", "微信运动步数", "getWeRunData", "WeChat")]
+    [InlineData("scope.record", "录音功能", "startRecord", "WeChat,ByteDance,Baidu,Kuaishou")]
+    [InlineData("scope.writePhotosAlbum", "保存到相册", "saveImage,saveVideo", "WeChat,ByteDance,Baidu,Kuaishou,Alipay")]
+    [InlineData("scope.camera", "摄像头", "scanCode,chooseImage,chooseVideo", "WeChat,ByteDance,Baidu,Kuaishou,Alipay")]
+    [InlineData("scope.calendar", "日历", "addEventOnCalendar,deleteEventOnCalendar", "Baidu")]
+    [InlineData("auth_zhima", "用户芝麻信息", "zhima.credit.score.brief.get", "Alipay")]
+    public void Scopes_EachRow_MatchesTheSeed(string name, string zh, string apis, string platforms)
+    {
+        Assert.True(ScopeCatalog.TryGet(name, out var scope));
+        Assert.Equal(zh, scope.DescriptionZh);
+        Assert.False(string.IsNullOrWhiteSpace(scope.DescriptionEn));
+        Assert.Equal(apis.Split(','), scope.Apis);
+        Assert.Equal(
+            platforms.Split(',').Select(Enum.Parse<Platform>).Order(),
+            scope.Platforms.Keys.Order());
+    }
+
+    [Fact]
+    public void AuthBase_Api_IsTheServerSideExchangeNotTheCalendar()
+    {
+        Assert.True(ScopeCatalog.TryGet("auth_base", out var scope));
+        Assert.Equal(["alipay.system.oauth.token"], scope.Apis);
+        Assert.StartsWith("静默授权", scope.DescriptionZh, StringComparison.Ordinal);
+        Assert.Equal(ScopePromptMode.Silent, scope.Platforms[Platform.Alipay].PromptMode);
+        Assert.True(ScopeCatalog.TryGetByApi("addEventOnCalendar", out var calendar));
+        Assert.Equal("scope.calendar", calendar.Name);
+    }
+
+    [Theory]
+    [InlineData(Platform.ByteDance, "scope.album", "scope.writePhotosAlbum")]
+    [InlineData(Platform.Alipay, "auth_user", "scope.userInfo")]
+    [InlineData(Platform.WeChat, "scope.camera", "scope.camera")]
+    public void TryResolve_NativeName_ResolvesToCanonicalScope(Platform platform, string input, string canonical)
+    {
+        Assert.True(ScopeCatalog.TryResolve(platform, input, out ScopeDefinition scope, out _));
+        Assert.Equal(canonical, scope.Name);
+    }
+
+    [Theory]
+    [InlineData(Platform.WeChat, "scope.album")]
+    [InlineData(Platform.WeChat, "auth_user")]
+    [InlineData(Platform.Web, "scope.camera")]
+    [InlineData(Platform.Baidu, "scope.userInfo")]
+    public void TryResolve_NameNotOfThePlatform_Fails(Platform platform, string input) =>
+        Assert.False(ScopeCatalog.TryResolve(platform, input, out ScopeDefinition _, out _));
+
+    [Fact]
+    public void WeChatBackgroundLocation_Rule_IsSettingsOnlyInTheCatalog()
+    {
+        Assert.True(ScopeCatalog.TryGet("scope.userLocationBackground", out var scope));
+        Assert.Equal(ScopePromptMode.SettingsOnly, scope.Platforms[Platform.WeChat].PromptMode);
+        Assert.Equal(ScopePromptMode.Dialog, scope.Platforms[Platform.Kuaishou].PromptMode);
+    }
+}
