@@ -1,0 +1,247 @@
+using System.Security.Cryptography;
+
+namespace Uni.Authorize.Testing;
+
+/// <summary>
+/// The behaviour every <see cref="IAuthCodeStore"/> must have. Derive once per store and implement
+/// <see cref="CreateStoreAsync"/>; override the virtual hooks the store can support.
+/// </summary>
+public abstract class AuthCodeStoreContract : IAsyncDisposable
+{
+    /// <summary>The longest any single store call may take before the test fails instead of hanging.</summary>
+    protected static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>A fixed, whole-millisecond instant.</summary>
+    protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 30, 15, 123, TimeSpan.Zero);
+
+    private static readonly Subject Alice = new("app-1", "alice");
+    private readonly List<object> _created = [];
+
+    /// <summary>Cancelled when the test run is aborted.</summary>
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A new, empty store, isolated from every other test.</summary>
+    protected abstract ValueTask<IAuthCodeStore> CreateStoreAsync();
+
+    /// <summary>A second store instance over the same data as <paramref name="first"/>; the default is <paramref name="first"/>.</summary>
+    protected virtual ValueTask<IAuthCodeStore> OpenSecondInstanceAsync(IAuthCodeStore first) => new(first);
+
+    /// <summary>
+    /// Everything the store has persisted about codes, as text (rows, or the bytes of its files), to prove that a
+    /// plain code is never kept; <see langword="null"/> when the store persists nothing.
+    /// </summary>
+    protected virtual ValueTask<string?> ReadPersistedTextAsync(IAuthCodeStore store) => new((string?)null);
+
+    /// <summary>Disposes every store created by this test.</summary>
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var created in Enumerable.Reverse(_created))
+        {
+            switch (created)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task<IAuthCodeStore> NewStoreAsync()
+    {
+        var store = await CreateStoreAsync().AsTask().WaitAsync(CallTimeout, Ct);
+        _created.Add(store);
+        return store;
+    }
+
+    private async Task<IAuthCodeStore> SecondAsync(IAuthCodeStore first)
+    {
+        var second = await OpenSecondInstanceAsync(first).AsTask().WaitAsync(CallTimeout, Ct);
+        if (!ReferenceEquals(second, first))
+        {
+            _created.Add(second);
+        }
+
+        return second;
+    }
+
+    private static Task<T> Guard<T>(ValueTask<T> pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
+
+    private static Task Guard(ValueTask pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
+
+    private static string NewHash() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+
+    private static AuthCodeRecord Code(string hash, Subject? subject = null, DateTimeOffset? expiresAt = null, params string[] scopes) =>
+        new(hash, subject ?? Alice, scopes.Length == 0 ? ["scope.userInfo"] : scopes, T0, expiresAt ?? T0.AddMinutes(5));
+
+    [Fact]
+    public async Task RedeemAsync_FreshCodeOfItsApp_RedeemedWithTheStoredRecord()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash(), new Subject("app-1", "用户-42"), T0.AddMinutes(5), "auth_base", "auth_user", "scope.userInfo");
+        await Guard(store.AddAsync(code, Ct));
+
+        var redemption = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0.AddMinutes(1), Ct));
+
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, redemption.Status);
+        Assert.True(redemption.Succeeded);
+        var stored = redemption.Code!;
+        Assert.Equal(code.CodeHash, stored.CodeHash);
+        Assert.Equal(code.Subject, stored.Subject);
+        Assert.Equal(code.Scopes, stored.Scopes);
+        Assert.Equal(code.IssuedAt, stored.IssuedAt);
+        Assert.Equal(code.ExpiresAt, stored.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_UnknownHash_Invalid()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash());
+        await Guard(store.AddAsync(code, Ct));
+
+        var redemption = await Guard(store.RedeemAsync(NewHash(), "app-1", T0, Ct));
+        var upper = await Guard(store.RedeemAsync(code.CodeHash.ToUpperInvariant(), "app-1", T0, Ct));
+
+        Assert.Equal(AuthCodeRedemptionStatus.Invalid, redemption.Status);
+        Assert.Null(redemption.Code);
+        Assert.Equal(AuthCodeRedemptionStatus.Invalid, upper.Status);
+        Assert.True((await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct))).Succeeded);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_SecondTime_AlreadyUsed()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash());
+        await Guard(store.AddAsync(code, Ct));
+        await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct));
+
+        var again = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct));
+
+        Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, again.Status);
+        Assert.False(again.Succeeded);
+        Assert.Equal(code.CodeHash, again.Code!.CodeHash);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_AnotherApp_WrongAppAndTheCodeIsUsedUp()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash());
+        await Guard(store.AddAsync(code, Ct));
+
+        var wrong = await Guard(store.RedeemAsync(code.CodeHash, "app-2", T0, Ct));
+        var rightAfter = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct));
+
+        Assert.Equal(AuthCodeRedemptionStatus.WrongApp, wrong.Status);
+        Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, rightAfter.Status);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_AppIdDiffersOnlyInCase_WrongApp()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash());
+        await Guard(store.AddAsync(code, Ct));
+
+        Assert.Equal(AuthCodeRedemptionStatus.WrongApp, (await Guard(store.RedeemAsync(code.CodeHash, "APP-1", T0, Ct))).Status);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_AtOrAfterExpiry_ExpiredAndUsedUp()
+    {
+        var store = await NewStoreAsync();
+        var atExpiry = Code(NewHash(), expiresAt: T0.AddMinutes(5));
+        var justBefore = Code(NewHash(), expiresAt: T0.AddMinutes(5));
+        await Guard(store.AddAsync(atExpiry, Ct));
+        await Guard(store.AddAsync(justBefore, Ct));
+
+        var expired = await Guard(store.RedeemAsync(atExpiry.CodeHash, "app-1", T0.AddMinutes(5), Ct));
+        var valid = await Guard(store.RedeemAsync(justBefore.CodeHash, "app-1", T0.AddMinutes(5).AddMilliseconds(-1), Ct));
+        var after = await Guard(store.RedeemAsync(atExpiry.CodeHash, "app-1", T0, Ct));
+
+        Assert.Equal(AuthCodeRedemptionStatus.Expired, expired.Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, valid.Status);
+        Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, after.Status);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_HundredParallelRedeemers_ExactlyOneSucceeds()
+    {
+        var first = await NewStoreAsync();
+        var second = await SecondAsync(first);
+        var code = Code(NewHash());
+        await Guard(first.AddAsync(code, Ct));
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var redeemers = Enumerable.Range(0, 100).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            return await (i % 2 == 0 ? first : second).RedeemAsync(code.CodeHash, "app-1", T0, Ct);
+        }, Ct)).ToArray();
+        start.SetResult();
+        var results = await Task.WhenAll(redeemers).WaitAsync(CallTimeout, Ct);
+
+        Assert.Single(results, r => r.Succeeded);
+        Assert.Equal(99, results.Count(r => r.Status == AuthCodeRedemptionStatus.AlreadyUsed));
+    }
+
+    [Fact]
+    public async Task AddAsync_SameHashTwice_ThrowsAndKeepsTheFirst()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash());
+        await Guard(store.AddAsync(code, Ct));
+
+        await ContractAssert.FailsAsync(() => Guard(store.AddAsync(Code(code.CodeHash, new Subject("app-2", "mallory")), Ct)));
+
+        var redemption = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct));
+        Assert.True(redemption.Succeeded);
+        Assert.Equal(Alice, redemption.Code!.Subject);
+    }
+
+    [Fact]
+    public async Task PruneAsync_ExpiredOrRedeemed_DeletedFreshKept()
+    {
+        var store = await NewStoreAsync();
+        var expired = Code(NewHash(), expiresAt: T0.AddMinutes(1));
+        var redeemed = Code(NewHash(), expiresAt: T0.AddMinutes(10));
+        var fresh = Code(NewHash(), expiresAt: T0.AddMinutes(10));
+        foreach (var code in new[] { expired, redeemed, fresh })
+        {
+            await Guard(store.AddAsync(code, Ct));
+        }
+
+        await Guard(store.RedeemAsync(redeemed.CodeHash, "app-1", T0, Ct));
+
+        var pruned = await Guard(store.PruneAsync(T0.AddMinutes(2), Ct));
+
+        Assert.Equal(2, pruned);
+        Assert.Equal(AuthCodeRedemptionStatus.Invalid, (await Guard(store.RedeemAsync(expired.CodeHash, "app-1", T0, Ct))).Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Invalid, (await Guard(store.RedeemAsync(redeemed.CodeHash, "app-1", T0, Ct))).Status);
+        Assert.True((await Guard(store.RedeemAsync(fresh.CodeHash, "app-1", T0.AddMinutes(2), Ct))).Succeeded);
+    }
+
+    [Fact]
+    public async Task AddAsync_IssuedCode_PersistsTheHashButNeverTheCode()
+    {
+        var store = await NewStoreAsync();
+        var plain = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var hash = Authorizer.HashCode(plain);
+        await Guard(store.AddAsync(Code(hash), Ct));
+
+        var persisted = await ReadPersistedTextAsync(store).AsTask().WaitAsync(CallTimeout, Ct);
+        if (persisted is null)
+        {
+            Assert.Skip($"{store.GetType().Name} persists nothing.");
+        }
+
+        Assert.Contains(hash, persisted, StringComparison.Ordinal);
+        Assert.DoesNotContain(plain, persisted, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,394 @@
+namespace Uni.Authorize.Testing;
+
+/// <summary>
+/// The behaviour every <see cref="IDecisionStore"/> must have. Derive once per store and implement
+/// <see cref="CreateStoreAsync"/>; override the virtual hooks the store can support.
+/// </summary>
+public abstract class DecisionStoreContract : IAsyncDisposable
+{
+    /// <summary>The longest any single store call may take before the test fails instead of hanging.</summary>
+    protected static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>A fixed, whole-millisecond instant (every store keeps at least millisecond precision).</summary>
+    protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 30, 15, 123, TimeSpan.Zero);
+
+    private readonly List<object> _created = [];
+
+    /// <summary>Cancelled when the test run is aborted.</summary>
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A new, empty store, isolated from every other test.</summary>
+    protected abstract ValueTask<IDecisionStore> CreateStoreAsync();
+
+    /// <summary>
+    /// A second store instance over the same data as <paramref name="first"/> (another connection pool, another
+    /// "host"), for cross-instance races. The default returns <paramref name="first"/> itself.
+    /// </summary>
+    protected virtual ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => new(first);
+
+    /// <summary>
+    /// Damages the stored row of <paramref name="subject"/> and <paramref name="scope"/> so it can no longer be read
+    /// (for example an unknown state value). Return <see langword="false"/> when the store cannot hold a corrupt row.
+    /// </summary>
+    protected virtual ValueTask<bool> TryCorruptAsync(IDecisionStore store, Subject subject, string scope) => new(false);
+
+    /// <summary>Disposes every store created by this test.</summary>
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var created in Enumerable.Reverse(_created))
+        {
+            switch (created)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task<IDecisionStore> NewStoreAsync()
+    {
+        var store = await CreateStoreAsync().AsTask().WaitAsync(CallTimeout, Ct);
+        _created.Add(store);
+        return store;
+    }
+
+    private async Task<IDecisionStore> SecondAsync(IDecisionStore first)
+    {
+        var second = await OpenSecondInstanceAsync(first).AsTask().WaitAsync(CallTimeout, Ct);
+        if (!ReferenceEquals(second, first))
+        {
+            _created.Add(second);
+        }
+
+        return second;
+    }
+
+    private static Task<T> Guard<T>(ValueTask<T> pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
+
+    private static DecisionWrite Write(Subject subject, string scope, DecisionState state, long expectedVersion,
+        DecisionSource source = DecisionSource.Prompt, DateTimeOffset? at = null, DateTimeOffset? expiresAt = null) =>
+        new(subject, scope, state, source, at ?? T0, expiresAt, expectedVersion);
+
+    private static readonly Subject Alice = new("app-1", "alice");
+
+    [Fact]
+    public async Task GetAsync_NothingStored_ReturnsNull()
+    {
+        var store = await NewStoreAsync();
+
+        Assert.Null(await Guard(store.GetAsync(Alice, "scope.camera", Ct)));
+        Assert.Empty(await Guard(store.ListAsync(Alice, Ct)));
+        Assert.Empty(await Guard(store.GetAuditAsync(Alice, Ct)));
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_FirstWrite_StoresEveryFieldAtVersionOne()
+    {
+        var store = await NewStoreAsync();
+        var expires = T0.AddDays(30);
+
+        var result = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, DecisionSource.Settings, T0, expires), Ct));
+
+        Assert.True(result.Written);
+        var expected = new Decision(Alice, "scope.camera", DecisionState.Granted, DecisionSource.Settings, T0, expires, 1);
+        Assert.Equal(expected, result.Current);
+        Assert.Equal(expected, await Guard(store.GetAsync(Alice, "scope.camera", Ct)));
+    }
+
+    [Theory]
+    [InlineData(DecisionState.Granted, DecisionSource.Prompt)]
+    [InlineData(DecisionState.Denied, DecisionSource.Settings)]
+    [InlineData(DecisionState.NotDetermined, DecisionSource.Admin)]
+    [InlineData(DecisionState.Denied, DecisionSource.Policy)]
+    public async Task TryWriteAsync_EachStateAndSource_RoundTrips(DecisionState state, DecisionSource source)
+    {
+        var store = await NewStoreAsync();
+
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.record", state, 0, source), Ct));
+
+        var stored = await Guard(store.GetAsync(Alice, "scope.record", Ct));
+        Assert.NotNull(stored);
+        Assert.Equal(state, stored.State);
+        Assert.Equal(source, stored.Source);
+        Assert.Null(stored.ExpiresAt);
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_NonUtcOffset_ReturnsTheSameInstant()
+    {
+        var store = await NewStoreAsync();
+        var local = new DateTimeOffset(2026, 3, 1, 16, 30, 15, 123, TimeSpan.FromHours(8));
+
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, at: local, expiresAt: local.AddHours(1)), Ct));
+
+        var stored = await Guard(store.GetAsync(Alice, "scope.camera", Ct));
+        Assert.Equal(local.UtcDateTime, stored!.DecidedAt.UtcDateTime);
+        Assert.Equal(local.AddHours(1).UtcDateTime, stored.ExpiresAt!.Value.UtcDateTime);
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_LongUnicodeIds_RoundTripExactly()
+    {
+        var store = await NewStoreAsync();
+        var subject = new Subject(new string('应', Subject.MaxIdLength), "用户-ü-😀-" + new string('x', 100));
+
+        await Guard(store.TryWriteAsync(Write(subject, "scope.userInfo", DecisionState.Granted, 0), Ct));
+
+        var stored = await Guard(store.GetAsync(subject, "scope.userInfo", Ct));
+        Assert.Equal(subject, stored!.Subject);
+        Assert.Equal(subject, Assert.Single(await Guard(store.ListAsync(subject, Ct))).Subject);
+    }
+
+    [Fact]
+    public async Task GetAsync_ScopeOrIdDiffersOnlyInCase_IsAnotherKey()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+
+        Assert.Null(await Guard(store.GetAsync(Alice, "scope.Camera", Ct)));
+        Assert.Null(await Guard(store.GetAsync(new Subject("APP-1", "alice"), "scope.camera", Ct)));
+        Assert.Null(await Guard(store.GetAsync(new Subject("app-1", "Alice"), "scope.camera", Ct)));
+        Assert.Null(await Guard(store.GetAsync(new Subject("app-1", "alice "), "scope.camera", Ct)));
+
+        var upper = await Guard(store.TryWriteAsync(Write(new Subject("app-1", "Alice"), "scope.camera", DecisionState.Denied, 0), Ct));
+        Assert.True(upper.Written);
+        Assert.Equal(DecisionState.Granted, (await Guard(store.GetAsync(Alice, "scope.camera", Ct)))!.State);
+    }
+
+    [Fact]
+    public async Task ListAsync_SeveralScopes_OrdinalScopeOrder()
+    {
+        var store = await NewStoreAsync();
+        string[] scopes = ["scope.userLocation", "scope.b", "auth_base", "scope.B", "scope.userInfo", "scope._", "scope.a"];
+        foreach (var scope in scopes)
+        {
+            await Guard(store.TryWriteAsync(Write(Alice, scope, DecisionState.Granted, 0), Ct));
+        }
+
+        var listed = await Guard(store.ListAsync(Alice, Ct));
+
+        Assert.Equal(scopes.Order(StringComparer.Ordinal), listed.Select(d => d.Scope));
+    }
+
+    [Fact]
+    public async Task ListAsync_OtherSubjects_AreNeverIncluded()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(new Subject("app-2", "alice"), "scope.record", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(new Subject("app-1", "bob"), "scope.userInfo", DecisionState.Denied, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(new Subject("app-1", "alice2"), "scope.werun", DecisionState.Denied, 0), Ct));
+
+        var listed = await Guard(store.ListAsync(Alice, Ct));
+
+        Assert.Equal("scope.camera", Assert.Single(listed).Scope);
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_MatchingVersion_ReplacesAndIncrementsVersion()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+
+        var second = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 1, DecisionSource.Settings, T0.AddMinutes(1)), Ct));
+        var third = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.NotDetermined, 2, DecisionSource.Settings, T0.AddMinutes(2)), Ct));
+
+        Assert.True(second.Written);
+        Assert.Equal(2, second.Current!.Version);
+        Assert.True(third.Written);
+        Assert.Equal(3, third.Current!.Version);
+        var stored = await Guard(store.GetAsync(Alice, "scope.camera", Ct));
+        Assert.Equal(new Decision(Alice, "scope.camera", DecisionState.NotDetermined, DecisionSource.Settings, T0.AddMinutes(2), null, 3), stored);
+        Assert.Single(await Guard(store.ListAsync(Alice, Ct)));
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_VersionZeroWhenRowExists_ConflictWithStoredRowAndNoChange()
+    {
+        var store = await NewStoreAsync();
+        var first = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 0), Ct));
+
+        var late = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, at: T0.AddSeconds(1)), Ct));
+
+        Assert.False(late.Written);
+        Assert.Equal(first.Current, late.Current);
+        Assert.Equal(first.Current, await Guard(store.GetAsync(Alice, "scope.camera", Ct)));
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_StaleVersion_ConflictWithCurrentRow()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+        var current = (await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 1), Ct))).Current;
+
+        var stale = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 1), Ct));
+        var ahead = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 7), Ct));
+
+        Assert.False(stale.Written);
+        Assert.Equal(current, stale.Current);
+        Assert.False(ahead.Written);
+        Assert.Equal(current, ahead.Current);
+        Assert.Equal(DecisionState.Denied, (await Guard(store.GetAsync(Alice, "scope.camera", Ct)))!.State);
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_ExpectedVersionButNoRow_ConflictWithNull()
+    {
+        var store = await NewStoreAsync();
+
+        var result = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 3), Ct));
+
+        Assert.False(result.Written);
+        Assert.Null(result.Current);
+        Assert.Null(await Guard(store.GetAsync(Alice, "scope.camera", Ct)));
+        Assert.Empty(await Guard(store.GetAuditAsync(Alice, Ct)));
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_ConcurrentFirstWrites_ExactlyOneWinsOthersSeeTheWinner()
+    {
+        var first = await NewStoreAsync();
+        var second = await SecondAsync(first);
+        const int Writers = 32;
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var writes = Enumerable.Range(0, Writers).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            var store = i % 2 == 0 ? first : second;
+            var state = i % 3 == 0 ? DecisionState.Denied : DecisionState.Granted;
+            return await store.TryWriteAsync(Write(Alice, "scope.userLocation", state, 0, at: T0.AddMilliseconds(i)), Ct);
+        }, Ct)).ToArray();
+        start.SetResult();
+        var results = await Task.WhenAll(writes).WaitAsync(CallTimeout, Ct);
+
+        var winner = Assert.Single(results, r => r.Written).Current!;
+        Assert.Equal(1, winner.Version);
+        Assert.All(results.Where(r => !r.Written), r => Assert.Equal(winner, r.Current));
+        Assert.Equal(winner, Assert.Single(await Guard(first.ListAsync(Alice, Ct))));
+        Assert.Equal(winner, await Guard(second.GetAsync(Alice, "scope.userLocation", Ct)));
+        Assert.Single(await Guard(first.GetAuditAsync(Alice, Ct)));
+    }
+
+    [Fact]
+    public async Task TryWriteAsync_ConcurrentUpdatesOfOneVersion_ExactlyOneWins()
+    {
+        var first = await NewStoreAsync();
+        var second = await SecondAsync(first);
+        await Guard(first.TryWriteAsync(Write(Alice, "scope.record", DecisionState.Granted, 0), Ct));
+        var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var writes = Enumerable.Range(0, 16).Select(i => Task.Run(async () =>
+        {
+            await start.Task;
+            return await (i % 2 == 0 ? first : second).TryWriteAsync(Write(Alice, "scope.record", DecisionState.Denied, 1, DecisionSource.Settings), Ct);
+        }, Ct)).ToArray();
+        start.SetResult();
+        var results = await Task.WhenAll(writes).WaitAsync(CallTimeout, Ct);
+
+        Assert.Single(results, r => r.Written);
+        Assert.All(results, r => Assert.Equal(2, r.Current!.Version));
+        Assert.Equal(2, (await Guard(first.GetAuditAsync(Alice, Ct))).Count);
+    }
+
+    [Fact]
+    public async Task GetAuditAsync_EveryAppliedWrite_AppendsOneEntryOldestFirst()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, DecisionSource.Prompt, T0), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.record", DecisionState.Denied, 0, DecisionSource.Prompt, T0.AddSeconds(1)), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 1, DecisionSource.Settings, T0.AddSeconds(2)), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.NotDetermined, 2, DecisionSource.Admin, T0.AddSeconds(3)), Ct));
+
+        var audit = await Guard(store.GetAuditAsync(Alice, Ct));
+
+        Assert.Equal(
+        [
+            new DecisionAuditEntry(Alice, "scope.camera", DecisionState.NotDetermined, DecisionState.Granted, DecisionSource.Prompt, T0),
+            new DecisionAuditEntry(Alice, "scope.record", DecisionState.NotDetermined, DecisionState.Denied, DecisionSource.Prompt, T0.AddSeconds(1)),
+            new DecisionAuditEntry(Alice, "scope.camera", DecisionState.Granted, DecisionState.Denied, DecisionSource.Settings, T0.AddSeconds(2)),
+            new DecisionAuditEntry(Alice, "scope.camera", DecisionState.Denied, DecisionState.NotDetermined, DecisionSource.Admin, T0.AddSeconds(3)),
+        ], audit);
+    }
+
+    [Fact]
+    public async Task GetAuditAsync_RejectedWrites_AppendNothing()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 5), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.record", DecisionState.Denied, 2), Ct));
+
+        Assert.Single(await Guard(store.GetAuditAsync(Alice, Ct)));
+    }
+
+    [Fact]
+    public async Task GetAuditAsync_OtherSubjects_AreNeverIncluded()
+    {
+        var store = await NewStoreAsync();
+        var bob = new Subject("app-1", "bob");
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(bob, "scope.camera", DecisionState.Denied, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(new Subject("app-2", "alice"), "scope.camera", DecisionState.Denied, 0), Ct));
+
+        var audit = await Guard(store.GetAuditAsync(bob, Ct));
+
+        Assert.Equal(bob, Assert.Single(audit).Subject);
+    }
+
+    [Fact]
+    public async Task PruneExpiredAsync_ExpiredRows_DeletesOnlyThoseAndReturnsCount()
+    {
+        var store = await NewStoreAsync();
+        var now = T0.AddDays(10);
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, expiresAt: now.AddTicks(-TimeSpan.TicksPerMillisecond)), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.record", DecisionState.Denied, 0, expiresAt: now), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.userInfo", DecisionState.Granted, 0, expiresAt: now.AddMinutes(1)), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.werun", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(new Subject("app-9", "zed"), "scope.camera", DecisionState.Granted, 0, expiresAt: T0), Ct));
+
+        var pruned = await Guard(store.PruneExpiredAsync(now, Ct));
+
+        Assert.Equal(3, pruned);
+        Assert.Equal(["scope.userInfo", "scope.werun"], (await Guard(store.ListAsync(Alice, Ct))).Select(d => d.Scope));
+        Assert.Equal(0, await Guard(store.PruneExpiredAsync(now, Ct)));
+    }
+
+    [Fact]
+    public async Task PruneExpiredAsync_PrunedRow_CanBeDecidedAfreshAndAuditIsKept()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, expiresAt: T0.AddHours(1)), Ct));
+        await Guard(store.PruneExpiredAsync(T0.AddHours(2), Ct));
+
+        var fresh = await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 0, at: T0.AddHours(3)), Ct));
+
+        Assert.True(fresh.Written);
+        Assert.Equal(1, fresh.Current!.Version);
+        Assert.Equal(2, (await Guard(store.GetAuditAsync(Alice, Ct))).Count);
+    }
+
+    [Fact]
+    public async Task GetAsync_CorruptRow_ThrowsInsteadOfAnsweringEmpty()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.record", DecisionState.Granted, 0), Ct));
+        if (!await TryCorruptAsync(store, Alice, "scope.camera").AsTask().WaitAsync(CallTimeout, Ct))
+        {
+            Assert.Skip($"{store.GetType().Name} cannot hold a corrupt row.");
+        }
+
+        await ContractAssert.FailsAsync(() => Guard(store.GetAsync(Alice, "scope.camera", Ct)));
+        await ContractAssert.FailsAsync(() => Guard(store.ListAsync(Alice, Ct)));
+    }
+}

@@ -1,0 +1,13 @@
+using Uni.Authorize.Testing;
+
+namespace Uni.Authorize.Tests.Stores;
+
+public sealed class InMemoryDecisionStoreContractTests : DecisionStoreContract
+{
+    protected override ValueTask<IDecisionStore> CreateStoreAsync() => new(new InMemoryDecisionStore());
+}
+
+public sealed class InMemoryAuthCodeStoreContractTests : AuthCodeStoreContract
+{
+    protected override ValueTask<IAuthCodeStore> CreateStoreAsync() => new(new InMemoryAuthCodeStore());
+}
