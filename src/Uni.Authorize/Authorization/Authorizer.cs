@@ -43,7 +43,7 @@ public sealed partial class Authorizer : IDisposable
         _settingsPresenter = options.SettingsPresenter ?? services?.GetService<ISettingsPresenter>();
         _time = options.TimeProvider ?? services?.GetService<TimeProvider>() ?? TimeProvider.System;
         _logger = (options.LoggerFactory ?? services?.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Authorizer>();
-        _telemetry = new AuthorizeTelemetry(options.MeterFactory ?? services?.GetService<System.Diagnostics.Metrics.IMeterFactory>());
+        _telemetry = new AuthorizeTelemetry(options.MeterFactory ?? services?.GetService<System.Diagnostics.Metrics.IMeterFactory>(), this);
         _promptTimeout = options.PromptTimeout;
         _authCodeLifetime = options.AuthCodeLifetime;
         _grantLifetime = options.GrantLifetime;

@@ -12,9 +12,10 @@ internal sealed class AuthorizeTelemetry : IDisposable
 
     private readonly Meter _meter;
 
-    public AuthorizeTelemetry(IMeterFactory? meterFactory)
+    // Without a factory the meter is scoped to its owner, so listeners can tell authorizers apart.
+    public AuthorizeTelemetry(IMeterFactory? meterFactory, object owner)
     {
-        _meter = meterFactory?.Create(Name) ?? new Meter(Name);
+        _meter = meterFactory?.Create(Name) ?? new Meter(Name, version: null, tags: null, scope: owner);
         PromptsShown = _meter.CreateCounter<long>("uni.authorize.prompts", "{prompt}", "Consent dialogs shown.");
         Grants = _meter.CreateCounter<long>("uni.authorize.grants", "{decision}", "Scopes granted in a dialog or in settings.");
         Denials = _meter.CreateCounter<long>("uni.authorize.denials", "{decision}", "Scopes denied in a dialog or in settings.");
