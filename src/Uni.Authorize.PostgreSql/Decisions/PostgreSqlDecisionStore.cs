@@ -1,0 +1,171 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Uni.Authorize.PostgreSql;
+
+// Decisions in PostgreSQL. A write is one conditional statement (insert-if-absent for version 0, update-if-version
+// otherwise); the table's trigger appends the audit entry and sends the change notification in the same transaction.
+internal sealed class PostgreSqlDecisionStore : IDecisionStore
+{
+    private const string Columns = "state, source, decided_at, expires_at, version";
+
+    private readonly PostgreSqlDatabase _database;
+    private readonly string _getSql;
+    private readonly string _listSql;
+    private readonly string _insertSql;
+    private readonly string _updateSql;
+    private readonly string _auditSql;
+    private readonly string _pruneSql;
+
+    public PostgreSqlDecisionStore(PostgreSqlDatabase database)
+    {
+        _database = database;
+        var table = database.Table.Decisions;
+        _getSql = $"SELECT {Columns} FROM {table} WHERE app_id = $1 AND user_id = $2 AND scope = $3";
+        _listSql = $"SELECT {Columns}, scope FROM {table} WHERE app_id = $1 AND user_id = $2 ORDER BY scope";
+        _insertSql = $"""
+            INSERT INTO {table} (app_id, user_id, scope, state, source, decided_at, expires_at, version)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+            ON CONFLICT (app_id, user_id, scope) DO NOTHING
+            RETURNING {Columns}
+            """;
+        _updateSql = $"""
+            UPDATE {table} SET state = $4, source = $5, decided_at = $6, expires_at = $7, version = version + 1
+            WHERE app_id = $1 AND user_id = $2 AND scope = $3 AND version = $8
+            RETURNING {Columns}
+            """;
+        _auditSql = $"SELECT scope, from_state, to_state, source, at FROM {database.Table.Audit} WHERE app_id = $1 AND user_id = $2 ORDER BY id";
+        _pruneSql = $"DELETE FROM {table} WHERE expires_at <= $1";
+    }
+
+    public async ValueTask<Decision?> GetAsync(Subject subject, string scope, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getSql, Text(subject.AppId), Text(subject.UserId), Text(scope));
+        return await ReadOneAsync(command, subject, scope, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<IReadOnlyList<Decision>> ListAsync(Subject subject, CancellationToken cancellationToken = default)
+    {
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_listSql, Text(subject.AppId), Text(subject.UserId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var decisions = new List<Decision>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            decisions.Add(ReadDecision(reader, subject, reader.GetString(5)));
+        }
+
+        // The database orders by UTF-8 bytes; .NET's ordinal order is by UTF-16 code units.
+        decisions.Sort(static (a, b) => string.CompareOrdinal(a.Scope, b.Scope));
+        return decisions;
+    }
+
+    public async ValueTask<DecisionWriteResult> TryWriteAsync(DecisionWrite write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        ArgumentNullException.ThrowIfNull(write.Scope);
+        if (write.ExpectedVersion < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(write), "ExpectedVersion is 0 (no row yet) or a stored version.");
+        }
+
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        var subject = write.Subject;
+        var insert = write.ExpectedVersion == 0;
+        await using (var command = _database.Command(
+            insert ? _insertSql : _updateSql,
+            Text(subject.AppId),
+            Text(subject.UserId),
+            Text(write.Scope),
+            Small((short)write.State),
+            Small((short)write.Source),
+            Time(write.DecidedAt),
+            Time(write.ExpiresAt)))
+        {
+            if (!insert)
+            {
+                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = write.ExpectedVersion });
+            }
+
+            if (await ReadOneAsync(command, subject, write.Scope, cancellationToken).ConfigureAwait(false) is { } written)
+            {
+                return DecisionWriteResult.Success(written);
+            }
+        }
+
+        // Lost the race or a stale version: report what is stored now (a fresh statement sees the winner's commit).
+        return DecisionWriteResult.Conflict(await GetAsync(subject, write.Scope, cancellationToken).ConfigureAwait(false));
+    }
+
+    public async ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default)
+    {
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_auditSql, Text(subject.AppId), Text(subject.UserId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var entries = new List<DecisionAuditEntry>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var scope = reader.GetString(0);
+            entries.Add(new DecisionAuditEntry(
+                subject,
+                scope,
+                State(reader.GetInt16(1), scope),
+                State(reader.GetInt16(2), scope),
+                Source(reader.GetInt16(3), scope),
+                reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return entries;
+    }
+
+    public async ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_pruneSql, Time(now));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async ValueTask<Decision?> ReadOneAsync(NpgsqlCommand command, Subject subject, string scope, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadDecision(reader, subject, scope) : null;
+    }
+
+    private static Decision ReadDecision(DbDataReader reader, Subject subject, string scope)
+    {
+        var version = reader.GetInt64(4);
+        if (version <= 0)
+        {
+            throw Corrupt(scope, $"version {version}");
+        }
+
+        return new Decision(
+            subject,
+            scope,
+            State(reader.GetInt16(0), scope),
+            Source(reader.GetInt16(1), scope),
+            reader.GetFieldValue<DateTimeOffset>(2),
+            reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
+            version);
+    }
+
+    private static DecisionState State(short value, string scope) =>
+        Enum.IsDefined((DecisionState)value) ? (DecisionState)value : throw Corrupt(scope, $"state {value}");
+
+    private static DecisionSource Source(short value, string scope) =>
+        Enum.IsDefined((DecisionSource)value) ? (DecisionSource)value : throw Corrupt(scope, $"source {value}");
+
+    private static InvalidDataException Corrupt(string scope, string what) =>
+        new($"A stored decision for scope {scope} is corrupt ({what}); repair or delete the row.");
+
+    internal static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value ?? throw new ArgumentNullException(nameof(value)) };
+
+    private static NpgsqlParameter<short> Small(short value) => new() { TypedValue = value };
+
+    internal static NpgsqlParameter Time(DateTimeOffset? value) =>
+        value is { } at
+            ? new NpgsqlParameter<DateTimeOffset> { TypedValue = at.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz }
+            : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz };
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Uni.Authorize;
+using Uni.Authorize.PostgreSql;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the PostgreSQL stores.</summary>
+public static class PostgreSqlUniAuthorizeBuilderExtensions
+{
+    /// <summary>Keeps decisions and auth codes in PostgreSQL (schema <c>uni_authorize</c>, created and migrated on first use)
+    /// and registers the change feed that keeps caches on every host in step.</summary>
+    /// <exception cref="InvalidOperationException">The connection string is missing or malformed.</exception>
+    public static IUniAuthorizeBuilder AddPostgreSqlStore(this IUniAuthorizeBuilder builder, string connectionString) =>
+        builder.AddPostgreSqlStore(options => options.ConnectionString = connectionString);
+
+    /// <summary>Keeps decisions and auth codes in PostgreSQL as configured by <paramref name="configure"/>.</summary>
+    /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
+    public static IUniAuthorizeBuilder AddPostgreSqlStore(this IUniAuthorizeBuilder builder, Action<PostgreSqlStoreOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new PostgreSqlStoreOptions();
+        configure(options);
+        options.Validate();
+
+        var services = builder.Services;
+        services.Replace(ServiceDescriptor.Singleton(sp => new PostgreSqlDatabase(options, sp.GetService<ILoggerFactory>())));
+        services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(static sp => new PostgreSqlDecisionStore(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IAuthCodeStore>(static sp => new PostgreSqlAuthCodeStore(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IDecisionChangeFeed>(static sp => new PostgreSqlDecisionChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>())));
+        return builder;
+    }
+}

@@ -1,0 +1,72 @@
+namespace Uni.Authorize.PostgreSql;
+
+// Versioned schema changes, applied in order at start-up. Never edit a shipped step: add a new one.
+internal static class Migrations
+{
+    public static IReadOnlyList<string> Steps(string schema) =>
+    [
+        // 1: decisions (one row per app, user and scope), the append-only audit trail written by a trigger
+        // in the writing transaction together with the change notification, and auth codes stored as hashes.
+        $$"""
+        CREATE TABLE "{{schema}}".decisions (
+            app_id     text COLLATE "C" NOT NULL,
+            user_id    text COLLATE "C" NOT NULL,
+            scope      text COLLATE "C" NOT NULL,
+            state      smallint NOT NULL CHECK (state BETWEEN 0 AND 2),
+            source     smallint NOT NULL CHECK (source BETWEEN 0 AND 3),
+            decided_at timestamptz NOT NULL,
+            expires_at timestamptz NULL,
+            version    bigint NOT NULL CHECK (version > 0),
+            PRIMARY KEY (app_id, user_id, scope)
+        );
+        CREATE INDEX decisions_expires_at ON "{{schema}}".decisions (expires_at) WHERE expires_at IS NOT NULL;
+
+        CREATE TABLE "{{schema}}".decision_audit (
+            id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            app_id     text COLLATE "C" NOT NULL,
+            user_id    text COLLATE "C" NOT NULL,
+            scope      text COLLATE "C" NOT NULL,
+            from_state smallint NOT NULL,
+            to_state   smallint NOT NULL,
+            source     smallint NOT NULL,
+            at         timestamptz NOT NULL
+        );
+        CREATE INDEX decision_audit_subject ON "{{schema}}".decision_audit (app_id, user_id, id);
+
+        CREATE FUNCTION "{{schema}}".reject_audit_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            RAISE EXCEPTION 'decision_audit is append-only';
+        END
+        $fn$;
+        CREATE TRIGGER decision_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON "{{schema}}".decision_audit
+            FOR EACH STATEMENT EXECUTE FUNCTION "{{schema}}".reject_audit_change();
+
+        CREATE FUNCTION "{{schema}}".on_decision_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                PERFORM pg_notify(TG_ARGV[0], json_build_array(OLD.app_id, OLD.user_id, OLD.scope)::text);
+                RETURN OLD;
+            END IF;
+            INSERT INTO "{{schema}}".decision_audit (app_id, user_id, scope, from_state, to_state, source, at)
+            VALUES (NEW.app_id, NEW.user_id, NEW.scope,
+                    CASE WHEN TG_OP = 'INSERT' THEN 0 ELSE OLD.state END, NEW.state, NEW.source, NEW.decided_at);
+            PERFORM pg_notify(TG_ARGV[0], json_build_array(NEW.app_id, NEW.user_id, NEW.scope)::text);
+            RETURN NEW;
+        END
+        $fn$;
+        CREATE TRIGGER decision_changed AFTER INSERT OR UPDATE OR DELETE ON "{{schema}}".decisions
+            FOR EACH ROW EXECUTE FUNCTION "{{schema}}".on_decision_change('{{schema}}_decision_changed');
+
+        CREATE TABLE "{{schema}}".auth_codes (
+            code_hash   text COLLATE "C" PRIMARY KEY,
+            app_id      text COLLATE "C" NOT NULL,
+            user_id     text COLLATE "C" NOT NULL,
+            scopes      text[] NOT NULL,
+            issued_at   timestamptz NOT NULL,
+            expires_at  timestamptz NOT NULL,
+            redeemed_at timestamptz NULL
+        );
+        CREATE INDEX auth_codes_expires_at ON "{{schema}}".auth_codes (expires_at);
+        """,
+    ];
+}

@@ -1,0 +1,156 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+
+namespace Uni.Authorize.PostgreSql;
+
+// One database and schema shared by the stores and the change feed: the connection pool, the table names,
+// and the migrations, applied once before the first query (retried after a failure, so a database that is
+// down at start-up is picked up when it is back).
+internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
+{
+    // Namespaces the advisory lock that serializes migrations of one schema across processes.
+    private const int MigrationLockNamespace = 0x5541_5A31;
+
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private Task? _migration;
+
+    public PostgreSqlDatabase(PostgreSqlStoreOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Options = options;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Uni.Authorize.PostgreSql");
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
+        }
+
+        DataSource = builder.Build();
+        Schema = options.Schema;
+        Table = new TableNames(options.Schema);
+    }
+
+    public PostgreSqlStoreOptions Options { get; }
+
+    public ILoggerFactory LoggerFactory { get; }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    public string Schema { get; }
+
+    public TableNames Table { get; }
+
+    /// <summary>Completes once the schema is at the latest version; throws while the database cannot be reached.</summary>
+    public ValueTask EnsureMigratedAsync(CancellationToken cancellationToken)
+    {
+        var migration = Volatile.Read(ref _migration);
+        if (migration is { IsCompletedSuccessfully: true })
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return new ValueTask(WaitForMigrationAsync(cancellationToken));
+    }
+
+    public NpgsqlCommand Command(string sql, params ReadOnlySpan<NpgsqlParameter> parameters)
+    {
+        var command = DataSource.CreateCommand(sql);
+        foreach (var parameter in parameters)
+        {
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    public void Dispose() => DataSource.Dispose();
+
+    public ValueTask DisposeAsync() => DataSource.DisposeAsync();
+
+    private async Task WaitForMigrationAsync(CancellationToken cancellationToken)
+    {
+        Task migration;
+        lock (_gate)
+        {
+            if (_migration is null || _migration.IsFaulted || _migration.IsCanceled)
+            {
+                // Shared by every waiter, so one caller giving up does not cancel it for the others.
+                _migration = MigrateAsync();
+            }
+
+            migration = _migration;
+        }
+
+        await migration.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task MigrateAsync()
+    {
+        await using var connection = await DataSource.OpenConnectionAsync().ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))", connection, transaction))
+        {
+            lockCommand.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MigrationLockNamespace });
+            lockCommand.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Schema });
+            await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await using (var setup = new NpgsqlCommand(
+            $"""
+            CREATE SCHEMA IF NOT EXISTS "{Schema}";
+            CREATE TABLE IF NOT EXISTS {Table.Migrations} (
+                version    integer PRIMARY KEY,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            );
+            """, connection, transaction))
+        {
+            await setup.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        int applied;
+        await using (var current = new NpgsqlCommand($"SELECT coalesce(max(version), 0) FROM {Table.Migrations}", connection, transaction))
+        {
+            applied = Convert.ToInt32(await current.ExecuteScalarAsync().ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        var steps = Migrations.Steps(Schema);
+        if (applied > steps.Count)
+        {
+            throw new InvalidOperationException(
+                $"The schema \"{Schema}\" is at version {applied}, newer than this library knows ({steps.Count}); upgrade Uni.Authorize.PostgreSql.");
+        }
+
+        for (var version = applied + 1; version <= steps.Count; version++)
+        {
+            await using (var step = new NpgsqlCommand(steps[version - 1], connection, transaction))
+            {
+                await step.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+
+            await using (var record = new NpgsqlCommand($"INSERT INTO {Table.Migrations} (version) VALUES ($1)", connection, transaction))
+            {
+                record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
+                await record.ExecuteNonQueryAsync().ConfigureAwait(false);
+            }
+
+            Log.MigrationApplied(_logger, version, Schema);
+        }
+
+        await transaction.CommitAsync().ConfigureAwait(false);
+    }
+
+    internal sealed class TableNames(string schema)
+    {
+        public string Migrations { get; } = $"\"{schema}\".schema_migrations";
+
+        public string Decisions { get; } = $"\"{schema}\".decisions";
+
+        public string Audit { get; } = $"\"{schema}\".decision_audit";
+
+        public string AuthCodes { get; } = $"\"{schema}\".auth_codes";
+    }
+}
