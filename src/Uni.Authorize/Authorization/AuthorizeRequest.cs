@@ -20,6 +20,10 @@ public readonly record struct AuthorizeRequest
 
     /// <summary>The platform; <see langword="null"/> for the authorizer's platform.</summary>
     public Platform? Platform { get; init; }
+
+    /// <summary>Whether the app declared a privacy contract: scopes that need the agreement then fail with
+    /// <see cref="AuthorizeErrorCode.PrivacyNotAuthorized"/> until the user agreed (WeChat <c>errno 104</c>).</summary>
+    public bool RequiresPrivacyAgreement { get; init; }
 }
 
 /// <summary>The seed's callback form: <c>Success</c> or <c>Fail</c>, then <c>Complete</c>, each exactly once.</summary>
@@ -37,6 +41,9 @@ public sealed class AuthorizeOptions
     /// <summary>The platform; <see langword="null"/> for the authorizer's platform.</summary>
     public Platform? Platform { get; set; }
 
+    /// <summary>Whether the app declared a privacy contract the user must agree to first.</summary>
+    public bool RequiresPrivacyAgreement { get; set; }
+
     /// <summary>Called with the success payload.</summary>
     public Action<AuthorizeResult>? Success { get; set; }
 
@@ -49,5 +56,6 @@ public sealed class AuthorizeOptions
     /// <summary>Ends this call's wait (reported through <c>Fail</c> as <see cref="AuthorizeErrorCode.Canceled"/>).</summary>
     public CancellationToken CancellationToken { get; set; }
 
-    internal AuthorizeRequest ToRequest() => new() { Scope = Scope, Scopes = Scopes, Subject = Subject, Platform = Platform };
+    internal AuthorizeRequest ToRequest() =>
+        new() { Scope = Scope, Scopes = Scopes, Subject = Subject, Platform = Platform, RequiresPrivacyAgreement = RequiresPrivacyAgreement };
 }

@@ -118,6 +118,11 @@ public sealed partial class Authorizer
             return resolved;
         }
 
+        if (platform == Platform.WeChat && string.Equals(input, Privacy.Scope.Name, StringComparison.Ordinal))
+        {
+            return Privacy;
+        }
+
         foreach (var scope in ScopeCatalog.For(platform))
         {
             var rule = scope.Platforms[platform];

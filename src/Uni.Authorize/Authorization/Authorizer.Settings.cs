@@ -68,6 +68,11 @@ public sealed partial class Authorizer
             }
         }
 
+        if (platform == Platform.WeChat && decisions.FirstOrDefault(d => string.Equals(d.Scope, Privacy.Scope.Name, StringComparison.Ordinal)) is { } privacy)
+        {
+            entries.Add(new SettingsEntry(Privacy.Scope, Privacy.Rule.SettingKey!, privacy.EffectiveState(now)));
+        }
+
         return entries;
     }
 

@@ -20,6 +20,13 @@ public sealed partial class Authorizer
             return new AuthorizeOutcome(invalid);
         }
 
+        if (request.RequiresPrivacyAgreement && scopes.Any(s => s.Rule.NeedsPrivacyAgreement)
+            && await PrivacyRefusalAsync(subject, platform, api, cancellationToken).ConfigureAwait(false) is { } refusal)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, refusal.Code.ToString());
+            return new AuthorizeOutcome(refusal);
+        }
+
         var states = new DecisionState[scopes.Length];
         var codes = new AuthorizeErrorCode?[scopes.Length];
         var now = _time.GetUtcNow();
@@ -74,20 +81,9 @@ public sealed partial class Authorizer
     private AuthorizeError? Validate(AuthorizeRequest request, Platform platform, Subject subject, string api, out ResolvedScope[] scopes)
     {
         scopes = [];
-        if (platform == Platform.Web)
+        if (ValidateTarget(platform, subject, api) is { } invalid)
         {
-            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.PlatformNotSupported, "authorize is not supported on the web.");
-        }
-
-        if (!Enum.IsDefined(platform))
-        {
-            return NativePayloads.Failure(Platform, api, AuthorizeErrorCode.InvalidRequest, $"Unknown platform {(int)platform}.");
-        }
-
-        if (!subject.IsValid)
-        {
-            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidRequest,
-                $"The subject needs an app id and a user id of 1 to {Subject.MaxIdLength} characters without control characters.");
+            return invalid;
         }
 
         if (request.Scope is not null && request.Scopes is not null)
@@ -137,7 +133,24 @@ public sealed partial class Authorizer
         return null;
     }
 
-    private async Task AskAsync(Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes, CancellationToken cancellationToken)
+    private AuthorizeError? ValidateTarget(Platform platform, Subject subject, string api)
+    {
+        if (platform == Platform.Web)
+        {
+            return NativePayloads.Failure(platform, api, AuthorizeErrorCode.PlatformNotSupported, $"{api} is not supported on the web.");
+        }
+
+        if (!Enum.IsDefined(platform))
+        {
+            return NativePayloads.Failure(Platform, api, AuthorizeErrorCode.InvalidRequest, $"Unknown platform {(int)platform}.");
+        }
+
+        return subject.IsValid ? null : NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidRequest,
+            $"The subject needs an app id and a user id of 1 to {Subject.MaxIdLength} characters without control characters.");
+    }
+
+    private async Task AskAsync(
+        Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes, CancellationToken cancellationToken, bool askDenied = false)
     {
         if (_prompter is null)
         {
@@ -151,7 +164,7 @@ public sealed partial class Authorizer
 
         var asked = toAsk.Select(i => scopes[i]).ToArray();
         var key = new PromptCoordinator.FlightKey(subject.AppId, subject.UserId, string.Join('\n', asked.Select(s => s.Scope.Name)));
-        var round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, token), cancellationToken).ConfigureAwait(false);
+        var round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, askDenied, token), cancellationToken).ConfigureAwait(false);
         for (var k = 0; k < toAsk.Count; k++)
         {
             var i = toAsk[k];
@@ -172,7 +185,8 @@ public sealed partial class Authorizer
     }
 
     // One consent round, run once for every caller sharing it, in the user's line.
-    private async Task<PromptRound> PromptRoundAsync(Subject subject, Platform platform, ResolvedScope[] scopes, CancellationToken roundToken)
+    // askDenied: the privacy agreement is asked again after a refusal (WeChat re-asks until the user agrees).
+    private async Task<PromptRound> PromptRoundAsync(Subject subject, Platform platform, ResolvedScope[] scopes, bool askDenied, CancellationToken roundToken)
     {
         // Re-read: a dialog earlier in this user's line may have decided some of these scopes.
         var now = _time.GetUtcNow();
@@ -192,7 +206,9 @@ public sealed partial class Authorizer
             return PromptRound.Failed(AuthorizeErrorCode.StoreUnavailable);
         }
 
-        var ask = Enumerable.Range(0, scopes.Length).Where(i => states[i] == DecisionState.NotDetermined).ToArray();
+        var ask = Enumerable.Range(0, scopes.Length)
+            .Where(i => states[i] == DecisionState.NotDetermined || (askDenied && states[i] == DecisionState.Denied))
+            .ToArray();
         if (ask.Length == 0)
         {
             return PromptRound.Decided(states);

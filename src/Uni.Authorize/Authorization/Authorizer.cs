@@ -121,6 +121,7 @@ public sealed partial class Authorizer : IDisposable
             && request.Scope is { } input
             && ScopeCatalog.TryResolve(platform, input, out ResolvedScope scope)
             && scope.IsPlainDialog
+            && !(request.RequiresPrivacyAgreement && scope.Rule.NeedsPrivacyAgreement)
             && (IsDefault(subject) || subject.IsValid))
         {
             ValueTask<Decision?> lookup;

@@ -24,4 +24,11 @@ public sealed record PlatformScope(
     string NativeName,
     ScopePromptMode PromptMode,
     string? SettingKey,
-    bool IssuesAuthCode);
+    bool IssuesAuthCode)
+{
+    /// <summary>Whether a plugin may ask for the scope (WeChat <c>authorizeForMiniProgram</c>).</summary>
+    public bool PluginMayAsk { get; init; }
+
+    /// <summary>Whether the user must first agree to the app's privacy contract, when the app declares one (WeChat).</summary>
+    public bool NeedsPrivacyAgreement { get; init; }
+}

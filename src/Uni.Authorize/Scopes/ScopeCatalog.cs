@@ -12,24 +12,24 @@ public static class ScopeCatalog
     public static IReadOnlyList<ScopeDefinition> Scopes { get; } =
     [
         Scope("scope.userInfo", "用户信息", "User profile", ["getUserInfo", "getOpenUserInfo"],
-            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
+            WeChat(), Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
             new PlatformScope(Platform.Alipay, "auth_user", ScopePromptMode.Dialog, "userInfo", IssuesAuthCode: true)),
         Scope("scope.userLocation", "地理位置", "Location", ["getLocation", "chooseLocation"],
-            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou)),
+            WeChat(), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou)),
         Scope("scope.userLocationBackground", "后台定位", "Location in the background", ["startLocationUpdateBackground"],
-            new PlatformScope(Platform.WeChat, "scope.userLocationBackground", ScopePromptMode.SettingsOnly, "scope.userLocationBackground", IssuesAuthCode: false),
+            WeChat() with { PromptMode = ScopePromptMode.SettingsOnly },
             Dialog(Platform.Kuaishou)),
         Scope("scope.werun", "微信运动步数", "WeChat step count", ["getWeRunData"],
-            Dialog(Platform.WeChat)),
+            WeChat()),
         Scope("scope.record", "录音功能", "Microphone", ["startRecord"],
-            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou)),
+            WeChat(pluginMayAsk: true), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou)),
         Scope("scope.writePhotosAlbum", "保存到相册", "Save to the photo album", ["saveImage", "saveVideo"],
-            Dialog(Platform.WeChat),
+            WeChat(pluginMayAsk: true),
             new PlatformScope(Platform.ByteDance, "scope.album", ScopePromptMode.Dialog, "scope.album", IssuesAuthCode: false),
             Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
             new PlatformScope(Platform.Alipay, "scope.writePhotosAlbum", ScopePromptMode.Dialog, "album", IssuesAuthCode: false)),
         Scope("scope.camera", "摄像头", "Camera", ["scanCode", "chooseImage", "chooseVideo"],
-            Dialog(Platform.WeChat), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
+            WeChat(pluginMayAsk: true), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
             new PlatformScope(Platform.Alipay, "scope.camera", ScopePromptMode.Dialog, "camera", IssuesAuthCode: false)),
         Scope("scope.calendar", "日历", "Calendar", ["addEventOnCalendar", "deleteEventOnCalendar"],
             Dialog(Platform.Baidu)),
@@ -39,6 +39,14 @@ public static class ScopeCatalog
         Scope("auth_zhima", "用户芝麻信息", "Zhima credit information", ["zhima.credit.score.brief.get"],
             new PlatformScope(Platform.Alipay, "auth_zhima", ScopePromptMode.Dialog, null, IssuesAuthCode: true)),
     ];
+
+    /// <summary>
+    /// The user's agreement to an app's privacy contract (WeChat's privacy guide), kept as a decision like any scope
+    /// (audited, shown in settings, revocable) but not one of the seed's scopes: <c>authorize</c> never takes it.
+    /// </summary>
+    public static ScopeDefinition PrivacyAgreement { get; } = Scope("privacy", "隐私保护指引", "Privacy agreement",
+        ["requirePrivacyAuthorize", "getPrivacySetting"],
+        new PlatformScope(Platform.WeChat, "privacy", ScopePromptMode.Dialog, "privacy", IssuesAuthCode: false));
 
     private static readonly FrozenDictionary<string, ScopeDefinition> ByName =
         Scopes.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
@@ -130,4 +138,8 @@ public static class ScopeCatalog
 
     private static PlatformScope Dialog(Platform platform) =>
         new(platform, NativeName: "", ScopePromptMode.Dialog, SettingKey: "", IssuesAuthCode: false);
+
+    // Every WeChat scope touches personal data, so each needs the privacy agreement when the app declares a contract.
+    private static PlatformScope WeChat(bool pluginMayAsk = false) =>
+        Dialog(Platform.WeChat) with { NeedsPrivacyAgreement = true, PluginMayAsk = pluginMayAsk };
 }
