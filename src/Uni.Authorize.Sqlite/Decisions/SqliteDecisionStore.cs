@@ -1,0 +1,110 @@
+using Microsoft.Data.Sqlite;
+
+namespace Uni.Authorize.Sqlite;
+
+/// <summary>Decisions in SQLite: one row per (app, user, scope), conditional writes and their audit entry in one transaction.
+/// Calls complete synchronously: SQLite runs in-process.</summary>
+internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionStore
+{
+    public ValueTask<Decision?> GetAsync(Subject subject, string scope, CancellationToken cancellationToken = default) =>
+        new(database.Run((subject, scope), static (lease, key) => Read(lease, key.subject, key.scope), cancellationToken));
+
+    public ValueTask<IReadOnlyList<Decision>> ListAsync(Subject subject, CancellationToken cancellationToken = default) =>
+        new(database.Run(subject, static (lease, subject) =>
+        {
+            var list = new List<Decision>();
+            using var reader = lease.Command(Sql.ListDecisions, subject.AppId, subject.UserId).ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(ToDecision(reader, subject, reader.GetString(0), first: 1));
+            }
+
+            return (IReadOnlyList<Decision>)list;
+        }, cancellationToken));
+
+    public ValueTask<DecisionWriteResult> TryWriteAsync(DecisionWrite write, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        return new(database.Run(write, static (lease, write) =>
+        {
+            lease.Execute(Sql.BeginWrite);
+            var current = Read(lease, write.Subject, write.Scope);
+            if ((current?.Version ?? 0) != write.ExpectedVersion)
+            {
+                lease.Execute(Sql.Rollback);
+                return DecisionWriteResult.Conflict(current);
+            }
+
+            var next = new Decision(write.Subject, write.Scope, write.State, write.Source, write.DecidedAt, write.ExpiresAt, write.ExpectedVersion + 1);
+            lease.Command(current is null ? Sql.InsertDecision : Sql.UpdateDecision,
+                write.Subject.AppId, write.Subject.UserId, write.Scope, (int)write.State, (int)write.Source,
+                write.DecidedAt.UtcTicks, write.ExpiresAt?.UtcTicks, next.Version).ExecuteNonQuery();
+            lease.Command(Sql.AppendAudit,
+                write.Subject.AppId, write.Subject.UserId, write.Scope, (int)(current?.State ?? DecisionState.NotDetermined),
+                (int)write.State, (int)write.Source, write.DecidedAt.UtcTicks).ExecuteNonQuery();
+            lease.Execute(Sql.Commit);
+            return DecisionWriteResult.Success(next);
+        }, cancellationToken));
+    }
+
+    public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) =>
+        new(database.Run(subject, static (lease, subject) =>
+        {
+            var list = new List<DecisionAuditEntry>();
+            using var reader = lease.Command(Sql.ListAudit, subject.AppId, subject.UserId).ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(new DecisionAuditEntry(subject, reader.GetString(0), StateAt(reader, 1), StateAt(reader, 2), SourceAt(reader, 3), TimeAt(reader, 4)));
+            }
+
+            return (IReadOnlyList<DecisionAuditEntry>)list;
+        }, cancellationToken));
+
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        new(database.Run(now, static (lease, now) => lease.Command(Sql.PruneDecisions, now.UtcTicks).ExecuteNonQuery(), cancellationToken));
+
+    private static Decision? Read(SqliteLease lease, Subject subject, string scope)
+    {
+        using var reader = lease.Command(Sql.GetDecision, subject.AppId, subject.UserId, scope).ExecuteReader();
+        return reader.Read() ? ToDecision(reader, subject, scope, first: 0) : null;
+    }
+
+    private static Decision ToDecision(SqliteDataReader reader, Subject subject, string scope, int first)
+    {
+        var version = IntegerAt(reader, first + 4, "version");
+        if (version < 1)
+        {
+            throw Corrupt("version", version);
+        }
+
+        return new Decision(subject, scope, StateAt(reader, first), SourceAt(reader, first + 1), TimeAt(reader, first + 2),
+            reader.IsDBNull(first + 3) ? null : TimeAt(reader, first + 3), version);
+    }
+
+    private static DecisionState StateAt(SqliteDataReader reader, int ordinal)
+    {
+        var value = IntegerAt(reader, ordinal, "state");
+        return value is >= 0 and <= 2 ? (DecisionState)value : throw Corrupt("state", value);
+    }
+
+    private static DecisionSource SourceAt(SqliteDataReader reader, int ordinal)
+    {
+        var value = IntegerAt(reader, ordinal, "source");
+        return value is >= 0 and <= 3 ? (DecisionSource)value : throw Corrupt("source", value);
+    }
+
+    internal static DateTimeOffset TimeAt(SqliteDataReader reader, int ordinal)
+    {
+        var ticks = IntegerAt(reader, ordinal, "time");
+        return ticks is >= 0 and <= 3155378975999999999 ? new DateTimeOffset(ticks, TimeSpan.Zero) : throw Corrupt("time", ticks);
+    }
+
+    // A text or real where an integer belongs would read as 0 (not determined): refuse it instead.
+    private static long IntegerAt(SqliteDataReader reader, int ordinal, string column) =>
+        reader.GetFieldType(ordinal) == typeof(long)
+            ? reader.GetInt64(ordinal)
+            : throw new InvalidDataException($"A stored row is corrupt: {column} is not an integer. Restore the database from a backup.");
+
+    private static InvalidDataException Corrupt(string column, long value) =>
+        new($"A stored decision row is corrupt: {column} {value} is out of range. Restore the database from a backup.");
+}

@@ -1,0 +1,53 @@
+namespace Uni.Authorize.Sqlite;
+
+// Versioned schema steps, applied in order under one write lock; PRAGMA user_version records the last applied.
+// Append new steps; never edit a released one.
+internal static class Migrations
+{
+    public static readonly string[] Steps =
+    [
+        """
+        CREATE TABLE decisions (
+            app_id     TEXT    NOT NULL,
+            user_id    TEXT    NOT NULL,
+            scope      TEXT    NOT NULL,
+            state      INTEGER NOT NULL CHECK (state IN (0, 1, 2)),
+            source     INTEGER NOT NULL CHECK (source IN (0, 1, 2, 3)),
+            decided_at INTEGER NOT NULL,
+            expires_at INTEGER,
+            version    INTEGER NOT NULL CHECK (version > 0),
+            PRIMARY KEY (app_id, user_id, scope)
+        ) WITHOUT ROWID;
+        CREATE INDEX decisions_expiry ON decisions (expires_at) WHERE expires_at IS NOT NULL;
+
+        CREATE TABLE decision_audit (
+            id         INTEGER PRIMARY KEY,
+            app_id     TEXT    NOT NULL,
+            user_id    TEXT    NOT NULL,
+            scope      TEXT    NOT NULL,
+            from_state INTEGER NOT NULL,
+            to_state   INTEGER NOT NULL,
+            source     INTEGER NOT NULL,
+            at         INTEGER NOT NULL
+        );
+        CREATE INDEX decision_audit_subject ON decision_audit (app_id, user_id, id);
+        CREATE TRIGGER decision_audit_no_update BEFORE UPDATE ON decision_audit
+        BEGIN SELECT RAISE(ABORT, 'decision_audit is append-only'); END;
+        CREATE TRIGGER decision_audit_no_delete BEFORE DELETE ON decision_audit
+        BEGIN SELECT RAISE(ABORT, 'decision_audit is append-only'); END;
+
+        CREATE TABLE auth_codes (
+            code_hash   TEXT    NOT NULL PRIMARY KEY,
+            app_id      TEXT    NOT NULL,
+            user_id     TEXT    NOT NULL,
+            scopes      TEXT    NOT NULL,
+            issued_at   INTEGER NOT NULL,
+            expires_at  INTEGER NOT NULL,
+            redeemed_at INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX auth_codes_expiry ON auth_codes (expires_at);
+        """,
+    ];
+
+    public static int Latest => Steps.Length;
+}

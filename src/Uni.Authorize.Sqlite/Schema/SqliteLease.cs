@@ -1,0 +1,125 @@
+using Microsoft.Data.Sqlite;
+
+namespace Uni.Authorize.Sqlite;
+
+/// <summary>The statements of the stores. Parameters are positional: $p0, $p1, ...</summary>
+internal enum Sql
+{
+    GetDecision,
+    ListDecisions,
+    BeginWrite,
+    Commit,
+    Rollback,
+    InsertDecision,
+    UpdateDecision,
+    AppendAudit,
+    ListAudit,
+    PruneDecisions,
+    AddCode,
+    RedeemCode,
+    FindCode,
+    PruneCodes,
+}
+
+/// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
+internal sealed class SqliteLease : IDisposable
+{
+    private static readonly string[] Statements = BuildStatements();
+
+    private readonly SqliteCommand?[] _commands = new SqliteCommand?[Statements.Length];
+
+    public SqliteLease(SqliteDatabase database, SqliteConnection connection)
+    {
+        Database = database;
+        Connection = connection;
+    }
+
+    public SqliteDatabase Database { get; }
+
+    public SqliteConnection Connection { get; }
+
+    /// <summary>The prepared statement <paramref name="sql"/> with its parameters bound to <paramref name="values"/>.</summary>
+    public SqliteCommand Command(Sql sql, params ReadOnlySpan<object?> values)
+    {
+        var command = _commands[(int)sql] ??= Prepare(Statements[(int)sql]);
+        var parameters = command.Parameters;
+        for (var i = 0; i < values.Length; i++)
+        {
+            parameters[i].Value = values[i] ?? DBNull.Value;
+        }
+
+        return command;
+    }
+
+    public void Execute(Sql sql) => Command(sql).ExecuteNonQuery();
+
+    public void RollbackQuietly()
+    {
+        try
+        {
+            if (Connection.State == System.Data.ConnectionState.Open)
+            {
+                using var rollback = Connection.CreateCommand();
+                rollback.CommandText = "ROLLBACK";
+                rollback.ExecuteNonQuery();
+            }
+        }
+        catch (SqliteException)
+        {
+            // No transaction was open, or the connection is broken: it is dropped either way.
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var command in _commands)
+        {
+            command?.Dispose();
+        }
+
+        Connection.Dispose();
+    }
+
+    private SqliteCommand Prepare(string text)
+    {
+        var command = Connection.CreateCommand();
+        command.CommandText = text;
+        command.CommandTimeout = Math.Max(1, (int)Math.Ceiling(Database.BusyTimeout.TotalSeconds));
+        for (var i = 0; text.Contains($"$p{i}", StringComparison.Ordinal); i++)
+        {
+            command.Parameters.Add(new SqliteParameter($"$p{i}", null));
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    private static string[] BuildStatements()
+    {
+        var statements = new string[Enum.GetValues<Sql>().Length];
+        statements[(int)Sql.GetDecision] =
+            "SELECT state, source, decided_at, expires_at, version FROM decisions WHERE app_id = $p0 AND user_id = $p1 AND scope = $p2";
+        statements[(int)Sql.ListDecisions] =
+            "SELECT scope, state, source, decided_at, expires_at, version FROM decisions WHERE app_id = $p0 AND user_id = $p1 ORDER BY scope";
+        statements[(int)Sql.BeginWrite] = "BEGIN IMMEDIATE";
+        statements[(int)Sql.Commit] = "COMMIT";
+        statements[(int)Sql.Rollback] = "ROLLBACK";
+        statements[(int)Sql.InsertDecision] =
+            "INSERT INTO decisions (app_id, user_id, scope, state, source, decided_at, expires_at, version) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7)";
+        statements[(int)Sql.UpdateDecision] =
+            "UPDATE decisions SET state = $p3, source = $p4, decided_at = $p5, expires_at = $p6, version = $p7 WHERE app_id = $p0 AND user_id = $p1 AND scope = $p2";
+        statements[(int)Sql.AppendAudit] =
+            "INSERT INTO decision_audit (app_id, user_id, scope, from_state, to_state, source, at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)";
+        statements[(int)Sql.ListAudit] =
+            "SELECT scope, from_state, to_state, source, at FROM decision_audit WHERE app_id = $p0 AND user_id = $p1 ORDER BY id";
+        statements[(int)Sql.PruneDecisions] = "DELETE FROM decisions WHERE expires_at <= $p0";
+        statements[(int)Sql.AddCode] =
+            "INSERT INTO auth_codes (code_hash, app_id, user_id, scopes, issued_at, expires_at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)";
+        statements[(int)Sql.RedeemCode] =
+            "UPDATE auth_codes SET redeemed_at = $p1 WHERE code_hash = $p0 AND redeemed_at IS NULL RETURNING app_id, user_id, scopes, issued_at, expires_at";
+        statements[(int)Sql.FindCode] =
+            "SELECT app_id, user_id, scopes, issued_at, expires_at FROM auth_codes WHERE code_hash = $p0";
+        statements[(int)Sql.PruneCodes] = "DELETE FROM auth_codes WHERE expires_at <= $p0 OR redeemed_at IS NOT NULL";
+        return statements;
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Uni.Authorize.Testing;
+
+namespace Uni.Authorize.Sqlite.Tests;
+
+public sealed class SqliteDecisionStoreContractTests : DecisionStoreContract
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<SqliteDatabase> _databases = [];
+
+    protected override ValueTask<IDecisionStore> CreateStoreAsync() => new(new SqliteDecisionStore(Open()));
+
+    // Another database object on the same file: its own connections, as another process would have.
+    protected override ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => new(new SqliteDecisionStore(Open()));
+
+    protected override ValueTask<bool> TryCorruptAsync(IDecisionStore store, Subject subject, string scope)
+    {
+        using var connection = new SqliteConnection($"Data Source={_folder.File("decisions.db")};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA ignore_check_constraints = ON; UPDATE decisions SET state = 7 WHERE app_id = $a AND user_id = $u AND scope = $s";
+        command.Parameters.AddWithValue("$a", subject.AppId);
+        command.Parameters.AddWithValue("$u", subject.UserId);
+        command.Parameters.AddWithValue("$s", scope);
+        return new(command.ExecuteNonQuery() == 1);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var database in _databases)
+        {
+            database.Dispose();
+        }
+
+        _folder.Dispose();
+    }
+
+    private SqliteDatabase Open()
+    {
+        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("decisions.db") });
+        _databases.Add(database);
+        return database;
+    }
+}
+
+public sealed class SqliteAuthCodeStoreContractTests : AuthCodeStoreContract
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<SqliteDatabase> _databases = [];
+
+    protected override ValueTask<IAuthCodeStore> CreateStoreAsync() => new(new SqliteAuthCodeStore(Open()));
+
+    protected override ValueTask<IAuthCodeStore> OpenSecondInstanceAsync(IAuthCodeStore first) => new(new SqliteAuthCodeStore(Open()));
+
+    // Every byte on disk: the database, its write-ahead log and shared memory.
+    protected override ValueTask<string?> ReadPersistedTextAsync(IAuthCodeStore store)
+    {
+        var text = new StringBuilder();
+        foreach (var file in Directory.GetFiles(_folder.Path))
+        {
+            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream, Encoding.Latin1);
+            text.Append(reader.ReadToEnd());
+        }
+
+        return new(text.ToString());
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var database in _databases)
+        {
+            database.Dispose();
+        }
+
+        _folder.Dispose();
+    }
+
+    private SqliteDatabase Open()
+    {
+        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("codes.db") });
+        _databases.Add(database);
+        return database;
+    }
+}
