@@ -10,16 +10,22 @@ public static class PostgreSqlUniAuthorizeBuilderExtensions
 {
     /// <summary>Keeps decisions and auth codes in PostgreSQL (schema <c>uni_authorize</c>, created and migrated on first use)
     /// and registers the change feed that keeps caches on every host in step.</summary>
-    /// <exception cref="InvalidOperationException">The connection string is missing or malformed.</exception>
+    /// <exception cref="InvalidOperationException">The connection string is missing or malformed, or <c>AddDecisionCache</c> was called first.</exception>
     public static IUniAuthorizeBuilder AddPostgreSqlStore(this IUniAuthorizeBuilder builder, string connectionString) =>
         builder.AddPostgreSqlStore(options => options.ConnectionString = connectionString);
 
     /// <summary>Keeps decisions and auth codes in PostgreSQL as configured by <paramref name="configure"/>.</summary>
-    /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
+    /// <exception cref="InvalidOperationException">The options are invalid (the message names the setting), or
+    /// <c>AddDecisionCache</c> was called first.</exception>
     public static IUniAuthorizeBuilder AddPostgreSqlStore(this IUniAuthorizeBuilder builder, Action<PostgreSqlStoreOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
+        if (builder.Services.HasDecisionCache())
+        {
+            throw new InvalidOperationException("Call AddPostgreSqlStore before AddDecisionCache, so that the cache wraps the PostgreSQL store.");
+        }
+
         var options = new PostgreSqlStoreOptions();
         configure(options);
         options.Validate();

@@ -1,0 +1,96 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Uni.Authorize.PostgreSql.Tests;
+
+public sealed class MigrationTests(PostgreSqlFixture fixture) : IClassFixture<PostgreSqlFixture>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task EnsureMigratedAsync_EightHostsStartingAtOnce_ApplyEachVersionOnce()
+    {
+        var schema = PostgreSqlFixture.NewSchema();
+        var hosts = Enumerable.Range(0, 8).Select(_ => fixture.Open(schema)).ToArray();
+        try
+        {
+            await Task.WhenAll(hosts.Select(h => Task.Run(() => h.EnsureMigratedAsync(Ct).AsTask(), Ct))).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+
+            Assert.Equal(
+                Migrations.Steps(schema).Count,
+                Convert.ToInt32(await fixture.ScalarAsync($"SELECT count(*) FROM \"{schema}\".schema_migrations WHERE version BETWEEN 1 AND {Migrations.Steps(schema).Count}")));
+            var store = new PostgreSqlDecisionStore(hosts[^1]);
+            Assert.True((await store.TryWriteAsync(new DecisionWrite(new("a", "u"), "scope.camera", DecisionState.Granted, DecisionSource.Prompt, DateTimeOffset.UnixEpoch, null, 0), Ct)).Written);
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task EnsureMigratedAsync_SchemaFromANewerRelease_FailsNamingTheFix()
+    {
+        var schema = PostgreSqlFixture.NewSchema();
+        await using (var current = fixture.Open(schema))
+        {
+            await current.EnsureMigratedAsync(Ct);
+        }
+
+        await fixture.ScalarAsync($"INSERT INTO \"{schema}\".schema_migrations (version) VALUES (999)");
+        await using var old = fixture.Open(schema);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => old.EnsureMigratedAsync(Ct).AsTask());
+        Assert.Contains("upgrade", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task EnsureMigratedAsync_DatabaseBackAfterFailure_RetriesAndSucceeds()
+    {
+        await using var proxy = new TcpProxy(new Npgsql.NpgsqlConnectionStringBuilder(fixture.ConnectionString));
+        await using var database = fixture.Open(PostgreSqlFixture.NewSchema(), proxy.ConnectionString);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => database.EnsureMigratedAsync(Ct).AsTask());
+        proxy.Start();
+        await database.EnsureMigratedAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+    }
+
+    [Theory]
+    [InlineData(null, "uni_authorize", "ConnectionString")]
+    [InlineData("Host=localhost;Bogus Key=1", "uni_authorize", "ConnectionString")]
+    [InlineData("Host=localhost", "Has-Dash", "Schema")]
+    [InlineData("Host=localhost", "x\"; DROP TABLE t; --", "Schema")]
+    [InlineData("Host=localhost", "", "Schema")]
+    public void AddPostgreSqlStore_InvalidOptions_ThrowsNamingTheSetting(string? connectionString, string schema, string setting)
+    {
+        var builder = new ServiceCollection().AddUniAuthorize();
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddPostgreSqlStore(o =>
+        {
+            o.ConnectionString = connectionString;
+            o.Schema = schema;
+        }));
+        Assert.Contains($"PostgreSqlStoreOptions.{setting}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddPostgreSqlStore_AfterAddDecisionCache_ThrowsNamingTheOrder()
+    {
+        var builder = new ServiceCollection().AddUniAuthorize().AddDecisionCache();
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.AddPostgreSqlStore("Host=localhost"));
+        Assert.Contains("before AddDecisionCache", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddPostgreSqlStore_ThenCache_ResolvesACacheOverThePostgreSqlStoreAndItsFeed()
+    {
+        using var services = new ServiceCollection().AddUniAuthorize().AddPostgreSqlStore("Host=localhost").AddDecisionCache().Services.BuildServiceProvider();
+
+        Assert.IsType<CachingDecisionStore>(services.GetRequiredService<IDecisionStore>());
+        Assert.IsType<PostgreSqlAuthCodeStore>(services.GetRequiredService<IAuthCodeStore>());
+        Assert.IsType<PostgreSqlDecisionChangeFeed>(services.GetRequiredService<IDecisionChangeFeed>());
+    }
+}
