@@ -32,15 +32,17 @@ free_port() {
 }
 pg_port=$(free_port)
 stop_pg() {
-  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+  (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1) || true
   rm -rf "$pg_dir"
 }
 trap stop_pg EXIT
+cd /   # the postgres user cannot enter the checkout's folder
 runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
 runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
 export UNI_AUTHORIZE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 export UNI_AUTHORIZE_TEST_CHROMIUM=/usr/bin/chromium
+cd "$root"
 
 dotnet test --solution Uni.Authorize.slnx -c Release
 
