@@ -1,4 +1,5 @@
 using Npgsql;
+using static Uni.Authorize.PostgreSql.SqlParameters;
 
 namespace Uni.Authorize.PostgreSql;
 
@@ -32,12 +33,12 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.Command(
             _addSql,
-            PostgreSqlDecisionStore.Text(code.CodeHash),
-            PostgreSqlDecisionStore.Text(code.Subject.AppId),
-            PostgreSqlDecisionStore.Text(code.Subject.UserId),
-            new NpgsqlParameter<string[]> { TypedValue = [.. code.Scopes] },
-            PostgreSqlDecisionStore.Time(code.IssuedAt),
-            PostgreSqlDecisionStore.Time(code.ExpiresAt));
+            Text(code.CodeHash),
+            Text(code.Subject.AppId),
+            Text(code.Subject.UserId),
+            TextArray(code.Scopes),
+            Time(code.IssuedAt),
+            Time(code.ExpiresAt));
         try
         {
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
@@ -54,14 +55,14 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         ArgumentNullException.ThrowIfNull(appId);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         AuthCodeRecord? claimed;
-        await using (var redeem = _database.Command(_redeemSql, PostgreSqlDecisionStore.Text(codeHash), PostgreSqlDecisionStore.Time(now)))
+        await using (var redeem = _database.Command(_redeemSql, Text(codeHash), Time(now)))
         {
             claimed = await ReadOneAsync(redeem, codeHash, cancellationToken).ConfigureAwait(false);
         }
 
         if (claimed is null)
         {
-            await using var find = _database.Command(_findSql, PostgreSqlDecisionStore.Text(codeHash));
+            await using var find = _database.Command(_findSql, Text(codeHash));
             var stored = await ReadOneAsync(find, codeHash, cancellationToken).ConfigureAwait(false);
             return new AuthCodeRedemption(stored is null ? AuthCodeRedemptionStatus.Invalid : AuthCodeRedemptionStatus.AlreadyUsed, stored);
         }
@@ -75,7 +76,7 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
     public async ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _database.Command(_pruneSql, PostgreSqlDecisionStore.Time(now));
+        await using var command = _database.Command(_pruneSql, Time(now));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

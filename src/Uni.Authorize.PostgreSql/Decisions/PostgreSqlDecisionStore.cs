@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Npgsql;
+using static Uni.Authorize.PostgreSql.SqlParameters;
 
 namespace Uni.Authorize.PostgreSql;
 
@@ -86,7 +87,7 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         {
             if (!insert)
             {
-                command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = write.ExpectedVersion });
+                command.Parameters.Add(Long(write.ExpectedVersion));
             }
 
             if (await ReadOneAsync(command, subject, write.Scope, cancellationToken).ConfigureAwait(false) is { } written)
@@ -159,13 +160,4 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
 
     private static InvalidDataException Corrupt(string scope, string what) =>
         new($"A stored decision for scope {scope} is corrupt ({what}); repair or delete the row.");
-
-    internal static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value ?? throw new ArgumentNullException(nameof(value)) };
-
-    private static NpgsqlParameter<short> Small(short value) => new() { TypedValue = value };
-
-    internal static NpgsqlParameter Time(DateTimeOffset? value) =>
-        value is { } at
-            ? new NpgsqlParameter<DateTimeOffset> { TypedValue = at.ToUniversalTime(), NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz }
-            : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz };
 }

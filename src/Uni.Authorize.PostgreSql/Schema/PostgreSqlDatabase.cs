@@ -21,8 +21,8 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         Options = options;
-        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Uni.Authorize.PostgreSql");
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = LoggerFactory.CreateLogger("Uni.Authorize.PostgreSql");
         var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
         if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare"))
         {
@@ -94,8 +94,8 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))", connection, transaction))
         {
-            lockCommand.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MigrationLockNamespace });
-            lockCommand.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Schema });
+            lockCommand.Parameters.Add(SqlParameters.Int(MigrationLockNamespace));
+            lockCommand.Parameters.Add(SqlParameters.Text(Schema));
             await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
@@ -133,7 +133,7 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
 
             await using (var record = new NpgsqlCommand($"INSERT INTO {Table.Migrations} (version) VALUES ($1)", connection, transaction))
             {
-                record.Parameters.Add(new NpgsqlParameter<int> { TypedValue = version });
+                record.Parameters.Add(SqlParameters.Int(version));
                 await record.ExecuteNonQueryAsync().ConfigureAwait(false);
             }
 
