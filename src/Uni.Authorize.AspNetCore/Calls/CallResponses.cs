@@ -1,0 +1,66 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>Turns engine outcomes into <see cref="CallResponse"/> JSON. The engine hands out one shared outcome per
+/// decided scope, so the bytes of those answers are built once and reused.</summary>
+internal static class CallResponses
+{
+    private static readonly ConditionalWeakTable<object, byte[]> Encoded = [];
+
+    public static CallResponse From(AuthorizeOutcome outcome, Platform platform)
+    {
+        if (outcome.Result is { } result)
+        {
+            return new CallResponse("ok", PlatformNames.Of(platform))
+            {
+                ErrMsg = result.ErrMsg,
+                Scopes = result.Scopes,
+                AuthCode = result.AuthCode,
+                Native = result.Native,
+            };
+        }
+
+        var error = outcome.Error!;
+        return new CallResponse("fail", PlatformNames.Of(platform))
+        {
+            ErrMsg = error.ErrMsg,
+            Error = new CallError(CodeName(error.Code), error.Message),
+            Native = error.Native,
+        };
+    }
+
+    /// <summary>The finished outcome as a 200 answer (a refusal is an answer, not an HTTP error).</summary>
+    public static IResult Finished(AuthorizeOutcome outcome, Platform platform)
+    {
+        object key = (object?)outcome.Result ?? outcome.Error!;
+        if (outcome.Result is { AuthCode: not null })
+        {
+            // Codes are single-use and never shared: no caching.
+            return TypedResults.Json(From(outcome, platform), HostJson.Default.CallResponse);
+        }
+
+        var bytes = Encoded.GetValue(key, _ => JsonSerializer.SerializeToUtf8Bytes(From(outcome, platform), HostJson.Default.CallResponse));
+        return TypedResults.Bytes(bytes, "application/json; charset=utf-8");
+    }
+
+    public static string CodeName(AuthorizeErrorCode code) => code switch
+    {
+        AuthorizeErrorCode.InvalidScope => "invalid_scope",
+        AuthorizeErrorCode.UnsupportedScope => "unsupported_scope",
+        AuthorizeErrorCode.PlatformNotSupported => "platform_not_supported",
+        AuthorizeErrorCode.Denied => "denied",
+        AuthorizeErrorCode.Dismissed => "dismissed",
+        AuthorizeErrorCode.SettingsOnly => "settings_only",
+        AuthorizeErrorCode.PromptTimedOut => "prompt_timed_out",
+        AuthorizeErrorCode.PromptFailed => "prompt_failed",
+        AuthorizeErrorCode.StoreUnavailable => "store_unavailable",
+        AuthorizeErrorCode.Canceled => "canceled",
+        AuthorizeErrorCode.InvalidRequest => "invalid_request",
+        AuthorizeErrorCode.PrivacyNotAuthorized => "privacy_not_authorized",
+        AuthorizeErrorCode.NotSupportedByPlugin => "not_supported_by_plugin",
+        _ => "failed",
+    };
+}

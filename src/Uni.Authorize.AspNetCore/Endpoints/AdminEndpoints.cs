@@ -1,0 +1,152 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>The operator's API, guarded by <c>X-Admin-Key</c>: register apps (the secret is shown once), create users,
+/// issue and revoke mini-app sessions.</summary>
+internal static class AdminEndpoints
+{
+    public const string KeyHeader = "X-Admin-Key";
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/admin/v1").WithTags("Admin");
+        group.MapPost("/apps", CreateAppAsync).Accepts<CreateAppBody>("application/json").Produces<CreatedApp>(201);
+        group.MapGet("/apps", ListAppsAsync).Produces<AppList>();
+        group.MapPost("/users", CreateUserAsync).Accepts<CreateUserBody>("application/json").Produces<UserInfo>();
+        group.MapPost("/sessions", CreateSessionAsync).Accepts<CreateSessionBody>("application/json").Produces<IssuedSession>(201);
+        group.MapPost("/sessions/revoke", RevokeSessionAsync).Accepts<RevokeSessionBody>("application/json").Produces(204);
+    }
+
+    private static IResult? Guard(HttpContext context, UniAuthorizeHostOptions options)
+    {
+        if (options.AdminKey is null)
+        {
+            return Problems.Forbidden("admin_disabled", "The admin API is disabled: no admin key is configured.");
+        }
+
+        var presented = context.Request.Headers[KeyHeader];
+        return presented.Count == 1 && Secrets.Matches(presented[0], Secrets.Hash(options.AdminKey))
+            ? null
+            : Problems.Unauthorized("admin_key_invalid", $"Send the admin key in the '{KeyHeader}' header.");
+    }
+
+    private static async Task<IResult> CreateAppAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    {
+        if (Guard(context, options.Value) is { } denied)
+        {
+            return denied;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.CreateAppBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        var id = body.Id ?? "app_" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        if (!HostIdentities.IsValidAppId(id) || !HostIdentities.IsValidName(body.Name) || !PlatformNames.TryParse(body.Platform, out var platform))
+        {
+            return Problems.BadRequest("invalid_app",
+                "'id' (optional) is 1 to 64 of A-Z a-z 0-9 _ - .; 'name' is 1 to 64 characters; 'platform' is wechat, alipay, bytedance, baidu or kuaishou.");
+        }
+
+        var created = await identities.CreateAppAsync(id, body.Name!, platform, context.RequestAborted).ConfigureAwait(false);
+        if (created is not { } pair)
+        {
+            return Problems.Create(StatusCodes.Status409Conflict, "app_exists", "An app with this id exists.");
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(new CreatedApp(pair.App.Id, pair.App.Name, PlatformNames.Of(pair.App.Platform), pair.Secret), HostJson.Default.CreatedApp,
+            statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ListAppsAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    {
+        if (Guard(context, options.Value) is { } denied)
+        {
+            return denied;
+        }
+
+        var apps = await identities.Store.ListAppsAsync(context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(new AppList([.. apps.Select(UserEndpoints.Describe)]), HostJson.Default.AppList);
+    }
+
+    private static async Task<IResult> CreateUserAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    {
+        if (Guard(context, options.Value) is { } denied)
+        {
+            return denied;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.CreateUserBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        if (!HostIdentities.IsValidName(body.Name))
+        {
+            return Problems.BadRequest("invalid_name", "'name' is 1 to 64 characters, not blank, without control characters.");
+        }
+
+        var user = await identities.SignInAsync(body.Name!, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Json(new UserInfo(user.Id, user.Name), HostJson.Default.UserInfo);
+    }
+
+    private static async Task<IResult> CreateSessionAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    {
+        if (Guard(context, options.Value) is { } denied)
+        {
+            return denied;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.CreateSessionBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        var maxSeconds = (int)Math.Min(int.MaxValue, options.Value.SessionLifetime.TotalSeconds);
+        if (body.LifetimeSeconds is < 1 || body.LifetimeSeconds > maxSeconds)
+        {
+            return Problems.BadRequest("invalid_lifetime", $"'lifetimeSeconds' is 1 to {maxSeconds}.");
+        }
+
+        var app = HostIdentities.IsValidAppId(body.AppId) ? await identities.Store.GetAppAsync(body.AppId!, context.RequestAborted).ConfigureAwait(false) : null;
+        var user = body.UserId is { Length: > 0 and <= Subject.MaxIdLength } userId
+            ? await identities.Store.GetUserAsync(userId, context.RequestAborted).ConfigureAwait(false)
+            : null;
+        if (app is null || user is null)
+        {
+            return Problems.BadRequest("unknown_app_or_user", "'appId' and 'userId' must name a registered app and user.");
+        }
+
+        var lifetime = body.LifetimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
+        var (token, session) = await identities.IssueSessionAsync(app, user, lifetime, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt), HostJson.Default.IssuedSession, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> RevokeSessionAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    {
+        if (Guard(context, options.Value) is { } denied)
+        {
+            return denied;
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.RevokeSessionBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        return body.Token is { Length: > 0 } token && await identities.RevokeSessionAsync(token, context.RequestAborted).ConfigureAwait(false)
+            ? TypedResults.NoContent()
+            : Problems.NotFound("session_not_found", "No session has this token.");
+    }
+}

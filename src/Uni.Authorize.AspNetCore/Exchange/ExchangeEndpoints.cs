@@ -1,0 +1,142 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>
+/// The app server's code exchange, authenticated with the app's secret and rate limited: a WeChat-shaped
+/// <c>jscode2session</c> and an Alipay-shaped <c>alipay.system.oauth.token</c>. Fields come as a form body (never the
+/// query string, which access logs record). Failures keep the platform's error shape.
+/// </summary>
+internal static class ExchangeEndpoints
+{
+    public const string RateLimitPolicy = "uni-authorize-exchange";
+    private static readonly TimeSpan BeijingOffset = TimeSpan.FromHours(8);
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/exchange").WithTags("Code exchange").RequireRateLimiting(RateLimitPolicy);
+        group.MapPost("/wechat/jscode2session", JsCode2SessionAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<WeChatSessionResponse>();
+        group.MapPost("/alipay/oauth-token", AlipayOAuthTokenAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<AlipayTokenResponse>();
+    }
+
+    private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)
+    {
+        var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (form is null)
+        {
+            return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: send appid, secret, js_code and grant_type as an application/x-www-form-urlencoded body");
+        }
+
+        if (!string.Equals(Single(form, "grant_type"), "authorization_code", StringComparison.Ordinal))
+        {
+            return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: grant_type must be authorization_code");
+        }
+
+        var app = await identities.AuthenticateAppAsync(Single(form, "appid"), Single(form, "secret"), context.RequestAborted).ConfigureAwait(false);
+        if (app is null)
+        {
+            return WeChat(StatusCodes.Status401Unauthorized, 40125, "invalid appsecret: the appid and secret do not match a registered app");
+        }
+
+        var redemption = await authorizer.RedeemAuthCodeAsync(app.Id, Single(form, "js_code"), context.RequestAborted).ConfigureAwait(false);
+        switch (redemption.Status)
+        {
+            case AuthCodeRedemptionStatus.Redeemed:
+                var userId = redemption.Code!.Subject.UserId;
+                return TypedResults.Json(new WeChatSessionResponse
+                {
+                    OpenId = await pseudonyms.OpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
+                    UnionId = await pseudonyms.UnionIdAsync(userId, context.RequestAborted).ConfigureAwait(false),
+                    SessionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+                }, HostJson.Default.WeChatSessionResponse);
+            case AuthCodeRedemptionStatus.AlreadyUsed:
+                return WeChat(StatusCodes.Status400BadRequest, 40163, "code been used");
+            default:
+                // Expired, unknown and another app's codes look alike: nothing about other apps leaks.
+                return WeChat(StatusCodes.Status400BadRequest, 40029, "invalid code");
+        }
+    }
+
+    private static async Task<IResult> AlipayOAuthTokenAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms, TimeProvider time)
+    {
+        var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (form is null)
+        {
+            return Alipay(StatusCodes.Status400BadRequest, "40001", "Missing Required Arguments", "isv.missing-parameters",
+                "send app_id, app_secret, grant_type and code as an application/x-www-form-urlencoded body");
+        }
+
+        if (!string.Equals(Single(form, "grant_type"), "authorization_code", StringComparison.Ordinal))
+        {
+            return Alipay(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.grant-type-invalid", "grant_type must be authorization_code");
+        }
+
+        var app = await identities.AuthenticateAppAsync(Single(form, "app_id"), Single(form, "app_secret"), context.RequestAborted).ConfigureAwait(false);
+        if (app is null)
+        {
+            return Alipay(StatusCodes.Status401Unauthorized, "40002", "Invalid Arguments", "isv.invalid-app-secret", "app_id and app_secret do not match a registered app");
+        }
+
+        var redemption = await authorizer.RedeemAuthCodeAsync(app.Id, Single(form, "code"), context.RequestAborted).ConfigureAwait(false);
+        if (!redemption.Succeeded)
+        {
+            // Alipay words every unusable code alike: wrong, used, expired or another app's.
+            return Alipay(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.code-invalid", "授权码code无效");
+        }
+
+        var userId = redemption.Code!.Subject.UserId;
+        var start = time.GetUtcNow().ToOffset(BeijingOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        return TypedResults.Json(new AlipayTokenResponse
+        {
+            Token = new AlipayToken(
+                await pseudonyms.AlipayUserIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
+                await pseudonyms.AlipayOpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
+                Secrets.Create("authusrB"), 1_296_000, Secrets.Create("authusrB"), 2_592_000, start),
+        }, HostJson.Default.AlipayTokenResponse);
+    }
+
+    private static async Task<Dictionary<string, StringValues>?> ReadFormAsync(HttpContext context)
+    {
+        if (!context.Request.HasFormContentType
+            || !context.Request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var (bytes, length, problem) = await JsonBody.ReadBoundedAsync(context).ConfigureAwait(false);
+        try
+        {
+            if (problem is not null)
+            {
+                return null;
+            }
+
+            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes, 0, length);
+            return QueryHelpers.ParseQuery(text);
+        }
+        catch (Exception ex) when (ex is DecoderFallbackException or ArgumentException)
+        {
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private static string? Single(Dictionary<string, StringValues> form, string key) =>
+        form.TryGetValue(key, out var values) && values.Count == 1 ? values[0] : null;
+
+    private static IResult WeChat(int status, int errcode, string errmsg) =>
+        TypedResults.Json(new WeChatSessionResponse { ErrCode = errcode, ErrMsg = errmsg }, HostJson.Default.WeChatSessionResponse, statusCode: status);
+
+    private static IResult Alipay(int status, string code, string msg, string subCode, string subMsg) =>
+        TypedResults.Json(new AlipayTokenResponse { Error = new AlipayErrorResponse(code, msg, subCode, subMsg) }, HostJson.Default.AlipayTokenResponse, statusCode: status);
+}

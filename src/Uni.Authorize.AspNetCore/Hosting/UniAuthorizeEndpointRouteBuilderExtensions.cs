@@ -1,0 +1,38 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Uni.Authorize.AspNetCore;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the Uni.Authorize host's endpoints.</summary>
+public static class UniAuthorizeEndpointRouteBuilderExtensions
+{
+    /// <summary>Adds the host's middleware (error safety net, security headers, rate limiter) and maps its endpoints:
+    /// the mini-app API, the user API, the admin API, the code exchange, the scope catalog, <c>/healthz</c> and
+    /// <c>/openapi/v1.json</c>.</summary>
+    /// <exception cref="InvalidOperationException"><c>services.AddUniAuthorizeHost()</c> was not called.</exception>
+    public static WebApplication MapUniAuthorize(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetService<HostMarker>() is null)
+        {
+            throw new InvalidOperationException("app.MapUniAuthorize() needs builder.Services.AddUniAuthorizeHost(...) first.");
+        }
+
+        // Fail fast on bad options rather than on the first request.
+        _ = app.Services.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.AspNetCore");
+        app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
+        app.UseRateLimiter();
+        CatalogEndpoints.Map(app);
+        MiniAppEndpoints.Map(app);
+        UserEndpoints.Map(app);
+        AdminEndpoints.Map(app);
+        ExchangeEndpoints.Map(app);
+        app.MapOpenApi();
+        return app;
+    }
+}

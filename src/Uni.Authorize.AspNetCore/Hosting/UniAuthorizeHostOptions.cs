@@ -1,0 +1,67 @@
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>Configures the host's HTTP API.</summary>
+public sealed class UniAuthorizeHostOptions
+{
+    /// <summary>The key the admin API expects in <c>X-Admin-Key</c>. Unset: the admin API refuses every call.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>How long a mini-app session lasts unless the admin asks for less. Default: 24 hours.</summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How long a looked-up session is trusted without asking the store again; also how long a revocation
+    /// may take to reach other instances. Default: 30 seconds.</summary>
+    public TimeSpan SessionCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest a single long-polling request waits for a pending consent. Default: 30 seconds.</summary>
+    public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the answer of a finished pending call stays readable. Default: 2 minutes.</summary>
+    public TimeSpan CallRetention { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Code exchanges allowed per client address and window. Default: 60.</summary>
+    public int ExchangePermitLimit { get; set; } = 60;
+
+    /// <summary>The window of <see cref="ExchangePermitLimit"/>. Default: 1 minute.</summary>
+    public TimeSpan ExchangeWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The page where the signed-in user answers consents. Default: <c>/consent</c>.</summary>
+    public string ConsentPagePath { get; set; } = "/consent";
+
+    /// <summary>The settings page; the app id is appended as <c>?app=</c>. Default: <c>/settings</c>.</summary>
+    public string SettingsPagePath { get; set; } = "/settings";
+
+    /// <summary>The largest JSON or form body accepted. Default: 16 KiB.</summary>
+    public int MaxRequestBodyBytes { get; set; } = 16 * 1024;
+
+    internal void Validate()
+    {
+        Positive(SessionLifetime, nameof(SessionLifetime));
+        Positive(SessionCacheDuration, nameof(SessionCacheDuration));
+        Positive(MaxWait, nameof(MaxWait));
+        Positive(CallRetention, nameof(CallRetention));
+        Positive(ExchangeWindow, nameof(ExchangeWindow));
+        if (ExchangePermitLimit <= 0 || MaxRequestBodyBytes <= 0)
+        {
+            throw new InvalidOperationException("UniAuthorizeHostOptions.ExchangePermitLimit and MaxRequestBodyBytes must be positive.");
+        }
+
+        if (AdminKey is { Length: < 16 })
+        {
+            throw new InvalidOperationException("UniAuthorizeHostOptions.AdminKey must be at least 16 characters (or unset to disable the admin API).");
+        }
+
+        if (!ConsentPagePath.StartsWith('/') || !SettingsPagePath.StartsWith('/'))
+        {
+            throw new InvalidOperationException("UniAuthorizeHostOptions.ConsentPagePath and SettingsPagePath must start with '/'.");
+        }
+    }
+
+    private static void Positive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new InvalidOperationException($"UniAuthorizeHostOptions.{name} must be positive; it is {value}.");
+        }
+    }
+}

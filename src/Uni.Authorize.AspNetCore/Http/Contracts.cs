@@ -1,0 +1,162 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Uni.Authorize.AspNetCore;
+
+// The HTTP API's JSON shapes. Requests reject unknown fields; responses omit null fields.
+
+internal sealed record AuthorizeBody(string? Scope, string[]? Scopes);
+
+internal sealed record ApiGateBody(string? Api);
+
+internal sealed record SignInBody(string? Name);
+
+internal sealed record ConsentAnswerBody(string? Answer, Dictionary<string, string>? Scopes);
+
+internal sealed record SettingChangeBody(string? Scope, string? State);
+
+internal sealed record CreateAppBody(string? Id, string? Name, string? Platform);
+
+internal sealed record CreateUserBody(string? Name);
+
+internal sealed record CreateSessionBody(string? AppId, string? UserId, int? LifetimeSeconds);
+
+internal sealed record RevokeSessionBody(string? Token);
+
+internal sealed record CallError(string Code, string Message);
+
+/// <summary>The answer to authorize, the API gate and a pending call: <c>ok</c>, <c>fail</c> or <c>pending</c>.</summary>
+internal sealed record CallResponse(string Status, string Platform)
+{
+    public string? ErrMsg { get; init; }
+
+    public IReadOnlyList<string>? Scopes { get; init; }
+
+    public string? AuthCode { get; init; }
+
+    public CallError? Error { get; init; }
+
+    [JsonConverter(typeof(NativePayloadConverter))]
+    public IReadOnlyDictionary<string, object?>? Native { get; init; }
+
+    public string? CallId { get; init; }
+
+    public string? PollUrl { get; init; }
+
+    public string? EventsUrl { get; init; }
+
+    public string? ConsentUrl { get; init; }
+}
+
+internal sealed record SettingResponse(string Platform, IReadOnlyDictionary<string, bool> AuthSetting)
+{
+    [JsonConverter(typeof(NativePayloadConverter))]
+    public IReadOnlyDictionary<string, object?>? Native { get; init; }
+
+    public string? SettingsUrl { get; init; }
+}
+
+internal sealed record LoginResponse(string Code, string ErrMsg, DateTimeOffset ExpiresAt);
+
+internal sealed record SessionInfo(string AppId, string AppName, string Platform, DateTimeOffset ExpiresAt);
+
+internal sealed record ScopeInfo(string Name, string NativeName, string DescriptionZh, string DescriptionEn, IReadOnlyList<string> Apis,
+    string PromptMode, string? SettingKey, bool IssuesAuthCode);
+
+internal sealed record CatalogResponse(string Platform, IReadOnlyList<ScopeInfo> Scopes);
+
+internal sealed record UserInfo(string Id, string Name);
+
+internal sealed record AntiforgeryInfo(string Token, string HeaderName);
+
+internal sealed record AppInfo(string Id, string Name, string Platform);
+
+internal sealed record ConsentInfo(string Id, AppInfo App, IReadOnlyList<ScopeInfo> Scopes, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
+internal sealed record ConsentList(IReadOnlyList<ConsentInfo> Consents);
+
+internal sealed record SettingsEntryInfo(string Scope, string Key, string State, string DescriptionZh, string DescriptionEn);
+
+internal sealed record AppSettings(AppInfo App, IReadOnlyList<SettingsEntryInfo> Entries);
+
+internal sealed record AppList(IReadOnlyList<AppInfo> Apps);
+
+internal sealed record CreatedApp(string Id, string Name, string Platform, string Secret);
+
+internal sealed record IssuedSession(string Token, string AppId, string UserId, DateTimeOffset ExpiresAt);
+
+internal sealed record HealthInfo(string Status);
+
+internal sealed record WeChatSessionResponse
+{
+    [JsonPropertyName("openid")]
+    public string? OpenId { get; init; }
+
+    [JsonPropertyName("session_key")]
+    public string? SessionKey { get; init; }
+
+    [JsonPropertyName("unionid")]
+    public string? UnionId { get; init; }
+
+    [JsonPropertyName("errcode")]
+    public int ErrCode { get; init; }
+
+    [JsonPropertyName("errmsg")]
+    public string ErrMsg { get; init; } = "ok";
+}
+
+internal sealed record AlipayTokenResponse
+{
+    [JsonPropertyName("alipay_system_oauth_token_response")]
+    public AlipayToken? Token { get; init; }
+
+    [JsonPropertyName("error_response")]
+    public AlipayErrorResponse? Error { get; init; }
+}
+
+internal sealed record AlipayToken(
+    [property: JsonPropertyName("user_id")] string UserId,
+    [property: JsonPropertyName("open_id")] string OpenId,
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("refresh_token")] string RefreshToken,
+    [property: JsonPropertyName("re_expires_in")] int ReExpiresIn,
+    [property: JsonPropertyName("auth_start")] string AuthStart);
+
+internal sealed record AlipayErrorResponse(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("msg")] string Msg,
+    [property: JsonPropertyName("sub_code")] string SubCode,
+    [property: JsonPropertyName("sub_msg")] string SubMsg);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(AuthorizeBody))]
+[JsonSerializable(typeof(ApiGateBody))]
+[JsonSerializable(typeof(SignInBody))]
+[JsonSerializable(typeof(ConsentAnswerBody))]
+[JsonSerializable(typeof(SettingChangeBody))]
+[JsonSerializable(typeof(CreateAppBody))]
+[JsonSerializable(typeof(CreateUserBody))]
+[JsonSerializable(typeof(CreateSessionBody))]
+[JsonSerializable(typeof(RevokeSessionBody))]
+[JsonSerializable(typeof(CallResponse))]
+[JsonSerializable(typeof(SettingResponse))]
+[JsonSerializable(typeof(LoginResponse))]
+[JsonSerializable(typeof(SessionInfo))]
+[JsonSerializable(typeof(CatalogResponse))]
+[JsonSerializable(typeof(IReadOnlyList<CatalogResponse>))]
+[JsonSerializable(typeof(UserInfo))]
+[JsonSerializable(typeof(AntiforgeryInfo))]
+[JsonSerializable(typeof(ConsentList))]
+[JsonSerializable(typeof(ConsentInfo))]
+[JsonSerializable(typeof(AppSettings))]
+[JsonSerializable(typeof(AppList))]
+[JsonSerializable(typeof(AppInfo))]
+[JsonSerializable(typeof(CreatedApp))]
+[JsonSerializable(typeof(IssuedSession))]
+[JsonSerializable(typeof(HealthInfo))]
+[JsonSerializable(typeof(WeChatSessionResponse))]
+[JsonSerializable(typeof(AlipayTokenResponse))]
+internal sealed partial class HostJson : JsonSerializerContext;

@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>Security headers on every answer, and the last line against bad input: a request the server cannot read
+/// becomes a 400 problem, never a 500 or a dropped connection.</summary>
+internal static partial class SafetyNet
+{
+    public static async Task InvokeAsync(HttpContext context, RequestDelegate next, ILogger logger)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = "frame-ancestors 'none'";
+        headers.XFrameOptions = "DENY";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            await Problems.Create(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "bad_request", "The request could not be read.").ExecuteAsync(context).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nobody is left to answer.
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            UnhandledError(logger, ex);
+            context.Response.Clear();
+            await Problems.Create(StatusCodes.Status500InternalServerError, "internal_error", "The host failed to answer; nothing was changed.").ExecuteAsync(context).ConfigureAwait(false);
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Error, "Unhandled error answering a request")]
+    private static partial void UnhandledError(ILogger logger, Exception exception);
+}

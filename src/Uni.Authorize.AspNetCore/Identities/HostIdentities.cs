@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>A resolved mini-app session: the app, the user, and the engine's subject for them.</summary>
+internal sealed record SessionContext(MiniAppSession Session, HostApp App, Subject Subject);
+
+/// <summary>Registers apps, signs users in, issues and resolves mini-app sessions (cached, hashed at rest).</summary>
+internal sealed class HostIdentities(IIdentityStore store, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
+{
+    private const int MaxCachedSessions = 100_000;
+    private readonly ConcurrentDictionary<string, CachedSession> _sessions = new(StringComparer.Ordinal);
+    private readonly string _dummyHash = Secrets.Hash(Secrets.Create("sk_"));
+
+    public IIdentityStore Store => store;
+
+    public static bool IsValidAppId(string? id) =>
+        id is { Length: > 0 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
+
+    public static bool IsValidName(string? name) =>
+        name is { Length: > 0 and <= 64 } && !string.IsNullOrWhiteSpace(name) && !name.Any(char.IsControl) && !name.Any(char.IsSurrogate);
+
+    public async ValueTask<(HostApp App, string Secret)?> CreateAppAsync(string id, string name, Platform platform, CancellationToken cancellationToken)
+    {
+        var secret = Secrets.Create("sk_");
+        var app = new HostApp(id, name.Trim(), platform, Secrets.Hash(secret), time.GetUtcNow());
+        return await store.TryAddAppAsync(app, cancellationToken).ConfigureAwait(false) ? (app, secret) : null;
+    }
+
+    /// <summary>The app when <paramref name="secret"/> is its secret; the comparison takes the same time whether the app
+    /// exists or where the secret differs.</summary>
+    public async ValueTask<HostApp?> AuthenticateAppAsync(string? appId, string? secret, CancellationToken cancellationToken)
+    {
+        var app = IsValidAppId(appId) ? await store.GetAppAsync(appId!, cancellationToken).ConfigureAwait(false) : null;
+        var matches = Secrets.Matches(secret, app?.SecretHash ?? _dummyHash);
+        return matches && app is not null ? app : null;
+    }
+
+    public ValueTask<HostUser> SignInAsync(string name, CancellationToken cancellationToken) =>
+        store.GetOrAddUserAsync(new HostUser("u_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), name.Trim(), time.GetUtcNow()), cancellationToken);
+
+    public async ValueTask<(string Token, MiniAppSession Session)> IssueSessionAsync(HostApp app, HostUser user, TimeSpan? lifetime, CancellationToken cancellationToken)
+    {
+        var token = Secrets.Create("st_");
+        var now = time.GetUtcNow();
+        var session = new MiniAppSession(Secrets.Hash(token), app.Id, user.Id, now, now + (lifetime ?? options.Value.SessionLifetime));
+        await store.AddSessionAsync(session, cancellationToken).ConfigureAwait(false);
+        return (token, session);
+    }
+
+    /// <summary>The live session of <paramref name="token"/>, or <see langword="null"/> when it is unknown, expired or revoked.</summary>
+    public ValueTask<SessionContext?> ResolveSessionAsync(string token, CancellationToken cancellationToken)
+    {
+        if (token.Length is 0 or > Secrets.MaxPresentedLength)
+        {
+            return new((SessionContext?)null);
+        }
+
+        var hash = Secrets.Hash(token);
+        var now = time.GetUtcNow();
+        if (_sessions.TryGetValue(hash, out var cached) && cached.FreshUntil > now)
+        {
+            return new(cached.Context.Session.ExpiresAt > now ? cached.Context : null);
+        }
+
+        return LoadAsync(hash, now, cancellationToken);
+    }
+
+    public async ValueTask<bool> RevokeSessionAsync(string token, CancellationToken cancellationToken)
+    {
+        if (token.Length is 0 or > Secrets.MaxPresentedLength)
+        {
+            return false;
+        }
+
+        var hash = Secrets.Hash(token);
+        _sessions.TryRemove(hash, out _);
+        return await store.RemoveSessionAsync(hash, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<SessionContext?> LoadAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var session = await store.GetSessionAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (session is null || session.ExpiresAt <= now)
+        {
+            _sessions.TryRemove(hash, out _);
+            return null;
+        }
+
+        var app = await store.GetAppAsync(session.AppId, cancellationToken).ConfigureAwait(false);
+        if (app is null)
+        {
+            return null;
+        }
+
+        var context = new SessionContext(session, app, new Subject(app.Id, session.UserId));
+        if (_sessions.Count >= MaxCachedSessions)
+        {
+            _sessions.Clear();
+        }
+
+        _sessions[hash] = new CachedSession(context, now + options.Value.SessionCacheDuration);
+        return context;
+    }
+
+    private sealed record CachedSession(SessionContext Context, DateTimeOffset FreshUntil);
+}

@@ -1,0 +1,34 @@
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>Where the host keeps apps, users, mini-app sessions and its own keys. Implementations are safe for
+/// concurrent use, compare ids ordinally and throw when the backing store cannot answer.</summary>
+public interface IIdentityStore
+{
+    /// <summary>The app with <paramref name="appId"/>, or <see langword="null"/>.</summary>
+    ValueTask<HostApp?> GetAppAsync(string appId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every app, ordered by id.</summary>
+    ValueTask<IReadOnlyList<HostApp>> ListAppsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new app; <see langword="false"/> when its id is taken.</summary>
+    ValueTask<bool> TryAddAppAsync(HostApp app, CancellationToken cancellationToken = default);
+
+    /// <summary>The user with <paramref name="userId"/>, or <see langword="null"/>.</summary>
+    ValueTask<HostUser?> GetUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>The user named <paramref name="candidate"/>'s name, storing <paramref name="candidate"/> when there is none.</summary>
+    ValueTask<HostUser> GetOrAddUserAsync(HostUser candidate, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new session.</summary>
+    ValueTask AddSessionAsync(MiniAppSession session, CancellationToken cancellationToken = default);
+
+    /// <summary>The session whose token hashes to <paramref name="tokenHash"/>, or <see langword="null"/>.</summary>
+    ValueTask<MiniAppSession?> GetSessionAsync(string tokenHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes a session; <see langword="false"/> when there was none.</summary>
+    ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default);
+
+    /// <summary>The host key named <paramref name="name"/>, storing <paramref name="candidate"/> when there is none yet
+    /// (so every instance sharing the store derives the same pseudonyms).</summary>
+    ValueTask<byte[]> GetOrAddKeyAsync(string name, byte[] candidate, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,23 @@
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>A mini-app registered with the host.</summary>
+/// <param name="Id">The app id (<c>appid</c>, <c>app_id</c>).</param>
+/// <param name="Name">The name the consent dialog shows.</param>
+/// <param name="Platform">The platform whose rules, names and payloads the app gets.</param>
+/// <param name="SecretHash">Lower-case hex SHA-256 of the app secret; the secret itself is never stored.</param>
+/// <param name="CreatedAt">When the app was registered.</param>
+public sealed record HostApp(string Id, string Name, Platform Platform, string SecretHash, DateTimeOffset CreatedAt);
+
+/// <summary>A person using the host.</summary>
+/// <param name="Id">The stable user id (never shown to apps: they see per-app pseudonyms).</param>
+/// <param name="Name">The sign-in name, unique.</param>
+/// <param name="CreatedAt">When the user first signed in.</param>
+public sealed record HostUser(string Id, string Name, DateTimeOffset CreatedAt);
+
+/// <summary>A mini-app session: one app acting for one user until it expires.</summary>
+/// <param name="TokenHash">Lower-case hex SHA-256 of the session token; the token itself is never stored.</param>
+/// <param name="AppId">The app.</param>
+/// <param name="UserId">The user.</param>
+/// <param name="IssuedAt">When it was issued.</param>
+/// <param name="ExpiresAt">When it stops working.</param>
+public sealed record MiniAppSession(string TokenHash, string AppId, string UserId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);

@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>The ids an app's server sees instead of the host's user id: keyed HMACs, so an openid differs per app and
+/// cannot be linked across apps without the host's key, while a unionid is shared by every app of the host.</summary>
+internal sealed class Pseudonyms(IIdentityStore store)
+{
+    private const string KeyName = "pseudonym-hmac";
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private byte[]? _key;
+
+    /// <summary>WeChat's <c>openid</c>: 28 characters, per app.</summary>
+    public async ValueTask<string> OpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
+        "o" + Base64UrlOf(await MacAsync("openid", appId, userId, cancellationToken).ConfigureAwait(false))[..27];
+
+    /// <summary>WeChat's <c>unionid</c>: 28 characters, the same in every app of this host.</summary>
+    public async ValueTask<string> UnionIdAsync(string userId, CancellationToken cancellationToken) =>
+        "u" + Base64UrlOf(await MacAsync("unionid", string.Empty, userId, cancellationToken).ConfigureAwait(false))[..27];
+
+    /// <summary>Alipay's <c>user_id</c>: 16 digits starting 2088, per app.</summary>
+    public async ValueTask<string> AlipayUserIdAsync(string appId, string userId, CancellationToken cancellationToken)
+    {
+        var mac = await MacAsync("alipay-user", appId, userId, cancellationToken).ConfigureAwait(false);
+        var number = BitConverter.ToUInt64(mac, 0) % 1_000_000_000_000UL;
+        return "2088" + number.ToString("D12", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Alipay's <c>open_id</c>: per app.</summary>
+    public async ValueTask<string> AlipayOpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
+        "0" + Base64UrlOf(await MacAsync("alipay-open", appId, userId, cancellationToken).ConfigureAwait(false))[..31];
+
+    private async ValueTask<byte[]> MacAsync(string purpose, string appId, string userId, CancellationToken cancellationToken)
+    {
+        var key = _key ?? await LoadKeyAsync(cancellationToken).ConfigureAwait(false);
+        // Length-prefixed parts: "a|bc" and "ab|c" must not collide.
+        var message = Encoding.UTF8.GetBytes($"{purpose.Length}:{purpose}{appId.Length}:{appId}{userId.Length}:{userId}");
+        return HMACSHA256.HashData(key, message);
+    }
+
+    private async ValueTask<byte[]> LoadKeyAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return _key ??= await store.GetOrAddKeyAsync(KeyName, RandomNumberGenerator.GetBytes(32), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private static string Base64UrlOf(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
+}
