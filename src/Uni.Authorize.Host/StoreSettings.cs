@@ -57,11 +57,12 @@ internal sealed class StoreSettings
         switch (Provider)
         {
             case "Sqlite":
-                var file = Path.Combine(DataDirectory!, "uni-authorize.db");
-                builder.Services.AddSingleton<IIdentityStore>(_ => new SqliteIdentityStore(file));
+                builder.AddSqliteStore(Path.Combine(DataDirectory!, "decisions.db")).AddDecisionCache();
+                builder.Services.AddSingleton<IIdentityStore>(_ => new SqliteIdentityStore(Path.Combine(DataDirectory!, "identities.db")));
                 break;
             case "PostgreSql":
-                builder.Services.AddSingleton<IIdentityStore>(_ => new SqliteIdentityStore(Path.Combine(DataDirectory!, "identities.db")));
+                builder.AddPostgreSqlStore(ConnectionString!).AddDecisionCache();
+                builder.Services.AddSingleton<IIdentityStore>(_ => new PostgreSqlIdentityStore(ConnectionString!));
                 break;
         }
     }
