@@ -15,7 +15,7 @@ internal sealed class SqliteDatabase : IDisposable
     private static readonly TimeSpan FileCheckInterval = TimeSpan.FromMilliseconds(100);
 
     private readonly ConcurrentQueue<SqliteLease> _idle = new();
-    private readonly string _connectionString;
+    private string _connectionString;
     private readonly int _maxIdle = Math.Max(4, Environment.ProcessorCount * 2);
     // Wall-clock I/O cadence, not domain time: a test's fake clock must not switch the check off.
     private readonly TimeProvider _time = TimeProvider.System;
@@ -42,6 +42,14 @@ internal sealed class SqliteDatabase : IDisposable
     public long? MaxDatabaseBytes { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>Opens new connections read-only (as on a read-only volume) and drops the open ones; for fault tests,
+    /// since file permissions do not stop a root process.</summary>
+    internal void SimulateReadOnlyVolume(bool readOnly)
+    {
+        _connectionString = ConnectionString(readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite);
+        DropIdle();
+    }
 
     /// <summary>Runs <paramref name="work"/> on a lent connection; a failure drops the connection and rethrows.</summary>
     public T Run<T, TState>(TState state, Func<SqliteLease, TState, T> work, CancellationToken cancellationToken)
@@ -133,7 +141,8 @@ internal sealed class SqliteDatabase : IDisposable
         Volatile.Write(ref _fileCheckedAt, _time.GetTimestamp());
     }
 
-    private void DropIdle()
+    /// <summary>Closes the idle connections (new ones are opened on demand).</summary>
+    internal void DropIdle()
     {
         while (_idle.TryDequeue(out var lease))
         {
