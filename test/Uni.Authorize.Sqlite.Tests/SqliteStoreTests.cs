@@ -1,0 +1,158 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Uni.Authorize.Sqlite.Tests;
+
+public sealed class SqliteStoreTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public async Task AddSqliteStore_PathAlone_CreatesFolderFileWalAndSchema()
+    {
+        var path = Path.Combine(_folder.Path, "a", "b", "authorize.db");
+
+        await using (var host = new SqliteHost(path))
+        {
+            await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+        }
+
+        using var side = SqliteHost.OpenSide(path);
+        Assert.Equal(Migrations.Latest, SqliteHost.Execute(side, "PRAGMA user_version"));
+        using var mode = side.CreateCommand();
+        mode.CommandText = "PRAGMA journal_mode";
+        Assert.Equal("wal", (string?)mode.ExecuteScalar());
+        Assert.Equal(6, SqliteHost.Execute(side,
+            "SELECT count(*) FROM sqlite_schema WHERE name IN ('decisions', 'decision_audit', 'auth_codes', 'decisions_expiry', 'decision_audit_subject', 'auth_codes_expiry')"));
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_Restart_DenialIsHonouredWithoutAskingAgain()
+    {
+        var path = _folder.File("authorize.db");
+        await using (var first = new SqliteHost(path))
+        {
+            await first.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.userLocation", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        }
+
+        await using var second = new SqliteHost(path);
+        var outcome = await second.AuthorizeAsync("scope.userLocation");
+
+        Assert.Equal(AuthorizeErrorCode.Denied, outcome.Error!.Code);
+        Assert.Equal(0, second.Prompter.Shown);
+    }
+
+    [Fact]
+    public async Task AddSqliteStore_WithDecisionCache_RevokeIsHonouredAtOnce()
+    {
+        await using var host = new SqliteHost(_folder.File("authorize.db"), cache: true);
+        Assert.IsType<CachingDecisionStore>(host.Decisions);
+        Assert.True((await host.AuthorizeAsync("scope.camera")).Succeeded);
+        Assert.Equal(1, host.Prompter.Shown);
+
+        await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+
+        Assert.Equal(AuthorizeErrorCode.Denied, (await host.AuthorizeAsync("scope.camera")).Error!.Code);
+    }
+
+    [Fact]
+    public void AddSqliteStore_AfterAddDecisionCache_ThrowsNamingTheOrder()
+    {
+        var builder = new ServiceCollection().AddUniAuthorize().AddDecisionCache();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => builder.AddSqliteStore(_folder.File("x.db")));
+        Assert.Contains("before AddDecisionCache", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData(":memory:")]
+    [InlineData("file:x.db?mode=memory")]
+    public void AddSqliteStore_NotAFilePath_ThrowsNamingTheSetting(string path)
+    {
+        var builder = new ServiceCollection().AddUniAuthorize();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => builder.AddSqliteStore(path));
+        Assert.Contains("SqliteStoreOptions.Path", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddSqliteStore_TinyMaxDatabaseBytes_ThrowsNamingTheSetting()
+    {
+        var builder = new ServiceCollection().AddUniAuthorize();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => builder.AddSqliteStore(o => (o.Path, o.MaxDatabaseBytes) = ("x.db", 1000)));
+        Assert.Contains("MaxDatabaseBytes", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Migrate_ManyOpenersAtOnce_AllSucceedOnOneSchema()
+    {
+        var path = _folder.File("race.db");
+        using var start = new Barrier(8);
+
+        var openers = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        {
+            start.SignalAndWait(TimeSpan.FromSeconds(10));
+            new SqliteDatabase(new SqliteStoreOptions { Path = path }).Dispose();
+        }, Ct)).ToArray();
+
+        await Task.WhenAll(openers).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        using var side = SqliteHost.OpenSide(path);
+        Assert.Equal(Migrations.Latest, SqliteHost.Execute(side, "PRAGMA user_version"));
+        Assert.Equal(1, SqliteHost.Execute(side, "SELECT count(*) FROM sqlite_schema WHERE name = 'decisions'"));
+    }
+
+    [Fact]
+    public void Migrate_SchemaFromANewerVersion_ThrowsNamingTheFix()
+    {
+        var path = _folder.File("newer.db");
+        new SqliteDatabase(new SqliteStoreOptions { Path = path }).Dispose();
+        using (var side = SqliteHost.OpenSide(path))
+        {
+            SqliteHost.Run(side, "PRAGMA user_version = 99");
+        }
+
+        var ex = Assert.Throws<InvalidOperationException>(() => new SqliteDatabase(new SqliteStoreOptions { Path = path }));
+        Assert.Contains("upgrade the library", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("UPDATE decision_audit SET to_state = 1")]
+    [InlineData("DELETE FROM decision_audit")]
+    public async Task Audit_RewriteOrDelete_RejectedByTheSchema(string sql)
+    {
+        var path = _folder.File("audit.db");
+        await using (var host = new SqliteHost(path))
+        {
+            await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
+        }
+
+        using var side = SqliteHost.OpenSide(path);
+        var ex = Assert.Throws<SqliteException>(() => SqliteHost.Run(side, sql));
+        Assert.Contains("append-only", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, SqliteHost.Execute(side, "SELECT count(*) FROM decision_audit"));
+    }
+
+    [Fact]
+    public async Task RedeemAuthCode_IssuedThroughTheEngine_StoredOnlyAsHashAndRedeemedOnce()
+    {
+        await using var host = new SqliteHost(_folder.File("codes.db"));
+        var code = await host.Authorizer.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct);
+
+        var first = await host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct);
+        var second = await host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct);
+
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, first.Status);
+        Assert.Equal(["auth_base"], first.Code!.Scopes);
+        Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, second.Status);
+        using var side = SqliteHost.OpenSide(_folder.File("codes.db"));
+        Assert.Equal(0, SqliteHost.Execute(side, $"SELECT count(*) FROM auth_codes WHERE code_hash = '{code}'"));
+        Assert.Equal(1, SqliteHost.Execute(side, $"SELECT count(*) FROM auth_codes WHERE code_hash = '{Authorizer.HashCode(code)}'"));
+    }
+}
