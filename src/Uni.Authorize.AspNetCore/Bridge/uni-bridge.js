@@ -1,0 +1,532 @@
+/*
+ * Uni.Authorize mini-program bridge.
+ *
+ * Installs the authorization API of one mini-program platform (wx, my, tt, swan or ks) for one mini-app session of
+ * a Uni.Authorize host, so that mini-app code written for that platform runs unchanged. Plain JavaScript with no
+ * build step: load it with require() or vm in Node 20+ (global fetch), or with importScripts() in a Web Worker.
+ *
+ *   const wx = UniBridge.install({ host: 'http://127.0.0.1:5080', token: 'st_...', platform: 'wechat' });
+ *   wx.authorize({ scope: 'scope.userLocation', success() {}, fail(res) {} });
+ *
+ * Consents are answered by the user in the host's consent page, never by the bridge. Native payloads come from the
+ * host; the bridge builds only its own failures (timeout, transport, not supported) in the platform's shape.
+ */
+(function (root, factory) {
+  'use strict';
+  const bridge = factory();
+  if (typeof module === 'object' && module !== null && module.exports) {
+    module.exports = bridge;
+  } else {
+    root.UniBridge = bridge;
+  }
+})(typeof globalThis !== 'undefined' ? globalThis : this, function () {
+  'use strict';
+
+  const VERSION = '1.0.0';
+  const GLOBALS = Object.freeze({ wechat: 'wx', alipay: 'my', bytedance: 'tt', baidu: 'swan', kuaishou: 'ks' });
+  const DEFAULT_TIMEOUT_MS = 130000;
+  const MAX_WAIT_SECONDS = 25;
+  const PRIVACY_ERRNO = 104;
+
+  /** A failure of the bridge itself: the host was unreachable, refused the session, or the wait ran out. */
+  class BridgeError extends Error {
+    constructor(kind, message, status, code) {
+      super(message);
+      this.name = 'BridgeError';
+      this.kind = kind;
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  // The bridge's own failures, in each platform's shape (the values are those docs/platforms.md lists).
+  const WORDS = { timeout: 'timeout', system: 'system error', notSupported: 'not supported', invalidParam: 'invalid param' };
+  const BYTEDANCE_ERRNO = { timeout: '10203', system: '10204', notSupported: '10204', invalidParam: '10202' };
+  const BAIDU_ERRCODE = { timeout: 10006, system: 10001, notSupported: 10001, invalidParam: 10005 };
+  const ALIPAY_ERROR = {
+    timeout: [3, '未获取到授权结果'],
+    system: [3, '未获取到授权结果'],
+    notSupported: [1, '接口不存在'],
+    invalidParam: [2, '参数错误'],
+  };
+
+  function failure(platform, api, kind) {
+    if (platform === 'alipay') {
+      const [error, errorMessage] = ALIPAY_ERROR[kind];
+      return { error, errorMessage };
+    }
+
+    const errMsg = api + ':fail ' + WORDS[kind];
+    if (platform === 'bytedance') {
+      return { errMsg, errNo: BYTEDANCE_ERRNO[kind] };
+    }
+
+    if (platform === 'baidu') {
+      return { errCode: BAIDU_ERRCODE[kind], errMsg };
+    }
+
+    return { errMsg };
+  }
+
+  function kindOf(error) {
+    return error instanceof BridgeError && error.kind === 'timeout' ? 'timeout' : 'system';
+  }
+
+  /** Talks to the host's mini-app API with the session token; long-polls calls that wait for the user. */
+  function createClient(config) {
+    const base = config.host.replace(/\/+$/, '');
+    const fetchImpl = config.fetch || globalThis.fetch;
+    if (typeof fetchImpl !== 'function') {
+      throw new TypeError('UniBridge needs fetch: use Node 20+ or a browser worker, or pass options.fetch.');
+    }
+
+    async function request(method, path, body, signal) {
+      const headers = { authorization: 'Bearer ' + config.token, accept: 'application/json' };
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+      }
+
+      let response;
+      try {
+        response = await fetchImpl(base + path, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal,
+        });
+      } catch (error) {
+        if (signal && signal.aborted) {
+          throw new BridgeError('timeout', 'No answer from the user before the timeout.');
+        }
+
+        throw new BridgeError('network', 'The host is unreachable: ' + (error && error.message));
+      }
+
+      let json = null;
+      let text;
+      try {
+        text = await response.text();
+      } catch (error) {
+        throw signal && signal.aborted
+          ? new BridgeError('timeout', 'No answer from the user before the timeout.')
+          : new BridgeError('network', 'The host closed the connection: ' + (error && error.message));
+      }
+
+      if (text) {
+        try {
+          json = JSON.parse(text);
+        } catch (error) {
+          throw new BridgeError('protocol', 'The host answered with something other than JSON.', response.status);
+        }
+      }
+
+      if (!response.ok) {
+        const detail = (json && (json.detail || json.title)) || 'HTTP ' + response.status;
+        throw new BridgeError('http', detail, response.status, json && json.code);
+      }
+
+      return { status: response.status, body: json };
+    }
+
+    /** Runs a call that may wait for the user's answer: 202 answers are polled until done or until the deadline. */
+    async function decide(method, path, body, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      const controller = typeof AbortController === 'function' ? new AbortController() : null;
+      const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
+      const wait = () => Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.ceil((deadline - Date.now()) / 1000)));
+      const signal = controller ? controller.signal : undefined;
+      try {
+        let answer = await request(method, path + '?wait=' + wait(), body, signal);
+        while (answer.status === 202 && answer.body && answer.body.status === 'pending') {
+          if (Date.now() >= deadline) {
+            throw new BridgeError('timeout', 'No answer from the user before the timeout.');
+          }
+
+          answer = await request('GET', answer.body.pollUrl + '?wait=' + wait(), undefined, signal);
+        }
+
+        return answer.body;
+      } finally {
+        if (timer !== null) {
+          clearTimeout(timer);
+        }
+      }
+    }
+
+    return {
+      get: (path) => request('GET', path).then((r) => r.body),
+      post: (path, body) => request('POST', path, body).then((r) => r.body),
+      decide,
+    };
+  }
+
+  function isObject(value) {
+    return typeof value === 'object' && value !== null;
+  }
+
+  /**
+   * The platforms' calling convention: success or fail, then complete, each once and asynchronously; a promise when the
+   * caller passed no callback. A throwing callback is reported and does not stop complete.
+   */
+  function callStyle(report) {
+    function safely(callback, payload) {
+      if (typeof callback !== 'function') {
+        return;
+      }
+
+      try {
+        callback(payload);
+      } catch (error) {
+        report(error);
+      }
+    }
+
+    return function invoke(options, run) {
+      const opts = isObject(options) ? options : {};
+      const wantsPromise = typeof opts.success !== 'function' && typeof opts.fail !== 'function' && typeof opts.complete !== 'function';
+      const settled = Promise.resolve()
+        .then(() => run(opts))
+        .then((outcome) => {
+          safely(outcome.ok ? opts.success : opts.fail, outcome.payload);
+          safely(opts.complete, outcome.payload);
+          return outcome;
+        });
+      if (wantsPromise) {
+        return settled.then((outcome) => (outcome.ok ? outcome.payload : Promise.reject(outcome.payload)));
+      }
+
+      settled.catch(report);
+      return undefined;
+    };
+  }
+
+  function createApi(config) {
+    const platform = config.platform;
+    const client = createClient(config);
+    const fetchImpl = config.fetch || globalThis.fetch;
+    const ui = isObject(config.ui) ? config.ui : {};
+    const timeoutMs = config.timeout > 0 ? config.timeout : DEFAULT_TIMEOUT_MS;
+    const report = typeof config.onError === 'function'
+      ? config.onError
+      : (error) => {
+          if (typeof console !== 'undefined') {
+            console.error('[uni-bridge]', error);
+          }
+        };
+    const invoke = callStyle(report);
+    let privacyListener = null;
+
+    const ok = (payload) => ({ ok: true, payload });
+    const fail = (payload) => ({ ok: false, payload });
+    const fromCall = (answer) => ({ ok: answer.status === 'ok', payload: answer.native });
+
+    /** Wraps a run so that bridge errors become the platform's failure payload for that API. */
+    function guarded(api, run) {
+      return async (opts) => {
+        try {
+          return await run(opts);
+        } catch (error) {
+          if (!(error instanceof BridgeError) || error.kind !== 'timeout') {
+            report(error);
+          }
+
+          return fail(failure(platform, api, kindOf(error)));
+        }
+      };
+    }
+
+    function call(api, options, run) {
+      return invoke(options, guarded(api, run));
+    }
+
+    function notSupported(api) {
+      return (options) => call(api, options, async () => fail(failure(platform, api, 'notSupported')));
+    }
+
+    // WeChat's privacy agreement: the mini-app's own explanation (onNeedPrivacyAuthorization) may come first and pass
+    // on the user's choice; an agreement is then asked of the host, whose consent page the user answers. The mini-app
+    // can refuse on the user's behalf, never agree.
+    function listenerAgrees(referrer) {
+      const listener = privacyListener;
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        const settle = (agreed) => {
+          clearTimeout(timer);
+          resolve(agreed);
+        };
+        try {
+          listener((result) => {
+            if (isObject(result) && result.event === 'exposureAuthorization') {
+              return; // The explanation is on screen; the choice comes later.
+            }
+
+            settle(isObject(result) && result.event === 'agree');
+          }, { referrer });
+        } catch (error) {
+          report(error);
+          settle(false);
+        }
+      });
+    }
+
+    async function askPrivacy(referrer) {
+      if (typeof privacyListener === 'function' && !(await listenerAgrees(referrer))) {
+        return fail({ errno: PRIVACY_ERRNO, errMsg: referrer + ':fail privacy permission is not authorized' });
+      }
+
+      return fromCall(await client.decide('POST', '/api/v1/privacy/authorize', undefined, timeoutMs));
+    }
+
+    async function withPrivacy(api, attempt) {
+      const first = await attempt();
+      if (platform !== 'wechat' || first.status !== 'fail' || !isObject(first.native) || first.native.errno !== PRIVACY_ERRNO) {
+        return fromCall(first);
+      }
+
+      // A refused call is retried once after the user agreed to the contract.
+      return (await askPrivacy(api)).ok ? fromCall(await attempt()) : fromCall(first);
+    }
+
+    function authorize(options) {
+      return call('authorize', options, (opts) =>
+        withPrivacy('authorize', () => client.decide('POST', '/api/v1/authorize', { scope: opts.scope }, timeoutMs)));
+    }
+
+    function getSetting(options) {
+      return call('getSetting', options, async () => ok((await client.get('/api/v1/settings')).native));
+    }
+
+    function openSetting(options) {
+      return call('openSetting', options, async () => {
+        const opened = await client.post('/api/v1/settings/open');
+        if (typeof ui.openSetting === 'function' && opened.settingsUrl) {
+          // The user changes switches in the host's settings page; the answer is the settings after it closes.
+          await ui.openSetting(new URL(opened.settingsUrl, config.host).href);
+          return ok((await client.post('/api/v1/settings/open')).native);
+        }
+
+        return ok(opened.native);
+      });
+    }
+
+    function login(options) {
+      return call('login', options, async () => {
+        const issued = await client.post('/api/v1/login');
+        switch (platform) {
+          case 'bytedance':
+            return ok({ errMsg: issued.errMsg, code: issued.code, isLogin: true });
+          case 'kuaishou':
+            return ok({ code: issued.code });
+          default:
+            return ok({ errMsg: issued.errMsg, code: issued.code });
+        }
+      });
+    }
+
+    function showToast(options) {
+      return call('showToast', options, async (opts) => {
+        if (typeof ui.showToast !== 'function') {
+          return fail(failure(platform, 'showToast', 'notSupported'));
+        }
+
+        await ui.showToast({ title: opts.title, icon: opts.icon, duration: opts.duration });
+        return ok(platform === 'alipay' ? {} : { errMsg: 'showToast:ok' });
+      });
+    }
+
+    function request(options) {
+      const opts = isObject(options) ? options : {};
+      const controller = typeof AbortController === 'function' ? new AbortController() : null;
+      call('request', opts, async () => {
+        const method = (opts.method || 'GET').toUpperCase();
+        let url = String(opts.url || '');
+        let body;
+        if (opts.data !== undefined && opts.data !== null) {
+          if (method === 'GET' && isObject(opts.data)) {
+            const query = new URLSearchParams(opts.data).toString();
+            url += (url.includes('?') ? '&' : '?') + query;
+          } else {
+            body = typeof opts.data === 'string' || opts.data instanceof ArrayBuffer ? opts.data : JSON.stringify(opts.data);
+          }
+        }
+
+        let response;
+        try {
+          response = await fetchImpl(url, { method, headers: opts.header || {}, body, signal: controller ? controller.signal : undefined });
+        } catch (error) {
+          return fail({ errMsg: 'request:fail ' + (error && error.message) });
+        }
+
+        const text = await response.text();
+        let data = text;
+        if ((opts.dataType || 'json') === 'json') {
+          try {
+            data = JSON.parse(text);
+          } catch (error) {
+            data = text;
+          }
+        }
+
+        const header = {};
+        response.headers.forEach((value, key) => {
+          header[key] = value;
+        });
+        return ok({ data, statusCode: response.status, header, errMsg: 'request:ok' });
+      });
+      return { abort: () => controller && controller.abort() };
+    }
+
+    const api = {};
+    const common = { authorize, getSetting, openSetting, login, showToast, request };
+
+    if (platform === 'alipay') {
+      Object.assign(api, {
+        getAuthCode(options) {
+          return call('getAuthCode', options, (opts) => {
+            const scopes = opts.scopes === undefined || opts.scopes === null ? 'auth_base' : opts.scopes;
+            const body = Array.isArray(scopes) ? { scopes } : { scope: scopes };
+            return client.decide('POST', '/api/v1/authorize', body, timeoutMs).then(fromCall);
+          });
+        },
+        getSetting,
+        openSetting,
+        showAuthGuide(options) {
+          return call('showAuthGuide', options, async (opts) => {
+            // A guide to the phone's own settings: it grants nothing, so it only says whether it was shown.
+            if (typeof ui.showAuthGuide !== 'function') {
+              return ok({ shown: false });
+            }
+
+            await ui.showAuthGuide({ authType: opts.authType });
+            return ok({ shown: true });
+          });
+        },
+        alert(options) {
+          return call('alert', options, async (opts) => {
+            if (typeof ui.alert !== 'function') {
+              return fail(failure(platform, 'alert', 'notSupported'));
+            }
+
+            await ui.alert({ title: opts.title, content: opts.content, buttonText: opts.buttonText });
+            return ok({});
+          });
+        },
+        showToast(options) {
+          return call('showToast', options, async (opts) => {
+            if (typeof ui.showToast !== 'function') {
+              return fail(failure(platform, 'showToast', 'notSupported'));
+            }
+
+            await ui.showToast({ title: opts.content, icon: opts.type, duration: opts.duration });
+            return ok({});
+          });
+        },
+      });
+    } else {
+      Object.assign(api, common);
+    }
+
+    if (platform === 'wechat') {
+      Object.assign(api, {
+        authorizeForMiniProgram(options) {
+          return call('authorizeForMiniProgram', options, (opts) =>
+            withPrivacy('authorizeForMiniProgram', () =>
+              client.decide('POST', '/api/v1/plugin/authorize', { scope: opts.scope }, timeoutMs)));
+        },
+        getPrivacySetting(options) {
+          return call('getPrivacySetting', options, async () => ok(await client.get('/api/v1/privacy')));
+        },
+        requirePrivacyAuthorize(options) {
+          return call('requirePrivacyAuthorize', options, async () => {
+            const setting = await client.get('/api/v1/privacy');
+            if (!setting.needAuthorization) {
+              return ok({ errMsg: 'requirePrivacyAuthorize:ok' });
+            }
+
+            return askPrivacy('requirePrivacyAuthorize');
+          });
+        },
+        onNeedPrivacyAuthorization(listener) {
+          privacyListener = typeof listener === 'function' ? listener : null;
+        },
+        openPrivacyContract(options) {
+          return call('openPrivacyContract', options, async () => {
+            let contract;
+            try {
+              contract = await client.get('/api/v1/privacy/contract');
+            } catch (error) {
+              if (error instanceof BridgeError && error.status === 404) {
+                return fail({ errMsg: 'openPrivacyContract:fail no privacy contract' });
+              }
+
+              throw error;
+            }
+
+            if (typeof ui.openUrl !== 'function') {
+              return fail(failure(platform, 'openPrivacyContract', 'notSupported'));
+            }
+
+            await ui.openUrl(new URL(contract.url, config.host).href, 'privacyContract');
+            return ok({ errMsg: 'openPrivacyContract:ok' });
+          });
+        },
+      });
+    }
+
+    api.canIUse = function canIUse(schema) {
+      const name = String(schema || '').split('.')[0];
+      return typeof api[name] === 'function';
+    };
+
+    Object.defineProperty(api, 'uniBridge', {
+      value: Object.freeze({ version: VERSION, platform, host: config.host }),
+      enumerable: false,
+    });
+    return api;
+  }
+
+  function validate(options) {
+    if (!isObject(options)) {
+      throw new TypeError('UniBridge.install needs { host, token, platform }.');
+    }
+
+    if (typeof options.host !== 'string' || !/^https?:\/\//.test(options.host)) {
+      throw new TypeError("UniBridge: 'host' is the host's http(s) URL, for example http://127.0.0.1:5080.");
+    }
+
+    if (typeof options.token !== 'string' || options.token.length === 0) {
+      throw new TypeError("UniBridge: 'token' is the mini-app session token the host issued.");
+    }
+
+    if (!Object.prototype.hasOwnProperty.call(GLOBALS, options.platform)) {
+      throw new TypeError("UniBridge: 'platform' is one of " + Object.keys(GLOBALS).join(', ') + '.');
+    }
+  }
+
+  /**
+   * Installs the platform's global (wx, my, tt, swan or ks) on options.target (default globalThis) and returns it.
+   * Options: host, token, platform, timeout (ms a call waits for the user), ui (openSetting, openUrl, showToast,
+   * alert, showAuthGuide hooks), onError, fetch, target.
+   */
+  function install(options) {
+    validate(options);
+    const api = createApi(options);
+    const target = options.target || globalThis;
+    target[GLOBALS[options.platform]] = api;
+    return api;
+  }
+
+  /** Like install, with the platform read from the session (GET /api/v1/session). */
+  async function connect(options) {
+    if (!isObject(options)) {
+      throw new TypeError('UniBridge.connect needs { host, token }.');
+    }
+
+    const probe = Object.assign({}, options, { platform: 'wechat' });
+    validate(probe);
+    const session = await createClient(probe).get('/api/v1/session');
+    return install(Object.assign({}, options, { platform: session.platform }));
+  }
+
+  return Object.freeze({ version: VERSION, globals: GLOBALS, install, connect, BridgeError });
+});

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>WeChat's privacy agreement for a mini-app session: <c>getPrivacySetting</c>, <c>requirePrivacyAuthorize</c>
+/// (a consent the user answers in the host's consent page, like any other) and the contract <c>openPrivacyContract</c>
+/// shows.</summary>
+internal static class PrivacyEndpoints
+{
+    private const string RequireApi = "requirePrivacyAuthorize";
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/privacy").WithTags("Mini-app");
+        group.MapGet(string.Empty, GetPrivacySettingAsync).Produces<PrivacySettingResponse>();
+        group.MapPost("/authorize", RequirePrivacyAuthorizeAsync).Produces<CallResponse>().Produces<CallResponse>(202);
+        group.MapGet("/contract", GetContractAsync).Produces<PrivacyContractResponse>();
+    }
+
+    /// <summary>The app's declared contract, or <see langword="null"/>.</summary>
+    public static PrivacyContract? ContractOf(UniAuthorizeHostOptions options, string appId) =>
+        options.PrivacyContracts.TryGetValue(appId, out var contract) ? contract : null;
+
+    private static async Task<IResult> GetPrivacySettingAsync(HttpContext context, HostIdentities identities, Authorizer authorizer,
+        IOptions<UniAuthorizeHostOptions> options)
+    {
+        var (session, problem) = await WeChatSessionAsync(context, identities).ConfigureAwait(false);
+        if (session is null)
+        {
+            return problem!;
+        }
+
+        var contract = ContractOf(options.Value, session.App.Id);
+        if (contract is null)
+        {
+            return TypedResults.Json(new PrivacySettingResponse(false, string.Empty, "getPrivacySetting:ok"), BridgeJson.Default.PrivacySettingResponse);
+        }
+
+        try
+        {
+            var state = await authorizer.GetPrivacyAgreementAsync(session.Subject, context.RequestAborted).ConfigureAwait(false);
+            return TypedResults.Json(new PrivacySettingResponse(state != DecisionState.Granted, contract.Name, "getPrivacySetting:ok"),
+                BridgeJson.Default.PrivacySettingResponse);
+        }
+        catch (AuthorizeException ex)
+        {
+            return Problems.Unavailable(ex.Error.Message);
+        }
+    }
+
+    private static async Task<IResult> RequirePrivacyAuthorizeAsync(HttpContext context, HostIdentities identities, Authorizer authorizer,
+        PendingCalls calls, IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+    {
+        var (session, problem) = await WeChatSessionAsync(context, identities).ConfigureAwait(false);
+        if (session is null)
+        {
+            return problem!;
+        }
+
+        var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
+        if (waitProblem is not null)
+        {
+            return waitProblem;
+        }
+
+        if (ContractOf(options.Value, session.App.Id) is null)
+        {
+            // No contract declared: nothing to agree to, as on WeChat.
+            return TypedResults.Json(new CallResponse("ok", PlatformNames.Of(Platform.WeChat))
+            {
+                ErrMsg = RequireApi + ":ok",
+                Scopes = [],
+                Native = new Dictionary<string, object?>(StringComparer.Ordinal) { ["errMsg"] = RequireApi + ":ok" },
+            }, HostJson.Default.CallResponse);
+        }
+
+        var pending = authorizer.RequirePrivacyAuthorizeAsync(session.Subject, session.App.Platform, lifetime.ApplicationStopping);
+        return await MiniAppEndpoints.AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> GetContractAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    {
+        var (session, problem) = await WeChatSessionAsync(context, identities).ConfigureAwait(false);
+        if (session is null)
+        {
+            return problem!;
+        }
+
+        return ContractOf(options.Value, session.App.Id) is { } contract
+            ? TypedResults.Json(new PrivacyContractResponse(contract.Name, contract.Url), BridgeJson.Default.PrivacyContractResponse)
+            : Problems.NotFound("no_privacy_contract", "This app declares no privacy contract.");
+    }
+
+    /// <summary>The session of a WeChat app; the privacy agreement and plugins are WeChat rules.</summary>
+    public static async ValueTask<(SessionContext? Session, IResult? Problem)> WeChatSessionAsync(HttpContext context, HostIdentities identities)
+    {
+        var (session, problem) = await SessionAccess.ResolveAsync(context, identities).ConfigureAwait(false);
+        if (session is null)
+        {
+            return (null, problem);
+        }
+
+        return session.App.Platform == Platform.WeChat
+            ? (session, null)
+            : (null, Problems.BadRequest("wechat_only", $"This is a WeChat rule; the app's platform is {PlatformNames.Of(session.App.Platform)}."));
+    }
+}
+
+/// <summary>WeChat's <c>getPrivacySetting</c> success payload, as is.</summary>
+internal sealed record PrivacySettingResponse(bool NeedAuthorization, string PrivacyContractName, string ErrMsg);
+
+internal sealed record PrivacyContractResponse(string Name, string Url);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PrivacySettingResponse))]
+[JsonSerializable(typeof(PrivacyContractResponse))]
+internal sealed partial class BridgeJson : JsonSerializerContext;
