@@ -242,14 +242,12 @@ test('my.getAuthCode: a refusal fails with error 11; a closed dialog with error 
   await user.answerNext('deny');
   const seen = await refused;
   assert.deepEqual(seen.calls, ['fail', 'complete']);
-  assert.equal(seen.fail.error, 11);
-  assert.equal(seen.fail.errorMessage, '用户取消授权');
+  assert.deepEqual(seen.fail, { error: 11, errorMessage: '用户取消授权', authErrorScopes: { auth_user: 11 } });
 
   const closed = settle(api.getAuthCode({ scopes: 'auth_zhima' }));
   await user.answerNext('dismiss', ['auth_zhima']);
   const dismissed = await closed;
-  assert.equal(dismissed.ok, false);
-  assert.equal(dismissed.value.error, 10);
+  assert.deepEqual(dismissed, { ok: false, value: { error: 10, errorMessage: '用户关闭授权弹窗', authErrorScopes: { auth_zhima: 10 } } });
 
   const impatient = UniBridge.install({ host: host.base, token, platform: 'alipay', target: {}, timeout: 1500 });
   assert.deepEqual(await settle(impatient.getAuthCode({ scopes: 'auth_zhima' })),

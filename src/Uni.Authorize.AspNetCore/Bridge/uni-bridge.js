@@ -376,7 +376,32 @@
       return { abort: () => controller && controller.abort() };
     }
 
-    const api = {};
+    // Wrapper libraries read this at load time (screen units). The bridge has no screen of its own: zero sizes unless the
+    // page running it passes its own in options.systemInfo.
+    function getSystemInfoSync() {
+      const runtime = typeof process === 'object' && process && process.versions && process.versions.node ? 'node' : 'worker';
+      return Object.assign({
+        brand: 'uni-bridge',
+        model: 'uni-bridge',
+        platform: runtime,
+        system: runtime,
+        version: VERSION,
+        SDKVersion: VERSION,
+        language: 'zh_CN',
+        pixelRatio: 1,
+        screenWidth: 0,
+        screenHeight: 0,
+        windowWidth: 0,
+        windowHeight: 0,
+      }, isObject(config.systemInfo) ? config.systemInfo : {});
+    }
+
+    function getSystemInfo(options) {
+      return call('getSystemInfo', options, async () =>
+        ok(platform === 'alipay' ? getSystemInfoSync() : Object.assign(getSystemInfoSync(), { errMsg: 'getSystemInfo:ok' })));
+    }
+
+    const api = { getSystemInfoSync, getSystemInfo };
     const common = { authorize, getSetting, openSetting, login, showToast, request };
 
     if (platform === 'alipay') {
