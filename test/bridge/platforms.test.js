@@ -2,7 +2,7 @@
 // Every authorization call of every platform on the bridge, against a real host: native payloads compared field by
 // field; grant, deny, dismiss, settings and timeout flows; the user answers through the host like a browser would.
 
-const test = require('node:test');
+const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startHost, callback, settle, unique } = require('./support/host');
 
@@ -10,12 +10,12 @@ const T = { timeout: 60000 };
 let host;
 let UniBridge;
 
-test.before(async () => {
+before(async () => {
   host = await startHost();
   UniBridge = await host.loadBridge();
 });
 
-test.after(async () => {
+after(async () => {
   if (host) {
     await host.stop();
   }

@@ -2,7 +2,7 @@
 // WeChat's privacy agreement and plugin authorization on the bridge, against a real host. The user agrees or refuses
 // in the host's consent flow; the mini-app's own explanation (onNeedPrivacyAuthorization) may refuse, never agree.
 
-const test = require('node:test');
+const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const { startHost, callback, settle, unique } = require('./support/host');
 
@@ -12,7 +12,7 @@ const CONTRACT = '《示例小程序隐私保护指引》';
 let host;
 let UniBridge;
 
-test.before(async () => {
+before(async () => {
   host = await startHost({
     [`Host:PrivacyContracts:${PRIVACY_APP}:Name`]: CONTRACT,
     [`Host:PrivacyContracts:${PRIVACY_APP}:Url`]: '/privacy/privacy-app.html',
@@ -21,7 +21,7 @@ test.before(async () => {
   await host.createApp(PRIVACY_APP, 'wechat');
 });
 
-test.after(async () => {
+after(async () => {
   if (host) {
     await host.stop();
   }

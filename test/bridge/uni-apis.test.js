@@ -3,7 +3,7 @@
 // detection finds the bridge's global and its authorize works on each of the five platforms, with callbacks and as a
 // promise, granted and denied, against a real host.
 
-const test = require('node:test');
+const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { startHost, callback, settle, unique } = require('./support/host');
@@ -16,12 +16,12 @@ const GLOBALS = ['wx', 'my', 'tt', 'swan', 'ks'];
 let host;
 let UniBridge;
 
-test.before(async () => {
+before(async () => {
   host = await startHost();
   UniBridge = await host.loadBridge();
 });
 
-test.after(async () => {
+after(async () => {
   for (const name of GLOBALS) {
     delete globalThis[name];
   }

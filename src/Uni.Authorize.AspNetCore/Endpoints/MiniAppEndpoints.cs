@@ -65,9 +65,10 @@ internal static class MiniAppEndpoints
             return Problems.BadRequest("invalid_scope", $"'scopes' holds 1 to {MaxScopesPerCall} strings.");
         }
 
+        var privacy = PrivacyEndpoints.ContractOf(options.Value, session.App.Id) is not null;
         var request = body.Scopes is { } list
-            ? new AuthorizeRequest(list) { Subject = session.Subject, Platform = session.App.Platform }
-            : new AuthorizeRequest(body.Scope) { Subject = session.Subject, Platform = session.App.Platform };
+            ? new AuthorizeRequest(list) { Subject = session.Subject, Platform = session.App.Platform, RequiresPrivacyAgreement = privacy }
+            : new AuthorizeRequest(body.Scope) { Subject = session.Subject, Platform = session.App.Platform, RequiresPrivacyAgreement = privacy };
         var pending = authorizer.TryAuthorizeAsync(request, lifetime.ApplicationStopping);
         return await AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);
     }
@@ -219,7 +220,7 @@ internal static class MiniAppEndpoints
     public static string SettingsUrl(UniAuthorizeHostOptions options, string appId) =>
         options.SettingsPagePath + "?app=" + Uri.EscapeDataString(appId);
 
-    private static async Task<IResult> AnswerAsync(HttpContext context, ValueTask<AuthorizeOutcome> pending, SessionContext session, TimeSpan wait,
+    public static async Task<IResult> AnswerAsync(HttpContext context, ValueTask<AuthorizeOutcome> pending, SessionContext session, TimeSpan wait,
         PendingCalls calls, UniAuthorizeHostOptions options, TimeProvider time)
     {
         if (pending.IsCompletedSuccessfully)

@@ -32,6 +32,9 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
         UserEndpoints.Map(app);
         AdminEndpoints.Map(app);
         ExchangeEndpoints.Map(app);
+        PrivacyEndpoints.Map(app);
+        PluginEndpoints.Map(app);
+        BridgeEndpoints.Map(app);
         app.MapOpenApi();
         return app;
     }

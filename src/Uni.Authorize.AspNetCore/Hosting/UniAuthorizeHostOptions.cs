@@ -34,6 +34,10 @@ public sealed class UniAuthorizeHostOptions
     /// <summary>The largest JSON or form body accepted. Default: 16 KiB.</summary>
     public int MaxRequestBodyBytes { get; set; } = 16 * 1024;
 
+    /// <summary>The privacy contracts of WeChat apps, by app id (configuration: <c>Host:PrivacyContracts:{appId}:Name</c>
+    /// and <c>:Url</c>). An app listed here needs the user's agreement before its personal-data scopes.</summary>
+    public IDictionary<string, PrivacyContract> PrivacyContracts { get; } = new Dictionary<string, PrivacyContract>(StringComparer.Ordinal);
+
     internal void Validate()
     {
         Positive(SessionLifetime, nameof(SessionLifetime));
@@ -49,6 +53,14 @@ public sealed class UniAuthorizeHostOptions
         if (AdminKey is { Length: < 16 })
         {
             throw new InvalidOperationException("UniAuthorizeHostOptions.AdminKey must be at least 16 characters (or unset to disable the admin API).");
+        }
+
+        foreach (var (appId, contract) in PrivacyContracts)
+        {
+            if (string.IsNullOrWhiteSpace(contract.Name) || string.IsNullOrWhiteSpace(contract.Url))
+            {
+                throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}] needs a Name and a Url.");
+            }
         }
 
         if (!ConsentPagePath.StartsWith('/') || !SettingsPagePath.StartsWith('/'))
