@@ -310,6 +310,16 @@ test('wx.request: a real HTTP request with the platform\'s response shape', T, a
   assert.match(seen.success.header['content-type'], /application\/json/);
 });
 
+test('calls without a usable scope fail with the platform\'s invalid-parameter payload', T, async () => {
+  const { api: wx } = await miniApp('wechat');
+  assert.deepEqual(await settle(wx.authorize()), { ok: false, value: { errMsg: 'authorize:fail invalid param' } });
+  assert.deepEqual(await settle(wx.authorize({ scope: 42 })), { ok: false, value: { errMsg: 'authorize:fail invalid param' } });
+  const { api: tt } = await miniApp('bytedance');
+  assert.deepEqual(await settle(tt.authorize({})), { ok: false, value: { errMsg: 'authorize:fail invalid param', errNo: '10202' } });
+  const { api: my } = await miniApp('alipay');
+  assert.deepEqual(await settle(my.getAuthCode({ scopes: [] })), { ok: false, value: { error: 2, errorMessage: '参数错误' } });
+});
+
 test('a revoked or unknown session fails every call natively and reports the cause', T, async () => {
   const errors = [];
   const wx = UniBridge.install({ host: host.base, token: 'st_unknown', platform: 'wechat', target: {}, onError: (e) => errors.push(e) });

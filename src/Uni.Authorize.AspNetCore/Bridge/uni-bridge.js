@@ -69,7 +69,12 @@
   }
 
   function kindOf(error) {
-    return error instanceof BridgeError && error.kind === 'timeout' ? 'timeout' : 'system';
+    if (!(error instanceof BridgeError)) {
+      return 'system';
+    }
+
+    // The host refuses malformed calls (no scope, a scope that is not a string) with 400.
+    return error.kind === 'timeout' ? 'timeout' : error.status === 400 ? 'invalidParam' : 'system';
   }
 
   /** Talks to the host's mini-app API with the session token; long-polls calls that wait for the user. */
@@ -226,7 +231,7 @@
         try {
           return await run(opts);
         } catch (error) {
-          if (!(error instanceof BridgeError) || error.kind !== 'timeout') {
+          if (!(error instanceof BridgeError) || (error.kind !== 'timeout' && error.status !== 400)) {
             report(error);
           }
 
