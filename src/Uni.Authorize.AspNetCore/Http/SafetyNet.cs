@@ -17,6 +17,11 @@ internal static partial class SafetyNet
         try
         {
             await next(context).ConfigureAwait(false);
+            if (context.Response is { HasStarted: false, StatusCode: >= 400 and < 600, ContentLength: null } response && response.ContentType is null)
+            {
+                // Routing's own refusals (no such path, wrong method, wrong content type) get problem details too.
+                await Problems.Create(response.StatusCode, CodeFor(response.StatusCode), "The request does not match an endpoint of the API.").ExecuteAsync(context).ConfigureAwait(false);
+            }
         }
         catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
         {
@@ -34,6 +39,14 @@ internal static partial class SafetyNet
             await Problems.Create(StatusCodes.Status500InternalServerError, "internal_error", "The host failed to answer; nothing was changed.").ExecuteAsync(context).ConfigureAwait(false);
         }
     }
+
+    private static string CodeFor(int status) => status switch
+    {
+        404 => "not_found",
+        405 => "method_not_allowed",
+        415 => "unsupported_media_type",
+        _ => "bad_request",
+    };
 
     [LoggerMessage(1, LogLevel.Error, "Unhandled error answering a request")]
     private static partial void UnhandledError(ILogger logger, Exception exception);
