@@ -1,0 +1,212 @@
+// The demo mini-app: the seed's preview. Pick a platform and a scope, press authorize, answer the dialog, see the
+// native payload; press again (no dialog); change it in settings; press again. The page acts as the mini-app through a
+// mini-app session the signed-in user launches, and shows the host's consent dialog for that user.
+import { api, ApiError, currentUser, h, platformOf, platforms, showSignIn, userBar, watchConsents } from './host.js';
+
+const screen = document.getElementById('screen');
+const content = document.getElementById('content');
+const catalogs = new Map();
+const state = {
+  user: null,
+  apps: [],
+  platform: initialPlatform(),
+  selected: new Map(), // platform → Set of scope names
+  authSetting: {},
+  busy: false,
+};
+
+function initialPlatform() {
+  const asked = new URLSearchParams(location.search).get('platform') ?? sessionStorage.getItem('uni.demo.platform');
+  return platforms.some(p => p.id === asked) ? asked : 'wechat';
+}
+
+function appFor(platformId) {
+  return state.apps.find(a => a.id === `demo-${platformId}`) ?? state.apps.find(a => a.platform === platformId) ?? null;
+}
+
+async function catalog(platformId) {
+  if (!catalogs.has(platformId)) catalogs.set(platformId, (await api(`/api/v1/scopes/${platformId}`)).scopes);
+  return catalogs.get(platformId);
+}
+
+// A mini-app session for the signed-in user and the app, kept for this tab only.
+async function session(app, renew = false) {
+  const key = `uni.session.${state.user.id}.${app.id}`;
+  const kept = JSON.parse(sessionStorage.getItem(key) ?? 'null');
+  if (!renew && kept && Date.parse(kept.expiresAt) > Date.now() + 60_000) return kept.token;
+  const issued = await api(`/api/v1/user/apps/${encodeURIComponent(app.id)}/launch`, { method: 'POST', state: true });
+  sessionStorage.setItem(key, JSON.stringify({ token: issued.token, expiresAt: issued.expiresAt }));
+  return issued.token;
+}
+
+// Calls the mini-app API as the app; a session the host no longer knows is renewed once.
+async function asApp(app, path, options = {}) {
+  try {
+    return await api(path, { ...options, token: await session(app) });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.code !== 'session_invalid') throw error;
+    return api(path, { ...options, token: await session(app, true) });
+  }
+}
+
+async function refreshSettings(app) {
+  try {
+    state.authSetting = (await asApp(app, '/api/v1/settings')).authSetting ?? {};
+  } catch {
+    state.authSetting = {};
+  }
+}
+
+function selectedScopes() {
+  if (!state.selected.has(state.platform)) state.selected.set(state.platform, new Set());
+  return state.selected.get(state.platform);
+}
+
+async function render() {
+  const platform = platformOf(state.platform);
+  const app = appFor(state.platform);
+  const scopes = await catalog(state.platform);
+  const chosen = selectedScopes();
+  if (chosen.size === 0 && scopes.length > 0) chosen.add(scopes.find(s => s.name === 'scope.userLocation')?.name ?? scopes[0].name);
+  const multiple = state.platform === 'alipay';
+  document.documentElement.style.setProperty('--accent', platform.color);
+
+  const platformPicker = h('div', { class: 'segmented', role: 'group', 'aria-label': '平台 Platform' },
+    platforms.map(p => h('button', {
+      type: 'button', 'data-testid': `platform-${p.id}`, 'aria-pressed': String(p.id === state.platform),
+      onclick: () => choosePlatform(p.id),
+    }, p.zh, h('small', {}, p.en))));
+
+  const scopeList = h('div', { class: 'scope-grid' }, scopes.map(scope => {
+    const key = scope.settingKey;
+    const decided = key && Object.hasOwn(state.authSetting, key) ? state.authSetting[key] : undefined;
+    const mode = { silent: '静默 silent', settingsOnly: '仅设置 settings only' }[scope.promptMode];
+    return h('label', { class: 'scope-tile', title: `${scope.descriptionZh}\n${scope.descriptionEn}\n${scope.apis.join(', ')}` },
+      h('input', {
+        type: multiple ? 'checkbox' : 'radio', name: 'scope', value: scope.name, checked: chosen.has(scope.name),
+        'data-testid': `scope-${scope.name}`,
+        onchange: event => {
+          if (!multiple) chosen.clear();
+          if (event.target.checked) chosen.add(scope.name); else chosen.delete(scope.name);
+        },
+      }),
+      h('span', { class: 'scope-name' }, h('span', { class: 'scope-zh' }, scope.descriptionZh), ' ', h('span', { class: 'scope-en' }, scope.descriptionEn)),
+      h('code', {}, scope.nativeName, mode ? h('span', { class: 'tag' }, ` · ${mode}`) : null),
+      decided === undefined ? null : h('span', {
+        class: `chip ${decided ? 'granted' : 'denied'}`, 'data-testid': `state-${scope.name}`,
+      }, decided ? '已允许 Allowed' : '已拒绝 Denied'));
+  }));
+
+  const actions = h('div', { class: 'actions' },
+    h('button', { class: 'primary', type: 'button', 'data-testid': 'authorize', disabled: !app, onclick: () => run(app, authorize) },
+      multiple ? 'my.getAuthCode' : `${platform.global}.authorize`),
+    h('div', { class: 'row' },
+      h('button', { class: 'secondary', type: 'button', 'data-testid': 'get-setting', disabled: !app, onclick: () => run(app, getSetting) }, 'getSetting'),
+      h('button', { class: 'secondary', type: 'button', 'data-testid': 'open-setting', disabled: !app, onclick: () => run(app, openSetting) }, 'openSetting')));
+
+  content.replaceChildren(
+    userBar(state.user),
+    h('section', { class: 'card' },
+      h('div', { class: 'card-head' }, h('h2', {}, '平台 ', h('span', { class: 'en' }, 'Platform')),
+        h('span', { class: 'muted app-line', 'data-testid': 'app-name' }, app ? app.name : '没有这个平台的应用 No app for this platform')),
+      platformPicker),
+    h('section', { class: 'card' }, h('h2', {}, '权限 ', h('span', { class: 'en' }, multiple ? 'Scopes (one or several)' : 'Scope')), scopeList),
+    actions,
+    resultCard);
+}
+
+const resultCard = h('section', { class: 'card result', 'data-testid': 'result', hidden: true });
+
+function showResult(api, status, payload, note) {
+  const label = { ok: 'success', fail: 'fail', pending: 'pending' }[status] ?? status;
+  const lines = status === 'pending'
+    ? [h('p', { class: 'muted' }, note ?? '等待用户在弹窗中选择… Waiting for the user to answer the dialog…')]
+    : [h('pre', { class: 'payload', 'data-testid': 'payload' }, payload === undefined ? 'undefined' : JSON.stringify(payload, null, 2)),
+       note ? h('p', { class: 'muted' }, note) : null,
+       h('p', { class: 'callbacks' }, h('code', {}, `${label}(res)`), ' → ', h('code', {}, 'complete(res)'))];
+  resultCard.replaceChildren(...[
+    h('div', { class: 'result-head' },
+      h('code', {}, api),
+      h('span', { class: `chip ${status === 'ok' ? 'granted' : status === 'fail' ? 'denied' : 'waiting'}`, 'data-testid': 'result-status' }, label)),
+    ...lines].filter(Boolean));
+  resultCard.hidden = false;
+  resultCard.scrollIntoView({ block: 'nearest' });
+}
+
+async function run(app, action) {
+  if (state.busy) return;
+  state.busy = true;
+  for (const b of content.querySelectorAll('.actions button')) b.disabled = true;
+  try {
+    await action(app);
+  } catch (error) {
+    showResult('error', 'fail', { code: error.code, detail: error.message });
+  } finally {
+    state.busy = false;
+    await refreshSettings(app);
+    await render();
+  }
+}
+
+async function authorize(app) {
+  const scopes = [...selectedScopes()];
+  const name = state.platform === 'alipay' ? 'my.getAuthCode' : `${platformOf(state.platform).global}.authorize`;
+  if (scopes.length === 0) {
+    showResult(name, 'fail', { detail: '请选择权限 Pick a scope first.' });
+    return;
+  }
+  const body = scopes.length === 1 ? { scope: scopes[0] } : { scopes };
+  let answer = await asApp(app, '/api/v1/authorize?wait=0', { method: 'POST', body });
+  while (answer.status === 'pending') {
+    showResult(name, 'pending');
+    answer = await asApp(app, `${answer.pollUrl}?wait=25`);
+  }
+  showResult(name, answer.status, answer.native, answer.authCode ? `authCode: ${answer.authCode}` : undefined);
+}
+
+async function getSetting(app) {
+  const answer = await asApp(app, '/api/v1/settings');
+  showResult(state.platform === 'alipay' ? 'my.getSetting' : `${platformOf(state.platform).global}.getSetting`, 'ok', answer.native);
+}
+
+// Opens the host's settings page; coming back shows openSetting's answer with the new settings.
+async function openSetting(app) {
+  const answer = await asApp(app, '/api/v1/settings/open', { method: 'POST' });
+  sessionStorage.setItem('uni.demo.openSetting', app.id);
+  const back = `/?platform=${encodeURIComponent(state.platform)}`;
+  location.assign(`${answer.settingsUrl}&return=${encodeURIComponent(back)}`);
+  await new Promise(() => { }); // the page is leaving
+}
+
+async function afterOpenSetting(app) {
+  if (sessionStorage.getItem('uni.demo.openSetting') !== app?.id) return;
+  sessionStorage.removeItem('uni.demo.openSetting');
+  const answer = await asApp(app, '/api/v1/settings/open', { method: 'POST' });
+  showResult(state.platform === 'alipay' ? 'my.openSetting' : `${platformOf(state.platform).global}.openSetting`, 'ok', answer.native,
+    '从设置页返回 Back from the settings page');
+}
+
+async function choosePlatform(id) {
+  state.platform = id;
+  sessionStorage.setItem('uni.demo.platform', id);
+  history.replaceState(null, '', `/?platform=${id}`);
+  resultCard.hidden = true;
+  const app = appFor(id);
+  state.authSetting = {};
+  if (app) await refreshSettings(app);
+  await render();
+}
+
+async function start() {
+  state.user = await currentUser() ?? await showSignIn(screen);
+  state.apps = (await api('/api/v1/user/apps')).apps ?? [];
+  const app = appFor(state.platform);
+  if (app) await refreshSettings(app);
+  await render();
+  await afterOpenSetting(app);
+  watchConsents(screen, { onSignedOut: () => location.reload() });
+}
+
+start().catch(error => {
+  content.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, `出错了 Something went wrong: ${error.message}`));
+});

@@ -1,0 +1,227 @@
+// Shared by the host's pages: the JSON API, the signed-in user, the sign-in panel and the consent dialog.
+// Plain modern JavaScript, no build step. Text from the server is always set with textContent, never as HTML.
+
+export const platforms = [
+  { id: 'wechat', zh: '微信', en: 'WeChat', global: 'wx', color: '#07c160' },
+  { id: 'alipay', zh: '支付宝', en: 'Alipay', global: 'my', color: '#1677ff' },
+  { id: 'bytedance', zh: '抖音', en: 'ByteDance', global: 'tt', color: '#fe2c55' },
+  { id: 'baidu', zh: '百度', en: 'Baidu', global: 'swan', color: '#3370ff' },
+  { id: 'kuaishou', zh: '快手', en: 'Kuaishou', global: 'ks', color: '#ff4906' },
+];
+
+export function platformOf(id) {
+  return platforms.find(p => p.id === id) ?? platforms[0];
+}
+
+/** Creates an element: h('div', { class: 'x', onclick: fn }, 'text', child). */
+export function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+    else if (key === 'class') el.className = value;
+    else if (key === 'style' && typeof value === 'object') Object.assign(el.style, value);
+    else el.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** A failed API call: the problem details' code and detail. */
+export class ApiError extends Error {
+  constructor(status, code, detail) {
+    super(detail || code || `HTTP ${status}`);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+let antiforgery = null;
+
+/** Calls the host's JSON API. `state: true` sends the antiforgery token; `token` sends a mini-app session. */
+export async function api(path, { method = 'GET', body, state = false, token, signal } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (state) {
+    antiforgery ??= await api('/api/v1/user/antiforgery');
+    headers[antiforgery.headerName] = antiforgery.token;
+  }
+  const response = await fetch(path, {
+    method, headers, signal, credentials: 'same-origin', cache: 'no-store',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch { json = null; }
+  if (!response.ok) {
+    if (json?.code === 'antiforgery_invalid') antiforgery = null;
+    throw new ApiError(response.status, json?.code, json?.detail);
+  }
+  return { status: response.status, ...json };
+}
+
+/** The signed-in user, or null. */
+export async function currentUser() {
+  try {
+    return await api('/api/v1/user/me');
+  } catch (error) {
+    if (error.status === 401) return null;
+    throw error;
+  }
+}
+
+export async function signIn(name) {
+  antiforgery = null;
+  const user = await api('/api/v1/user/sign-in', { method: 'POST', body: { name }, state: true });
+  antiforgery = null; // the token is bound to the user: fetch a new one
+  return user;
+}
+
+export async function signOut() {
+  await api('/api/v1/user/sign-out', { method: 'POST', state: true });
+  antiforgery = null;
+  sessionStorage.clear();
+}
+
+/** Shows the sign-in panel inside `screen` and resolves with the user once signed in. */
+export function showSignIn(screen) {
+  return new Promise(resolve => {
+    const input = h('input', {
+      id: 'sign-in-name', 'data-testid': 'sign-in-name', type: 'text', value: 'demo', maxlength: '64',
+      autocomplete: 'username', 'aria-label': '用户名 Name',
+    });
+    const error = h('p', { class: 'form-error', role: 'alert' });
+    const button = h('button', { class: 'primary', type: 'submit', 'data-testid': 'sign-in' }, '登录 Sign in');
+    const form = h('form', {
+      class: 'sign-in',
+      onsubmit: async event => {
+        event.preventDefault();
+        button.disabled = true;
+        error.textContent = '';
+        try {
+          const user = await signIn(input.value.trim());
+          overlay.remove();
+          resolve(user);
+        } catch (e) {
+          error.textContent = e.message;
+        } finally {
+          button.disabled = false;
+        }
+      },
+    },
+    h('div', { class: 'sign-in-logo', 'aria-hidden': 'true' }, 'U'),
+    h('h2', {}, '登录 Sign in'),
+    h('p', { class: 'muted' }, '演示用户：输入任意名字即可登录。', h('br'), 'Demo users: any name signs you in.'),
+    h('label', { for: 'sign-in-name' }, '名字 Name'),
+    input, error, button);
+    const overlay = h('div', { class: 'sign-in-overlay', 'data-testid': 'sign-in-panel' }, form);
+    screen.append(overlay);
+    input.focus();
+    input.select();
+  });
+}
+
+/** The user bar: name and a sign-out link. */
+export function userBar(user) {
+  return h('div', { class: 'user-bar' },
+    h('span', { class: 'avatar small', 'aria-hidden': 'true' }, initial(user.name)),
+    h('span', { 'data-testid': 'user-name' }, user.name),
+    h('button', {
+      class: 'link', type: 'button', 'data-testid': 'sign-out',
+      onclick: async () => { await signOut(); location.reload(); },
+    }, '退出 Sign out'));
+}
+
+export function initial(name) {
+  return (name ?? '?').trim().charAt(0).toUpperCase() || '?';
+}
+
+const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
+
+/**
+ * Watches the signed-in user's pending consents (long polling) and shows each one as a dialog in `screen`.
+ * `onAnswered(consent, answer)` runs after each answer; `onIdle(waiting)` tells whether a dialog is open.
+ */
+export function watchConsents(screen, { onAnswered, onIdle, onSignedOut } = {}) {
+  const answered = new Set();
+  let stopped = false;
+  (async () => {
+    while (!stopped) {
+      let list;
+      try {
+        list = (await api('/api/v1/user/consents?wait=25')).consents ?? [];
+      } catch (error) {
+        if (error.status === 401) { onSignedOut?.(); return; }
+        await sleep(2000);
+        continue;
+      }
+      const next = list.find(c => !answered.has(c.id));
+      if (!next) {
+        // An answered consent lingers for a moment while the engine stores the answer.
+        if (list.length > 0) await sleep(250);
+        continue;
+      }
+      onIdle?.(false);
+      const answer = await showConsentDialog(screen, next);
+      answered.add(next.id);
+      onIdle?.(true);
+      onAnswered?.(next, answer);
+    }
+  })();
+  return () => { stopped = true; };
+}
+
+/** Shows one consent as the platform's dialog; sends the user's answer; resolves with it. */
+export function showConsentDialog(screen, consent) {
+  return new Promise(resolve => {
+    const platform = platformOf(consent.app.platform);
+    const status = h('p', { class: 'form-error', role: 'alert' });
+    const answer = async value => {
+      for (const b of sheet.querySelectorAll('button')) b.disabled = true;
+      try {
+        await api(`/api/v1/user/consents/${encodeURIComponent(consent.id)}/answer`, {
+          method: 'POST', body: { answer: value }, state: true,
+        });
+      } catch (error) {
+        status.textContent = error.code === 'consent_not_found'
+          ? '请求已过期 This request has expired.'
+          : error.message;
+        await sleep(1200);
+      }
+      overlay.remove();
+      resolve(value);
+    };
+    const scopes = consent.scopes.map(scope => h('li', { class: 'consent-scope', 'data-testid': 'consent-scope', 'data-scope': scope.name },
+      h('span', { class: 'dot', 'aria-hidden': 'true' }),
+      h('div', {},
+        h('div', { class: 'scope-zh' }, scope.descriptionZh),
+        h('div', { class: 'scope-en' }, scope.descriptionEn),
+        h('code', {}, scope.nativeName))));
+    const sheet = h('div', { class: 'sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'consent-title', 'data-testid': 'consent-dialog' },
+      h('button', { class: 'sheet-close', type: 'button', 'aria-label': '关闭 Close', 'data-testid': 'consent-dismiss', onclick: () => answer('dismiss') }, '×'),
+      h('div', { class: 'sheet-app' },
+        h('span', { class: 'avatar', style: { background: platform.color }, 'aria-hidden': 'true' }, initial(consent.app.name)),
+        h('span', { class: 'sheet-app-name', 'data-testid': 'consent-app' }, consent.app.name)),
+      h('h3', { id: 'consent-title' }, '申请获取以下权限', h('span', { class: 'en' }, 'asks for your permission to use')),
+      h('ul', { class: 'consent-scopes' }, scopes),
+      status,
+      h('div', { class: 'sheet-buttons' },
+        h('button', { class: 'deny', type: 'button', 'data-testid': 'consent-deny', onclick: () => answer('deny') }, '拒绝', h('small', {}, 'Deny')),
+        h('button', { class: 'allow', type: 'button', 'data-testid': 'consent-allow', style: { background: platform.color }, onclick: () => answer('allow') },
+          '允许', h('small', {}, 'Allow'))));
+    const overlay = h('div', { class: 'sheet-overlay' }, sheet);
+    screen.append(overlay);
+    sheet.querySelector('.allow').focus();
+  });
+}
+
+/** A short message over the screen. */
+export function toast(screen, text) {
+  const el = h('div', { class: 'toast', role: 'status' }, text);
+  screen.append(el);
+  setTimeout(() => el.remove(), 1800);
+}

@@ -1,0 +1,90 @@
+// The settings page, like WeChat's: one switch per scope the app has asked for. On grants, off denies, and reset
+// forgets the answer so that the next call asks again. Every change takes effect on the app's next call.
+import { api, currentUser, h, initial, platformOf, showSignIn, toast, userBar } from './host.js';
+
+const screen = document.getElementById('screen');
+const content = document.getElementById('content');
+const params = new URLSearchParams(location.search);
+const appId = params.get('app');
+
+// Only a path on this host: never an address elsewhere.
+const back = (() => {
+  const target = params.get('return');
+  return target && target.startsWith('/') && !target.startsWith('//') && !target.includes('\\') ? target : '/';
+})();
+document.querySelector('[data-testid=back]')?.setAttribute('href', back);
+
+function renderSettings(user, settings) {
+  const app = settings.app;
+  const platform = platformOf(app.platform);
+  document.documentElement.style.setProperty('--accent', platform.color);
+  const change = async (entry, next) => {
+    try {
+      const updated = await api(`/api/v1/user/apps/${encodeURIComponent(app.id)}/settings`, {
+        method: 'PUT', body: { scope: entry.scope, state: next }, state: true,
+      });
+      renderSettings(user, updated);
+      toast(screen, { granted: '已允许 Allowed', denied: '已拒绝 Denied', notDetermined: '已重置 Reset' }[next]);
+    } catch (error) {
+      toast(screen, error.message);
+      renderSettings(user, settings);
+    }
+  };
+  const rows = settings.entries.map(entry => h('li', { class: 'setting-row', 'data-testid': `setting-${entry.scope}`, 'data-state': entry.state },
+    h('div', { class: 'setting-text' },
+      h('span', { class: 'scope-zh' }, entry.descriptionZh),
+      h('span', { class: 'scope-en' }, entry.descriptionEn),
+      h('span', { class: 'setting-state' }, h('code', {}, entry.key), ' · ',
+        { granted: '已允许 Allowed', denied: '已拒绝 Denied', notDetermined: '未设置 Not set' }[entry.state])),
+    entry.state === 'notDetermined' ? null : h('button', {
+      class: 'link reset', type: 'button', 'data-testid': `reset-${entry.scope}`, onclick: () => change(entry, 'notDetermined'),
+    }, '重置 Reset'),
+    h('label', { class: 'switch' },
+      h('input', {
+        type: 'checkbox', role: 'switch', checked: entry.state === 'granted', 'data-testid': `switch-${entry.scope}`,
+        'aria-label': `${entry.descriptionZh} ${entry.descriptionEn}`,
+        onchange: event => change(entry, event.target.checked ? 'granted' : 'denied'),
+      }),
+      h('span', { class: 'slider', 'aria-hidden': 'true' }))));
+  content.replaceChildren(
+    userBar(user),
+    h('section', { class: 'app-header' },
+      h('span', { class: 'avatar large', style: { background: platform.color }, 'aria-hidden': 'true' }, initial(app.name)),
+      h('h2', { 'data-testid': 'settings-app' }, app.name),
+      h('p', { class: 'muted' }, `${platform.zh} ${platform.en} · ${app.id}`)),
+    h('p', { class: 'group-title' }, `允许“${app.name}”使用`, h('br'), h('span', { class: 'en' }, 'Allow this app to use')),
+    rows.length > 0
+      ? h('ul', { class: 'settings', 'data-testid': 'settings-list' }, rows)
+      : h('div', { class: 'card empty', 'data-testid': 'settings-empty' },
+        h('p', {}, '这个小程序还没有申请过任何权限'), h('p', { class: 'muted' }, 'This app has not asked for any permission yet.')),
+    h('p', { class: 'footnote muted' }, '更改在小程序下一次调用时生效；重置后下次调用会重新询问。',
+      h('br'), 'Changes apply to the next call; after a reset, the next call asks again.'));
+}
+
+async function renderAppList(user) {
+  const apps = (await api('/api/v1/user/apps')).apps ?? [];
+  content.replaceChildren(userBar(user),
+    h('p', { class: 'group-title' }, '小程序 ', h('span', { class: 'en' }, 'Mini-apps')),
+    h('ul', { class: 'settings' }, apps.map(app => h('li', { class: 'setting-row' },
+      h('a', { class: 'app-link', href: `?app=${encodeURIComponent(app.id)}` },
+        h('span', { class: 'avatar small', style: { background: platformOf(app.platform).color } }, initial(app.name)),
+        h('span', {}, app.name), h('span', { class: 'muted' }, '›'))))));
+}
+
+async function start() {
+  const user = await currentUser() ?? await showSignIn(screen);
+  if (!appId) {
+    await renderAppList(user);
+    return;
+  }
+  try {
+    renderSettings(user, await api(`/api/v1/user/apps/${encodeURIComponent(appId)}/settings`));
+  } catch (error) {
+    content.replaceChildren(userBar(user), h('p', { class: 'form-error', role: 'alert', 'data-testid': 'settings-error' },
+      error.code === 'app_not_found' ? '没有这个小程序 No such app.' : error.message));
+  }
+}
+
+start().catch(error => {
+  content.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, `出错了 Something went wrong: ${error.message}`));
+});

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>
+/// The pages a person uses: the demo mini-app at <c>/</c>, the consent dialog and the settings page (paths from
+/// <see cref="UniAuthorizeHostOptions"/>), and their scripts and styles under <c>/assets/</c>. They talk to the user
+/// and mini-app APIs like any client; their policy refuses framing, inline script and every other origin.
+/// </summary>
+internal static class PageEndpoints
+{
+    public const string AssetsPath = "/assets";
+
+    // Pages only run their own files; the worker source lets a mini-app's logic run in a Web Worker on the bridge.
+    public const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        var options = routes.ServiceProvider.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
+        var group = routes.MapGroup(string.Empty).WithTags("Pages").ExcludeFromDescription();
+        MapPage(group, "/", "demo.html");
+        MapPage(group, options.ConsentPagePath, "consent.html");
+        MapPage(group, options.SettingsPagePath, "settings.html");
+        group.MapGet(AssetsPath + "/{name}", static (HttpContext context, string name) =>
+            PageAssets.Find(name) is { } asset && !asset.Name.EndsWith(".html", StringComparison.Ordinal)
+                ? Serve(context, asset)
+                : Problems.NotFound("asset_not_found", "No page asset has this name."));
+    }
+
+    private static void MapPage(RouteGroupBuilder group, string path, string page)
+    {
+        var asset = PageAssets.Page(page);
+        group.MapGet(path, context => Serve(context, asset).ExecuteAsync(context));
+    }
+
+    private static IResult Serve(HttpContext context, PageAsset asset)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XFrameOptions = "DENY";
+        headers.CacheControl = "no-cache";
+        headers.ETag = asset.ETag;
+        return context.Request.Headers.IfNoneMatch == asset.ETag
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Bytes(asset.Content, asset.ContentType);
+    }
+}
