@@ -11,8 +11,8 @@ namespace Microsoft.AspNetCore.Builder;
 public static class UniAuthorizeEndpointRouteBuilderExtensions
 {
     /// <summary>Adds the host's middleware (error safety net, security headers, rate limiter) and maps its endpoints:
-    /// the mini-app API, the user API, the admin API, the code exchange, the scope catalog, <c>/healthz</c> and
-    /// <c>/openapi/v1.json</c>.</summary>
+    /// the mini-app API, the user API, the admin API, the code exchange, the scope catalog, the pages (the demo at
+    /// <c>/</c>, consent, settings), <c>/healthz</c> and <c>/openapi/v1.json</c>.</summary>
     /// <exception cref="InvalidOperationException"><c>services.AddUniAuthorizeHost()</c> was not called.</exception>
     public static WebApplication MapUniAuthorize(this WebApplication app)
     {
@@ -35,6 +35,7 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
         PrivacyEndpoints.Map(app);
         PluginEndpoints.Map(app);
         BridgeEndpoints.Map(app);
+        PageEndpoints.Map(app);
         app.MapOpenApi();
         return app;
     }
