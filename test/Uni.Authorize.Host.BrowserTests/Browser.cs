@@ -1,0 +1,74 @@
+namespace Uni.Authorize.Host.BrowserTests;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright, one per test class. Playwright's own browser download is never used:
+/// the executable is <c>UNI_AUTHORIZE_TEST_CHROMIUM</c> or <c>/usr/bin/chromium</c>. A missing browser fails every
+/// test under <c>CI=true</c> and skips them, saying why, elsewhere.
+/// </summary>
+public sealed class Browser : IAsyncLifetime
+{
+    public const string DefaultExecutable = "/usr/bin/chromium";
+    public static readonly float Timeout = 15_000;
+
+    private IPlaywright? _playwright;
+
+    public IBrowser? Chromium { get; private set; }
+
+    /// <summary>Why there is no browser, or <see langword="null"/>.</summary>
+    public string? Missing { get; private set; }
+
+    public static string Executable =>
+        Environment.GetEnvironmentVariable("UNI_AUTHORIZE_TEST_CHROMIUM") is { Length: > 0 } configured ? configured : DefaultExecutable;
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(Executable))
+        {
+            Missing = $"Chromium is not installed at {Executable} (apt-get install chromium, or set UNI_AUTHORIZE_TEST_CHROMIUM).";
+            return;
+        }
+
+        Assertions.SetDefaultExpectTimeout(Timeout);
+        _playwright = await Playwright.CreateAsync();
+        Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Executable,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Chromium is not null)
+        {
+            await Chromium.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+
+    /// <summary>A fresh browser profile (its own cookies) with a phone-sized window on the host.</summary>
+    public async Task<IPage> NewPageAsync(HostProcess host, float scale = 1)
+    {
+        if (Missing is not null)
+        {
+            if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+            {
+                Assert.Fail(Missing + " CI needs the browser tests.");
+            }
+
+            Assert.Skip(Missing);
+        }
+
+        var context = await Chromium!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = host.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 480, Height = 860 },
+            DeviceScaleFactor = scale,
+            Locale = "zh-CN",
+        });
+        context.SetDefaultTimeout(Timeout);
+        return await context.NewPageAsync();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using static Microsoft.Playwright.Assertions;
+
+namespace Uni.Authorize.Host.BrowserTests;
+
+/// <summary>A mini-app asks over HTTP; the user answers in the consent page in Chromium.</summary>
+public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClassFixture<Browser>
+{
+    [Fact]
+    public async Task ConsentPage_Allow_GrantsAndNextCallSucceedsWithoutDialog()
+    {
+        var user = Pages.UniqueUser("grant");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("wechat", "Grant App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (status, pending) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var dialog = page.GetByTestId("consent-dialog");
+        await Expect(dialog).ToContainTextAsync("地理位置");
+        await Expect(dialog).ToContainTextAsync("Location");
+        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userLocation");
+
+        var answer = await miniApp.WaitAsync(pending);
+        Assert.Equal("ok", (string?)answer["status"]);
+        Assert.Equal("authorize:ok", (string?)answer["native"]!["errMsg"]);
+        await Expect(page.GetByTestId("consent-answer")).ToContainTextAsync("已允许");
+
+        var (againStatus, again) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        Assert.Equal(HttpStatusCode.OK, againStatus);
+        Assert.Equal("authorize:ok", (string?)again["native"]!["errMsg"]);
+        await page.WaitForTimeoutAsync(500);
+        await Expect(dialog).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task ConsentPage_Deny_SecondCallFailsAtOnceWithoutDialog()
+    {
+        var user = Pages.UniqueUser("deny");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("baidu", "Deny App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.camera");
+        await Pages.AnswerConsentAsync(page, appName, "deny", "scope.camera");
+        var answer = await miniApp.WaitAsync(pending);
+        Assert.Equal("fail", (string?)answer["status"]);
+        Assert.Equal("authorize:fail auth deny", (string?)answer["native"]!["errMsg"]);
+        Assert.Equal(10003, (int?)answer["native"]!["errCode"]);
+
+        var (againStatus, again) = await miniApp.StartAuthorizeAsync("scope.camera");
+        Assert.Equal(HttpStatusCode.OK, againStatus);
+        Assert.Equal("fail", (string?)again["status"]);
+        Assert.Equal("denied", (string?)again["error"]!["code"]);
+        await page.WaitForTimeoutAsync(500);
+        await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task ConsentPage_AlipayScopes_ListedInOneDialogAndGrantedTogether()
+    {
+        var user = Pages.UniqueUser("alipay");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("alipay", "Alipay App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (status, pending) = await miniApp.StartAuthorizeAsync("auth_user", "scope.camera");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userInfo", "scope.camera");
+
+        var answer = await miniApp.WaitAsync(pending);
+        Assert.Equal("ok", (string?)answer["status"]);
+        Assert.False(string.IsNullOrEmpty((string?)answer["native"]!["authCode"]));
+        var granted = answer["native"]!["authSuccessScopes"]!.AsArray().Select(s => (string?)s).ToArray();
+        Assert.Contains("auth_user", granted);
+        Assert.Contains("scope.camera", granted);
+    }
+
+    [Fact]
+    public async Task ConsentPage_AnotherUsersConsent_IsNeverShown()
+    {
+        var owner = Pages.UniqueUser("owner");
+        var ownerId = await host.CreateUserAsync(owner);
+        var stranger = Pages.UniqueUser("stranger");
+        var (appId, appName) = await host.CreateAppAsync("kuaishou", "Isolated App " + owner);
+        var miniApp = await host.MiniAppAsync(appId, ownerId);
+        var strangerPage = await browser.NewPageAsync(host);
+        await using var strangerContext = strangerPage.Context;
+        await Pages.SignInAsync(strangerPage, "/consent", stranger);
+
+        var (status, pending) = await miniApp.StartAuthorizeAsync("scope.record");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await strangerPage.WaitForTimeoutAsync(1500);
+        await Expect(strangerPage.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+
+        var ownerPage = await browser.NewPageAsync(host);
+        await using var ownerContext = ownerPage.Context;
+        await Pages.SignInAsync(ownerPage, "/consent", owner);
+        await Pages.AnswerConsentAsync(ownerPage, appName, "allow", "scope.record");
+        Assert.Equal("ok", (string?)(await miniApp.WaitAsync(pending))["status"]);
+    }
+}

@@ -1,0 +1,88 @@
+using static Microsoft.Playwright.Assertions;
+
+namespace Uni.Authorize.Host.BrowserTests;
+
+/// <summary>The demo mini-app at <c>/</c>, end to end: the seed's preview on the seeded demo apps.</summary>
+public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFixture<Browser>
+{
+    [Fact]
+    public async Task DemoPage_AuthorizeAgainOpenSettingAndAgain_FollowsTheSeedsPreview()
+    {
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/", Pages.UniqueUser("demo"));
+        await page.GetByTestId("platform-wechat").ClickAsync();
+        await page.GetByTestId("scope-scope.userLocation").CheckAsync();
+        var status = page.GetByTestId("result-status");
+        var payload = page.GetByTestId("payload");
+
+        // First press: the dialog asks; allowing shows the native payload.
+        await page.GetByTestId("authorize").ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", "scope.userLocation");
+        await Expect(status).ToHaveTextAsync("success");
+        await Expect(payload).ToContainTextAsync("\"errMsg\": \"authorize:ok\"");
+        await Expect(page.GetByTestId("state-scope.userLocation")).ToContainTextAsync("已允许");
+
+        // Second press: no dialog (a pending call would wait for an answer nobody gives).
+        await page.GetByTestId("get-setting").ClickAsync();
+        await Expect(payload).ToContainTextAsync("getSetting:ok");
+        await page.GetByTestId("authorize").ClickAsync();
+        await Expect(payload).ToContainTextAsync("authorize:ok");
+        await Expect(status).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+
+        // openSetting: the settings page, switch off, come back with the new settings.
+        await page.GetByTestId("open-setting").ClickAsync();
+        await page.WaitForURLAsync("**/settings?app=demo-wechat*");
+        await page.GetByTestId("switch-scope.userLocation").SetCheckedAsync(false);
+        await Expect(page.GetByTestId("setting-scope.userLocation")).ToHaveAttributeAsync("data-state", "denied");
+        await page.GetByTestId("back").ClickAsync();
+        await page.WaitForURLAsync("**/?platform=wechat");
+        await Expect(payload).ToContainTextAsync("openSetting:ok");
+        await Expect(payload).ToContainTextAsync("\"scope.userLocation\": false");
+
+        // Third press: fails at once, no dialog.
+        await page.GetByTestId("authorize").ClickAsync();
+        await Expect(status).ToHaveTextAsync("fail");
+        await Expect(payload).ToContainTextAsync("authorize:fail auth deny");
+        await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("state-scope.userLocation")).ToContainTextAsync("已拒绝");
+    }
+
+    [Fact]
+    public async Task DemoPage_AlipaySeveralScopes_OneDialogAndAnAuthCode()
+    {
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/?platform=alipay", Pages.UniqueUser("alipay"));
+        await Expect(page.GetByTestId("platform-alipay")).ToHaveAttributeAsync("aria-pressed", "true");
+        await page.GetByTestId("scope-scope.userInfo").CheckAsync();
+        await page.GetByTestId("scope-scope.camera").CheckAsync();
+
+        await page.GetByTestId("authorize").ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-app (Alipay)", "allow", "scope.userInfo", "scope.camera");
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("\"authCode\"");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("auth_user");
+    }
+
+    [Fact]
+    public async Task DemoPage_Deny_SecondPressFailsWithoutDialog()
+    {
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/?platform=bytedance", Pages.UniqueUser("tt"));
+        await page.GetByTestId("scope-scope.writePhotosAlbum").CheckAsync();
+
+        await page.GetByTestId("authorize").ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo micro-app (ByteDance)", "deny", "scope.writePhotosAlbum");
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("fail");
+
+        await page.GetByTestId("get-setting").ClickAsync();
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("\"scope.album\": false");
+        await page.GetByTestId("authorize").ClickAsync();
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("fail");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("authorize:fail");
+        await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+    }
+}

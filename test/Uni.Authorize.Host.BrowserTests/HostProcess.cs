@@ -1,0 +1,265 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+
+[assembly: AssemblyFixture(typeof(Uni.Authorize.Host.BrowserTests.HostProcess))]
+
+// One Chromium at a time: the machine has two cores and each browser wants both.
+[assembly: Xunit.v3.Parallelization(Mode = Xunit.Sdk.ParallelMode.None)]
+
+namespace Uni.Authorize.Host.BrowserTests;
+
+/// <summary>
+/// The real host, started once for the test run as its own process (<c>dotnet Uni.Authorize.Host.dll</c>) on a free
+/// loopback port with its own temporary data folder (SQLite), and the admin and mini-app calls the tests make over HTTP.
+/// </summary>
+public sealed class HostProcess : IAsyncLifetime
+{
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly string _adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private readonly StringBuilder _output = new();
+    private readonly string _dataDirectory = Directory.CreateTempSubdirectory("uni-authorize-browser-").FullName;
+    private Process? _process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    /// <summary>What the host printed so far, for failure messages.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public async ValueTask InitializeAsync()
+    {
+        var hostDll = typeof(HostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "HostAssemblyPath").Value!;
+        Assert.True(File.Exists(hostDll), $"The host was not built: {hostDll} is missing.");
+
+        // A port taken between probing and binding makes the host exit at once: try another.
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreePort();
+            BaseAddress = new Uri($"http://127.0.0.1:{port}");
+            _process = Start(hostDll, port);
+            if (await WaitUntilHealthyAsync())
+            {
+                break;
+            }
+
+            Stop();
+            Assert.True(attempt < 3, "The host did not start:\n" + Output);
+        }
+
+        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(40) };
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        Stop();
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left for the OS's temp cleanup.
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A new app registered through the admin API.</summary>
+    public async Task<(string Id, string Name)> CreateAppAsync(string platform, string name)
+    {
+        using var request = Admin(HttpMethod.Post, "/admin/v1/apps", new { name, platform });
+        using var response = await Http.SendAsync(request);
+        var json = await JsonAsync(response, HttpStatusCode.Created);
+        return ((string)json["id"]!, name);
+    }
+
+    /// <summary>The user with this sign-in name (the browser signs in with the same name).</summary>
+    public async Task<string> CreateUserAsync(string name)
+    {
+        using var request = Admin(HttpMethod.Post, "/admin/v1/users", new { name });
+        using var response = await Http.SendAsync(request);
+        return (string)(await JsonAsync(response, HttpStatusCode.OK))["id"]!;
+    }
+
+    /// <summary>A mini-app session of <paramref name="appId"/> for <paramref name="userId"/>.</summary>
+    public async Task<MiniApp> MiniAppAsync(string appId, string userId)
+    {
+        using var request = Admin(HttpMethod.Post, "/admin/v1/sessions", new { appId, userId });
+        using var response = await Http.SendAsync(request);
+        return new MiniApp(Http, (string)(await JsonAsync(response, HttpStatusCode.Created))["token"]!);
+    }
+
+    public static async Task<JsonObject> JsonAsync(HttpResponseMessage response, HttpStatusCode expected)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"Expected {expected}, got {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+
+    private HttpRequestMessage Admin(HttpMethod method, string path, object body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Admin-Key", _adminKey);
+        return request;
+    }
+
+    private Process Start(string hostDll, int port)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = _dataDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[]
+                 {
+                     hostDll, "--urls", $"http://127.0.0.1:{port}",
+                     "--Store:Provider", "Sqlite", "--Store:DataDirectory", _dataDirectory,
+                     "--Host:AdminKey", _adminKey, "--Authorize:PromptTimeout", "00:01:00",
+                 })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => Record(e.Data);
+        process.ErrorDataReceived += (_, e) => Record(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task<bool> WaitUntilHealthyAsync()
+    {
+        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline && _process is { HasExited: false })
+        {
+            try
+            {
+                using var response = await probe.GetAsync("/healthz");
+                if (response.IsSuccessStatusCode)
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(200);
+        }
+
+        return false;
+    }
+
+    private void Stop()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>A mini-app acting for one user through its session token, as the bridge or a real mini-app would.</summary>
+public sealed class MiniApp(HttpClient http, string token)
+{
+    /// <summary>Starts authorize without waiting: 200 with the answer, or 202 with a pending call.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> StartAuthorizeAsync(params string[] scopes)
+    {
+        object body = scopes.Length == 1 ? new { scope = scopes[0] } : new { scopes };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/authorize?wait=0") { Content = JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        var json = await HostProcess.JsonAsync(response, response.StatusCode == HttpStatusCode.Accepted ? HttpStatusCode.Accepted : HttpStatusCode.OK);
+        return (response.StatusCode, json);
+    }
+
+    /// <summary>Waits for a pending call's answer (long polling), failing after <see cref="HostProcess.Patience"/>.</summary>
+    public async Task<JsonObject> WaitAsync(JsonObject pending)
+    {
+        var deadline = DateTime.UtcNow + HostProcess.Patience;
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, (string)pending["pollUrl"]! + "?wait=5");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await HostProcess.JsonAsync(response, HttpStatusCode.OK);
+            }
+
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.True(DateTime.UtcNow < deadline, "The pending call was not answered in time.");
+        }
+    }
+
+    public async Task<JsonObject> GetSettingAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/settings");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return await HostProcess.JsonAsync(response, HttpStatusCode.OK);
+    }
+}

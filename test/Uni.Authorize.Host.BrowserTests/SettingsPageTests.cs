@@ -1,0 +1,89 @@
+using System.Net;
+using static Microsoft.Playwright.Assertions;
+
+namespace Uni.Authorize.Host.BrowserTests;
+
+/// <summary>The user changes answers in the settings page; the mini-app's next call follows.</summary>
+public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClassFixture<Browser>
+{
+    [Fact]
+    public async Task SettingsPage_SwitchOffThenResetThenOn_NextCallFollowsEachChange()
+    {
+        var user = Pages.UniqueUser("settings");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("wechat", "Settings App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/consent", user);
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userLocation");
+        Assert.Equal("ok", (string?)(await miniApp.WaitAsync(pending))["status"]);
+
+        await page.GotoAsync($"/settings?app={appId}");
+        await Expect(page.GetByTestId("settings-app")).ToHaveTextAsync(appName);
+        var row = page.GetByTestId("setting-scope.userLocation");
+        var toggle = page.GetByTestId("switch-scope.userLocation");
+        await Expect(row).ToHaveAttributeAsync("data-state", "granted");
+        await Expect(row).ToContainTextAsync("地理位置");
+        await Expect(toggle).ToBeCheckedAsync();
+
+        // Off: the next call fails at once, with no dialog.
+        await toggle.SetCheckedAsync(false);
+        await Expect(row).ToHaveAttributeAsync("data-state", "denied");
+        var (deniedStatus, denied) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        Assert.Equal(HttpStatusCode.OK, deniedStatus);
+        Assert.Equal("authorize:fail auth deny", (string?)denied["native"]!["errMsg"]);
+        Assert.False((bool)(await miniApp.GetSettingAsync())["authSetting"]!["scope.userLocation"]!);
+
+        // Reset: the next call asks again.
+        await page.GetByTestId("reset-scope.userLocation").ClickAsync();
+        await Expect(row).ToHaveAttributeAsync("data-state", "notDetermined");
+        var (askedStatus, asked) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        Assert.Equal(HttpStatusCode.Accepted, askedStatus);
+        await page.GotoAsync("/consent");
+        await Pages.AnswerConsentAsync(page, appName, "deny", "scope.userLocation");
+        Assert.Equal("fail", (string?)(await miniApp.WaitAsync(asked))["status"]);
+
+        // On: a denied scope is granted from settings and the next call succeeds.
+        await page.GotoAsync($"/settings?app={appId}");
+        await Expect(row).ToHaveAttributeAsync("data-state", "denied");
+        await toggle.SetCheckedAsync(true);
+        await Expect(row).ToHaveAttributeAsync("data-state", "granted");
+        var (grantedStatus, granted) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        Assert.Equal(HttpStatusCode.OK, grantedStatus);
+        Assert.Equal("authorize:ok", (string?)granted["native"]!["errMsg"]);
+    }
+
+    [Fact]
+    public async Task SettingsPage_AnotherUsersDecisions_AreNotShown()
+    {
+        var owner = Pages.UniqueUser("owner");
+        var ownerId = await host.CreateUserAsync(owner);
+        var (appId, appName) = await host.CreateAppAsync("bytedance", "Private App " + owner);
+        var miniApp = await host.MiniAppAsync(appId, ownerId);
+        var ownerPage = await browser.NewPageAsync(host);
+        await using var ownerContext = ownerPage.Context;
+        await Pages.SignInAsync(ownerPage, "/consent", owner);
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.camera");
+        await Pages.AnswerConsentAsync(ownerPage, appName, "allow", "scope.camera");
+        await miniApp.WaitAsync(pending);
+        await ownerPage.GotoAsync($"/settings?app={appId}");
+        await Expect(ownerPage.GetByTestId("setting-scope.camera")).ToHaveAttributeAsync("data-state", "granted");
+
+        var strangerPage = await browser.NewPageAsync(host);
+        await using var strangerContext = strangerPage.Context;
+        await Pages.SignInAsync(strangerPage, $"/settings?app={appId}", Pages.UniqueUser("stranger"));
+        await Expect(strangerPage.GetByTestId("settings-empty")).ToBeVisibleAsync();
+        await Expect(strangerPage.GetByTestId("setting-scope.camera")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task SettingsPage_UnknownApp_SaysSo()
+    {
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/settings?app=no-such-app", Pages.UniqueUser("lost"));
+        await Expect(page.GetByTestId("settings-error")).ToContainTextAsync("No such app");
+    }
+}
