@@ -199,4 +199,21 @@ public sealed class BridgeEndpointTests : IAsyncLifetime
 
         Assert.Contains("PrivacyContracts[x] needs a Name and a Url", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("javascript:alert(1)")]
+    [InlineData("//elsewhere.example/contract")]
+    [InlineData("contract.html")]
+    public async Task HostOptions_PrivacyContractUrlNotAPathOrHttp_FailsAtStart(string url)
+    {
+        await using var host = new TestHost(new Dictionary<string, string?>
+        {
+            ["Host:PrivacyContracts:x:Name"] = "Contract",
+            ["Host:PrivacyContracts:x:Url"] = url,
+        });
+
+        var error = Assert.ThrowsAny<Exception>(() => host.CreateClient());
+
+        Assert.Contains("PrivacyContracts[x].Url must be a path on the host or an http(s) URL", error.ToString(), StringComparison.Ordinal);
+    }
 }

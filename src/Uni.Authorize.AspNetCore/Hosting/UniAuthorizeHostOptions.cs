@@ -61,6 +61,12 @@ public sealed class UniAuthorizeHostOptions
             {
                 throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}] needs a Name and a Url.");
             }
+
+            if (!(contract.Url.StartsWith('/') && !contract.Url.StartsWith("//", StringComparison.Ordinal))
+                && !(Uri.TryCreate(contract.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
+            {
+                throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}].Url must be a path on the host or an http(s) URL.");
+            }
         }
 
         if (!ConsentPagePath.StartsWith('/') || !SettingsPagePath.StartsWith('/'))
