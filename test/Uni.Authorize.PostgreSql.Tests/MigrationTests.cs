@@ -93,4 +93,38 @@ public sealed class MigrationTests(PostgreSqlFixture fixture) : IClassFixture<Po
         Assert.IsType<PostgreSqlAuthCodeStore>(services.GetRequiredService<IAuthCodeStore>());
         Assert.IsType<PostgreSqlDecisionChangeFeed>(services.GetRequiredService<IDecisionChangeFeed>());
     }
+
+    [Fact]
+    public async Task EnsureMigratedAsync_RoleWithoutCreateOnAProvisionedSchema_UsesItAsIs()
+    {
+        var schema = PostgreSqlFixture.NewSchema();
+        await using (var owner = fixture.Open(schema))
+        {
+            await owner.EnsureMigratedAsync(Ct);
+        }
+
+        var role = "app_" + schema;
+        await fixture.ScalarAsync(
+            $"CREATE ROLE {role} LOGIN; " +
+            $"GRANT USAGE ON SCHEMA \"{schema}\" TO {role}; " +
+            $"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA \"{schema}\" TO {role}; " +
+            $"REVOKE CREATE ON SCHEMA \"{schema}\" FROM PUBLIC; REVOKE CREATE ON SCHEMA public FROM PUBLIC");
+        try
+        {
+            var limited = new Npgsql.NpgsqlConnectionStringBuilder(fixture.ConnectionString) { Username = role }.ConnectionString;
+            await using var app = fixture.Open(schema, limited);
+            var store = new PostgreSqlDecisionStore(app);
+
+            var written = await store.TryWriteAsync(new DecisionWrite(new("a", "u"), "scope.camera", DecisionState.Granted, DecisionSource.Prompt, DateTimeOffset.UnixEpoch, null, 0), Ct);
+
+            Assert.True(written.Written);
+            Assert.Single(await store.GetAuditAsync(new("a", "u"), Ct));
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => fixture.ScalarAsync($"SET ROLE {role}; CREATE TABLE \"{schema}\".probe (x int)"));
+        }
+        finally
+        {
+            // Roles belong to the cluster, not to this class's database.
+            await fixture.ScalarAsync($"DROP OWNED BY {role}; DROP ROLE {role}");
+        }
+    }
 }

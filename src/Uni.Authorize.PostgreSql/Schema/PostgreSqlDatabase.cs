@@ -99,15 +99,29 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
             await lockCommand.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
-        await using (var setup = new NpgsqlCommand(
-            $"""
-            CREATE SCHEMA IF NOT EXISTS "{Schema}";
-            CREATE TABLE IF NOT EXISTS {Table.Migrations} (
-                version    integer PRIMARY KEY,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            );
-            """, connection, transaction))
+        // Create only what is missing: a role that may not create objects can use a schema provisioned for it.
+        bool schemaExists, tableExists;
+        await using (var probe = new NpgsqlCommand(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1), to_regclass($2) IS NOT NULL", connection, transaction))
         {
+            probe.Parameters.Add(SqlParameters.Text(Schema));
+            probe.Parameters.Add(SqlParameters.Text(Table.Migrations));
+            await using var reader = await probe.ExecuteReaderAsync().ConfigureAwait(false);
+            await reader.ReadAsync().ConfigureAwait(false);
+            (schemaExists, tableExists) = (reader.GetBoolean(0), reader.GetBoolean(1));
+        }
+
+        if (!tableExists)
+        {
+            var createSchema = schemaExists ? string.Empty : $"CREATE SCHEMA \"{Schema}\";";
+            await using var setup = new NpgsqlCommand(
+                $"""
+                {createSchema}
+                CREATE TABLE {Table.Migrations} (
+                    version    integer PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                );
+                """, connection, transaction);
             await setup.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
