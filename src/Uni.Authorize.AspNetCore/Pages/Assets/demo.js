@@ -200,6 +200,12 @@ async function choosePlatform(id) {
 async function start() {
   state.user = await currentUser() ?? await showSignIn(screen);
   state.apps = (await api('/api/v1/user/apps')).apps ?? [];
+  if (new URLSearchParams(location.search).get('mode') === 'worker') {
+    // The mini-app's logic in a Web Worker on the bridge (worker-demo.js).
+    const { startWorkerMode } = await import('./worker-demo.js');
+    await startWorkerMode({ screen, content, user: state.user, apps: state.apps });
+    return;
+  }
   const app = appFor(state.platform);
   if (app) await refreshSettings(app);
   await render();

@@ -1,0 +1,54 @@
+using static Microsoft.Playwright.Assertions;
+
+namespace Uni.Authorize.Host.BrowserTests;
+
+/// <summary>The demo's worker mode: the mini-app's logic runs in a Web Worker on the bridge (<c>/bridge/uni-bridge.js</c>)
+/// while the page shows the host's consent dialog.</summary>
+public sealed class WorkerModeTests(HostProcess host, Browser browser) : IClassFixture<Browser>
+{
+    [Fact]
+    public async Task WorkerMode_WeChatAuthorize_WorkerWaitsForThePagesDialogThenGetsTheNativePayload()
+    {
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        var workers = new List<IWorker>();
+        page.Worker += (_, worker) => workers.Add(worker);
+        await Pages.SignInAsync(page, "/?mode=worker", Pages.UniqueUser("worker"));
+        await page.GetByTestId("worker-platform-wechat").ClickAsync();
+        await page.GetByTestId("worker-scope").SelectOptionAsync("scope.userLocation");
+
+        await page.GetByTestId("worker-run").ClickAsync();
+        await Expect(page.GetByTestId("worker-status")).ToHaveTextAsync("pending");
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", "scope.userLocation");
+
+        await Expect(page.GetByTestId("worker-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("worker-payload")).ToHaveTextAsync("{\n  \"errMsg\": \"authorize:ok\"\n}");
+        await Expect(page.GetByTestId("worker-setting")).ToContainTextAsync("\"scope.userLocation\": true");
+        await Expect(page.GetByTestId("worker-log")).ToContainTextAsync("wx installed by /bridge/uni-bridge.js");
+        Assert.Contains(workers, w => w.Url.EndsWith("/assets/mini-app.worker.js", StringComparison.Ordinal));
+
+        // Again: the worker's call succeeds at once, with no dialog on the page.
+        await page.GetByTestId("worker-run").ClickAsync();
+        await Expect(page.GetByTestId("worker-log")).ToContainTextAsync("wx.authorize → success");
+        await Expect(page.GetByTestId("worker-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task WorkerMode_AlipayDenied_WorkerGetsAlipaysRefusal()
+    {
+        var page = await browser.NewPageAsync(host);
+        await using var _ = page.Context;
+        await Pages.SignInAsync(page, "/?mode=worker&platform=alipay", Pages.UniqueUser("worker-my"));
+        await Expect(page.GetByTestId("worker-platform-alipay")).ToHaveAttributeAsync("aria-pressed", "true");
+        await page.GetByTestId("worker-scope").SelectOptionAsync("scope.userInfo");
+
+        await page.GetByTestId("worker-run").ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-app (Alipay)", "deny", "scope.userInfo");
+
+        await Expect(page.GetByTestId("worker-status")).ToHaveTextAsync("fail");
+        await Expect(page.GetByTestId("worker-payload")).ToContainTextAsync("\"error\": 11");
+        await Expect(page.GetByTestId("worker-payload")).ToContainTextAsync("用户取消授权");
+        await Expect(page.GetByTestId("worker-setting")).ToContainTextAsync("\"userInfo\": false");
+    }
+}
