@@ -117,6 +117,28 @@ public sealed class ChangeFeedTests(PostgreSqlFixture fixture) : IClassFixture<P
         await WaitUntilAsync(() => feed.IsHealthy);
     }
 
+    [Fact]
+    public async Task DisposeAsync_CalledTwiceAtOnce_ClosesTheListenerAndReportsUnhealthy()
+    {
+        await using var database = fixture.Open(PostgreSqlFixture.NewSchema());
+        var feed = new PostgreSqlDecisionChangeFeed(database);
+        await WaitUntilAsync(() => feed.IsHealthy);
+        var backend = feed.ListenerProcessId;
+        var lost = false;
+        feed.HealthChanged += healthy => lost |= !healthy;
+
+        await Task.WhenAll(feed.DisposeAsync().AsTask(), Task.Run(feed.Dispose, Ct)).WaitAsync(Patience, Ct);
+
+        Assert.False(feed.IsHealthy);
+        Assert.True(lost);
+        var deadline = DateTime.UtcNow + Patience;
+        while (!Equals(await fixture.ScalarAsync($"SELECT count(*) FROM pg_stat_activity WHERE pid = {backend}"), 0L))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The listening backend is still connected.");
+            await Task.Delay(20, Ct);
+        }
+    }
+
     [Theory]
     [InlineData("""["app","user","scope.camera"]""", true)]
     [InlineData("""["app","user"]""", false)]

@@ -21,6 +21,7 @@ internal sealed class PostgreSqlDecisionChangeFeed : IDecisionChangeFeed, IDispo
     private readonly Task _loop;
     private volatile bool _healthy;
     private volatile int _listenerProcessId;
+    private int _disposed;
 
     public PostgreSqlDecisionChangeFeed(PostgreSqlDatabase database, TimeProvider? time = null)
     {
@@ -54,7 +55,7 @@ internal sealed class PostgreSqlDecisionChangeFeed : IDecisionChangeFeed, IDispo
 
     public async ValueTask DisposeAsync()
     {
-        if (_stop.IsCancellationRequested)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
             return;
         }
