@@ -4,7 +4,7 @@
 
 const { test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { startHost, callback, settle, unique } = require('./support/host');
+const { startHost, callback, settle, unique, delay } = require('./support/host');
 
 const T = { timeout: 60000 };
 const PRIVACY_APP = 'privacy-app';
@@ -16,6 +16,8 @@ before(async () => {
   host = await startHost({
     [`Host:PrivacyContracts:${PRIVACY_APP}:Name`]: CONTRACT,
     [`Host:PrivacyContracts:${PRIVACY_APP}:Url`]: '/privacy/privacy-app.html',
+    // Shorter long polls than the bridge's default: the bridge adapts (see the last test).
+    'Host:MaxWait': '00:00:03',
   });
   UniBridge = await host.loadBridge();
   await host.createApp(PRIVACY_APP, 'wechat');
@@ -179,4 +181,13 @@ test('privacy and plugin endpoints refuse sessions of other platforms with a 400
   const tt = UniBridge.install({ host: host.base, token, platform: 'bytedance', target: {} });
   assert.equal(tt.requirePrivacyAuthorize, undefined, 'WeChat-only calls are not on other platforms');
   assert.equal(tt.authorizeForMiniProgram, undefined);
+});
+
+test('a host with shorter long polls than the bridge asks for: the bridge adapts and keeps waiting for the user', T, async () => {
+  const { wx, user } = await wechat(await plainApp());
+  const call = settle(wx.authorize({ scope: 'scope.userLocation' }));
+  const consent = await user.nextConsent();
+  await delay(4000); // longer than one long poll of this host
+  await user.answer(consent.id, 'allow');
+  assert.deepEqual(await call, { ok: true, value: { errMsg: 'authorize:ok' } });
 });

@@ -133,21 +133,40 @@
       return { status: response.status, body: json };
     }
 
+    // The longest long poll the host accepts; a host configured for less refuses with invalid_wait before starting
+    // anything, and the bridge asks again with half.
+    let maxWait = MAX_WAIT_SECONDS;
+
+    async function longPoll(method, path, body, signal, remainingMs) {
+      for (;;) {
+        const wait = Math.max(1, Math.min(maxWait, Math.ceil(remainingMs() / 1000)));
+        try {
+          return await request(method, path + '?wait=' + wait, body, signal);
+        } catch (error) {
+          if (!(error instanceof BridgeError) || error.code !== 'invalid_wait' || maxWait === 1) {
+            throw error;
+          }
+
+          maxWait = Math.max(1, Math.floor(Math.min(maxWait, wait) / 2));
+        }
+      }
+    }
+
     /** Runs a call that may wait for the user's answer: 202 answers are polled until done or until the deadline. */
     async function decide(method, path, body, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       const controller = typeof AbortController === 'function' ? new AbortController() : null;
       const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
-      const wait = () => Math.max(1, Math.min(MAX_WAIT_SECONDS, Math.ceil((deadline - Date.now()) / 1000)));
+      const remainingMs = () => deadline - Date.now();
       const signal = controller ? controller.signal : undefined;
       try {
-        let answer = await request(method, path + '?wait=' + wait(), body, signal);
+        let answer = await longPoll(method, path, body, signal, remainingMs);
         while (answer.status === 202 && answer.body && answer.body.status === 'pending') {
           if (Date.now() >= deadline) {
             throw new BridgeError('timeout', 'No answer from the user before the timeout.');
           }
 
-          answer = await request('GET', answer.body.pollUrl + '?wait=' + wait(), undefined, signal);
+          answer = await longPoll('GET', answer.body.pollUrl, undefined, signal, remainingMs);
         }
 
         return answer.body;

@@ -204,7 +204,7 @@ class Browser {
   async nextConsent() {
     const deadline = Date.now() + PATIENCE_MS;
     while (Date.now() < deadline) {
-      const answer = await this.send('GET', '/api/v1/user/consents?wait=5');
+      const answer = await this.send('GET', '/api/v1/user/consents?wait=2');
       if (answer.status !== 200) {
         throw new Error('Listing consents failed: ' + JSON.stringify(answer));
       }
