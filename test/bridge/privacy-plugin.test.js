@@ -155,6 +155,19 @@ test('wx.authorizeForMiniProgram: a plugin asks for the camera; the decision bel
   assert.deepEqual(await denied, { ok: false, value: { errMsg: 'authorizeForMiniProgram:fail auth deny' } });
 });
 
+test('wx.authorizeForMiniProgram on an app with a contract: the privacy agreement comes first', T, async () => {
+  const { wx, user } = await wechat(PRIVACY_APP);
+  const call = settle(wx.authorizeForMiniProgram({ scope: 'scope.writePhotosAlbum' }));
+  await user.answerNext('allow', ['privacy']);
+  await user.answerNext('allow', ['scope.writePhotosAlbum']);
+  assert.deepEqual(await call, { ok: true, value: { errMsg: 'authorizeForMiniProgram:ok' } });
+
+  const { wx: other, user: refusing } = await wechat(PRIVACY_APP);
+  const refused = settle(other.authorizeForMiniProgram({ scope: 'scope.camera' }));
+  await refusing.answerNext('deny', ['privacy']);
+  assert.deepEqual(await refused, { ok: false, value: { errno: 104, errMsg: 'authorizeForMiniProgram:fail privacy permission is not authorized' } });
+});
+
 test('wx.authorizeForMiniProgram: other scopes fail with the native message and ask nobody', T, async () => {
   const { wx, user } = await wechat(await plainApp());
   const seen = await callback(wx.authorizeForMiniProgram, { scope: 'scope.userLocation' });
