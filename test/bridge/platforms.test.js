@@ -308,6 +308,13 @@ test('wx.request: a real HTTP request with the platform\'s response shape', T, a
   assert.equal(seen.success.errMsg, 'request:ok');
   assert.equal(typeof seen.success.data, 'object');
   assert.match(seen.success.header['content-type'], /application\/json/);
+
+  const failed = await callback(api.request, { url: 'http://127.0.0.1:1/unreachable' });
+  assert.deepEqual(failed.calls, ['fail', 'complete']);
+  assert.match(failed.fail.errMsg, /^request:fail /);
+  const task = api.request({ url: 'http://127.0.0.1:1/unreachable' });
+  assert.equal(typeof task.abort, 'function', 'a task, not a promise: nothing left unhandled');
+  assert.equal(typeof task.then, 'undefined');
 });
 
 test('calls without a usable scope fail with the platform\'s invalid-parameter payload', T, async () => {

@@ -263,10 +263,6 @@
       return invoke(options, guarded(api, run));
     }
 
-    function notSupported(api) {
-      return (options) => call(api, options, async () => fail(failure(platform, api, 'notSupported')));
-    }
-
     // WeChat's privacy agreement: the mini-app's own explanation (onNeedPrivacyAuthorization) may come first and pass
     // on the user's choice; an agreement is then asked of the host, whose consent page the user answers. The mini-app
     // can refuse on the user's behalf, never agree.
@@ -361,7 +357,8 @@
     function request(options) {
       const opts = isObject(options) ? options : {};
       const controller = typeof AbortController === 'function' ? new AbortController() : null;
-      call('request', opts, async () => {
+      // request answers through its callbacks and returns a task, never a promise (as wx.request does).
+      const pending = call('request', opts, async () => {
         const method = (opts.method || 'GET').toUpperCase();
         let url = String(opts.url || '');
         let body;
@@ -397,6 +394,10 @@
         });
         return ok({ data, statusCode: response.status, header, errMsg: 'request:ok' });
       });
+      if (pending) {
+        pending.catch(() => {});
+      }
+
       return { abort: () => controller && controller.abort() };
     }
 
