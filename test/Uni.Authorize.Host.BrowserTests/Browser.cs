@@ -48,8 +48,9 @@ public sealed class Browser : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>A fresh browser profile (its own cookies) with a phone-sized window on the host.</summary>
-    public async Task<IPage> NewPageAsync(HostProcess host, float scale = 1)
+    /// <summary>A fresh browser profile (its own cookies) with a phone-sized window on the host. Disposing it closes
+    /// the profile and fails the test if a page script threw.</summary>
+    public async Task<Tab> OpenAsync(HostProcess host, float scale = 1)
     {
         if (Missing is not null)
         {
@@ -69,6 +70,37 @@ public sealed class Browser : IAsyncLifetime
             Locale = "zh-CN",
         });
         context.SetDefaultTimeout(Timeout);
-        return await context.NewPageAsync();
+        return new Tab(context, await context.NewPageAsync());
+    }
+}
+
+/// <summary>One browser profile and its page; records uncaught script errors.</summary>
+public sealed class Tab : IAsyncDisposable
+{
+    private readonly IBrowserContext _context;
+    private readonly List<string> _errors = [];
+
+    internal Tab(IBrowserContext context, IPage page)
+    {
+        _context = context;
+        Page = page;
+        page.PageError += (_, error) =>
+        {
+            lock (_errors)
+            {
+                _errors.Add(error);
+            }
+        };
+    }
+
+    public IPage Page { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _context.CloseAsync();
+        lock (_errors)
+        {
+            Assert.True(_errors.Count == 0, "A page script threw:\n" + string.Join("\n", _errors));
+        }
     }
 }

@@ -13,8 +13,8 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
         var userId = await host.CreateUserAsync(user);
         var (appId, appName) = await host.CreateAppAsync("wechat", "Grant App " + user);
         var miniApp = await host.MiniAppAsync(appId, userId);
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/consent", user);
 
         var (status, pending) = await miniApp.StartAuthorizeAsync("scope.userLocation");
@@ -43,8 +43,8 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
         var userId = await host.CreateUserAsync(user);
         var (appId, appName) = await host.CreateAppAsync("baidu", "Deny App " + user);
         var miniApp = await host.MiniAppAsync(appId, userId);
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/consent", user);
 
         var (_, pending) = await miniApp.StartAuthorizeAsync("scope.camera");
@@ -69,8 +69,8 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
         var userId = await host.CreateUserAsync(user);
         var (appId, appName) = await host.CreateAppAsync("alipay", "Alipay App " + user);
         var miniApp = await host.MiniAppAsync(appId, userId);
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/consent", user);
 
         var (status, pending) = await miniApp.StartAuthorizeAsync("auth_user", "scope.camera");
@@ -93,8 +93,8 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
         var stranger = Pages.UniqueUser("stranger");
         var (appId, appName) = await host.CreateAppAsync("kuaishou", "Isolated App " + owner);
         var miniApp = await host.MiniAppAsync(appId, ownerId);
-        var strangerPage = await browser.NewPageAsync(host);
-        await using var strangerContext = strangerPage.Context;
+        await using var strangerTab = await browser.OpenAsync(host);
+        var strangerPage = strangerTab.Page;
         await Pages.SignInAsync(strangerPage, "/consent", stranger);
 
         var (status, pending) = await miniApp.StartAuthorizeAsync("scope.record");
@@ -102,8 +102,8 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
         await strangerPage.WaitForTimeoutAsync(1500);
         await Expect(strangerPage.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
 
-        var ownerPage = await browser.NewPageAsync(host);
-        await using var ownerContext = ownerPage.Context;
+        await using var ownerTab = await browser.OpenAsync(host);
+        var ownerPage = ownerTab.Page;
         await Pages.SignInAsync(ownerPage, "/consent", owner);
         await Pages.AnswerConsentAsync(ownerPage, appName, "allow", "scope.record");
         Assert.Equal("ok", (string?)(await miniApp.WaitAsync(pending))["status"]);

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using static Microsoft.Playwright.Assertions;
 
 namespace Uni.Authorize.Host.BrowserTests;
@@ -8,8 +9,8 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
     [Fact]
     public async Task DemoPage_AuthorizeAgainOpenSettingAndAgain_FollowsTheSeedsPreview()
     {
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/", Pages.UniqueUser("demo"));
         await page.GetByTestId("platform-wechat").ClickAsync();
         await page.GetByTestId("scope-scope.userLocation").CheckAsync();
@@ -33,11 +34,11 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
 
         // openSetting: the settings page, switch off, come back with the new settings.
         await page.GetByTestId("open-setting").ClickAsync();
-        await page.WaitForURLAsync("**/settings?app=demo-wechat*");
+        await Expect(page).ToHaveURLAsync(new Regex("/settings\\?app=demo-wechat&"));
         await page.GetByTestId("switch-scope.userLocation").SetCheckedAsync(false);
         await Expect(page.GetByTestId("setting-scope.userLocation")).ToHaveAttributeAsync("data-state", "denied");
         await page.GetByTestId("back").ClickAsync();
-        await page.WaitForURLAsync("**/?platform=wechat");
+        await Expect(page).ToHaveURLAsync(new Regex("/\\?platform=wechat$"));
         await Expect(payload).ToContainTextAsync("openSetting:ok");
         await Expect(payload).ToContainTextAsync("\"scope.userLocation\": false");
 
@@ -52,8 +53,8 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
     [Fact]
     public async Task DemoPage_AlipaySeveralScopes_OneDialogAndAnAuthCode()
     {
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/?platform=alipay", Pages.UniqueUser("alipay"));
         await Expect(page.GetByTestId("platform-alipay")).ToHaveAttributeAsync("aria-pressed", "true");
         await page.GetByTestId("scope-scope.userInfo").CheckAsync();
@@ -69,8 +70,8 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
     [Fact]
     public async Task DemoPage_Deny_SecondPressFailsWithoutDialog()
     {
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/?platform=bytedance", Pages.UniqueUser("tt"));
         await page.GetByTestId("scope-scope.writePhotosAlbum").CheckAsync();
 

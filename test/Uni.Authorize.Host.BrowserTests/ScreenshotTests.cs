@@ -17,8 +17,8 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
             ? Path.GetFullPath(configured)
             : Directory.CreateTempSubdirectory("uni-authorize-screenshots-").FullName;
         Directory.CreateDirectory(folder);
-        var page = await browser.NewPageAsync(host, scale: 2);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host, scale: 2);
+        var page = tab.Page;
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ReducedMotion = ReducedMotion.Reduce });
         var phone = page.Locator(".phone");
         await Pages.SignInAsync(page, "/?platform=wechat", "demo");

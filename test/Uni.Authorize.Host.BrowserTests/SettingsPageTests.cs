@@ -13,8 +13,8 @@ public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClas
         var userId = await host.CreateUserAsync(user);
         var (appId, appName) = await host.CreateAppAsync("wechat", "Settings App " + user);
         var miniApp = await host.MiniAppAsync(appId, userId);
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/consent", user);
         var (_, pending) = await miniApp.StartAuthorizeAsync("scope.userLocation");
         await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userLocation");
@@ -62,8 +62,8 @@ public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClas
         var ownerId = await host.CreateUserAsync(owner);
         var (appId, appName) = await host.CreateAppAsync("bytedance", "Private App " + owner);
         var miniApp = await host.MiniAppAsync(appId, ownerId);
-        var ownerPage = await browser.NewPageAsync(host);
-        await using var ownerContext = ownerPage.Context;
+        await using var ownerTab = await browser.OpenAsync(host);
+        var ownerPage = ownerTab.Page;
         await Pages.SignInAsync(ownerPage, "/consent", owner);
         var (_, pending) = await miniApp.StartAuthorizeAsync("scope.camera");
         await Pages.AnswerConsentAsync(ownerPage, appName, "allow", "scope.camera");
@@ -71,8 +71,8 @@ public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClas
         await ownerPage.GotoAsync($"/settings?app={appId}");
         await Expect(ownerPage.GetByTestId("setting-scope.camera")).ToHaveAttributeAsync("data-state", "granted");
 
-        var strangerPage = await browser.NewPageAsync(host);
-        await using var strangerContext = strangerPage.Context;
+        await using var strangerTab = await browser.OpenAsync(host);
+        var strangerPage = strangerTab.Page;
         await Pages.SignInAsync(strangerPage, $"/settings?app={appId}", Pages.UniqueUser("stranger"));
         await Expect(strangerPage.GetByTestId("settings-empty")).ToBeVisibleAsync();
         await Expect(strangerPage.GetByTestId("setting-scope.camera")).ToHaveCountAsync(0);
@@ -81,8 +81,8 @@ public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClas
     [Fact]
     public async Task SettingsPage_UnknownApp_SaysSo()
     {
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/settings?app=no-such-app", Pages.UniqueUser("lost"));
         await Expect(page.GetByTestId("settings-error")).ToContainTextAsync("No such app");
     }
