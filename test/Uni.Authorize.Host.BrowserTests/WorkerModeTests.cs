@@ -9,8 +9,8 @@ public sealed class WorkerModeTests(HostProcess host, Browser browser) : IClassF
     [Fact]
     public async Task WorkerMode_WeChatAuthorize_WorkerWaitsForThePagesDialogThenGetsTheNativePayload()
     {
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         var workers = new List<IWorker>();
         page.Worker += (_, worker) => workers.Add(worker);
         await Pages.SignInAsync(page, "/?mode=worker", Pages.UniqueUser("worker"));
@@ -37,8 +37,8 @@ public sealed class WorkerModeTests(HostProcess host, Browser browser) : IClassF
     [Fact]
     public async Task WorkerMode_AlipayDenied_WorkerGetsAlipaysRefusal()
     {
-        var page = await browser.NewPageAsync(host);
-        await using var _ = page.Context;
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
         await Pages.SignInAsync(page, "/?mode=worker&platform=alipay", Pages.UniqueUser("worker-my"));
         await Expect(page.GetByTestId("worker-platform-alipay")).ToHaveAttributeAsync("aria-pressed", "true");
         await page.GetByTestId("worker-scope").SelectOptionAsync("scope.userInfo");
