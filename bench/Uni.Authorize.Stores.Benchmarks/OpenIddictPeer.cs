@@ -98,6 +98,13 @@ internal sealed class OpenIddictPeer : IDisposable
         }
 
         transaction.Commit();
+        using (var analyze = connection.CreateCommand())
+        {
+            // Statistics for the query planner, as for the SQLite store: the peer gets its best plan.
+            analyze.CommandText = "ANALYZE";
+            analyze.ExecuteNonQuery();
+        }
+
         File.WriteAllText(path + ".complete", count.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 }
