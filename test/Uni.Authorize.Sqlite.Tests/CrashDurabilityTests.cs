@@ -12,7 +12,10 @@ public sealed class CrashDurabilityTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static Process StartWriter(string path, string runId, int? count = null)
+    private static Process StartWriter(string path, string runId, int? count = null) =>
+        StartChild(["write", path, runId, .. count is { } n ? [n.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>()]);
+
+    private static Process StartChild(string[] arguments)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -21,11 +24,9 @@ public sealed class CrashDurabilityTests : IDisposable
             UseShellExecute = false,
         };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Uni.Authorize.Sqlite.CrashWriter.dll"));
-        info.ArgumentList.Add(path);
-        info.ArgumentList.Add(runId);
-        if (count is { } n)
+        foreach (var argument in arguments)
         {
-            info.ArgumentList.Add(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            info.ArgumentList.Add(argument);
         }
 
         return Process.Start(info) ?? throw new InvalidOperationException("Could not start the crash writer.");
@@ -113,5 +114,27 @@ public sealed class CrashDurabilityTests : IDisposable
         Assert.Equal(Migrations.Latest, SqliteHost.Execute(side, "PRAGMA user_version"));
         Assert.Equal(100, SqliteHost.Execute(side, "SELECT count(*) FROM decisions"));
         Assert.Equal(100, SqliteHost.Execute(side, "SELECT count(*) FROM decision_audit"));
+    }
+
+    [Fact]
+    public async Task RedeemAsync_HundredRedeemersInTwoProcesses_ExactlyOneSucceeds()
+    {
+        var path = _folder.File("codes.db");
+        var hash = Authorizer.HashCode("two-process-code");
+        using (var database = new SqliteDatabase(new SqliteStoreOptions { Path = path }))
+        {
+            var now = DateTimeOffset.UtcNow;
+            await new SqliteAuthCodeStore(database).AddAsync(new AuthCodeRecord(hash, new Subject("app-1", "alice"), ["auth_base"], now, now.AddMinutes(5)), Ct);
+        }
+
+        using var first = StartChild(["redeem", path, hash, "50"]);
+        using var second = StartChild(["redeem", path, hash, "50"]);
+        Assert.Equal("ready", await ReadLineAsync(first));
+        Assert.Equal("ready", await ReadLineAsync(second));
+        var lines = await Task.WhenAll(ReadLineAsync(first), ReadLineAsync(second));
+
+        var successes = lines.Sum(line => int.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(1, successes);
+        await Task.WhenAll(first.WaitForExitAsync(Ct), second.WaitForExitAsync(Ct)).WaitAsync(StepTimeout, Ct);
     }
 }
