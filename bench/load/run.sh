@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Load test of the running host with wrk: authorize of an already granted scope vs the host's own /healthz,
+# alternating in the same run against the same process. SQLite (default) or PostgreSQL (--postgres), which
+# starts a throwaway PostgreSQL cluster with durable defaults. Prints a Markdown table for docs/benchmarks.md.
+#   bash bench/load/run.sh [--postgres] [--duration 10s] [--connections 32] [--rounds 3]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+provider=Sqlite duration=10s connections=32 rounds=3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --postgres) provider=PostgreSql ;;
+    --duration) duration=$2; shift ;;
+    --connections) connections=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+work=$(mktemp -d)
+host_pid='' pg_bin='' pg_dir=''
+cleanup() {
+  [ -n "$host_pid" ] && kill "$host_pid" 2>/dev/null && wait "$host_pid" 2>/dev/null || true
+  if [ -n "$pg_dir" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast stop >/dev/null 2>&1 || true
+    rm -rf "$pg_dir"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+free_port() {
+  local p
+  while :; do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+  done
+}
+
+settings=(--Store:DataDirectory="$work/data")
+if [ "$provider" = PostgreSql ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  pg_dir=$(mktemp -d) && chmod 755 "$pg_dir" && chown postgres "$pg_dir"
+  pg_port=$(free_port)
+  runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
+  runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1" start >/dev/null
+  settings+=(--Store:Provider=PostgreSql "--Store:ConnectionString=Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres")
+fi
+
+dotnet build -c Release src/Uni.Authorize.Host -v quiet -nologo >/dev/null
+port=$(free_port)
+base="http://127.0.0.1:$port"
+admin_key=bench-admin-key-0123456789
+(cd src/Uni.Authorize.Host/bin/Release/net10.0 && exec dotnet Uni.Authorize.Host.dll --urls "$base" "${settings[@]}" \
+  --Host:AdminKey=$admin_key --Logging:LogLevel:Default=Warning >"$work/host.log" 2>&1) &
+host_pid=$!
+for _ in $(seq 1 120); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.5; done
+
+field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d '"' -f 4; }  # the first "$1":"..." of a JSON answer
+json=(-H 'Content-Type: application/json')
+user_id=$(curl -sf "${json[@]}" -H "X-Admin-Key: $admin_key" -d '{"name":"bench"}' "$base/admin/v1/users" | field id)
+token=$(curl -sf "${json[@]}" -H "X-Admin-Key: $admin_key" -d "{\"appId\":\"demo-wechat\",\"userId\":\"$user_id\"}" "$base/admin/v1/sessions" | field token)
+
+# Grant the scope the way a person does: the app asks, the signed-in user allows in the consent API.
+curl -s -o /dev/null "${json[@]}" -H "Authorization: Bearer $token" -d '{"scope":"scope.userLocation"}' "$base/api/v1/authorize?wait=0"
+jar="$work/cookies"
+csrf=$(curl -sf -c "$jar" -b "$jar" "$base/api/v1/user/antiforgery" | field token)
+curl -sf -o /dev/null -c "$jar" -b "$jar" "${json[@]}" -H "X-CSRF-TOKEN: $csrf" -d '{"name":"bench"}' "$base/api/v1/user/sign-in"
+csrf=$(curl -sf -c "$jar" -b "$jar" "$base/api/v1/user/antiforgery" | field token)
+consent=$(curl -sf -b "$jar" "$base/api/v1/user/consents?wait=5" | field id)
+curl -sf -o /dev/null -b "$jar" "${json[@]}" -H "X-CSRF-TOKEN: $csrf" -d '{"answer":"allow"}' "$base/api/v1/user/consents/$consent/answer"
+curl -sf "${json[@]}" -H "Authorization: Bearer $token" -d '{"scope":"scope.userLocation"}' "$base/api/v1/authorize?wait=10" | grep -q '"status":"ok"' \
+  || { echo "the scope was not granted (consent '$consent')" >&2; tail -20 "$work/host.log" >&2; exit 1; }
+
+export UNI_SESSION_TOKEN=$token
+run() { # $1 name, rest: wrk arguments; prints "rps p99"
+  local out; shift
+  out=$(wrk -t1 -c"$connections" -d"$duration" --latency "$@")
+  echo "$out" >>"$work/wrk.log"
+  local rps p99
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  echo "$rps $p99"
+}
+wrk -t1 -c"$connections" -d3s "$base/healthz" >/dev/null   # warm-up
+wrk -t1 -c"$connections" -d3s -s bench/load/authorize.lua "$base" >/dev/null
+health_total=0 auth_total=0
+rows=''
+for round in $(seq 1 "$rounds"); do
+  read -r h_rps h_p99 < <(run healthz "$base/healthz")
+  read -r a_rps a_p99 < <(run authorize -s bench/load/authorize.lua "$base")
+  health_total=$(awk -v a="$health_total" -v b="$h_rps" 'BEGIN {print a + b}')
+  auth_total=$(awk -v a="$auth_total" -v b="$a_rps" 'BEGIN {print a + b}')
+  rows+="| $round | $h_rps | $h_p99 | $a_rps | $a_p99 | $(awk -v a="$a_rps" -v h="$h_rps" 'BEGIN {printf "%.0f%%", 100 * a / h}') |"$'\n'
+done
+
+echo "Store: $provider; wrk -t1 -c$connections -d$duration, $rounds alternating rounds"
+echo
+echo "| round | /healthz req/s | /healthz p99 | authorize (granted) req/s | authorize p99 | authorize / healthz |"
+echo "|---:|---:|---:|---:|---:|---:|"
+printf '%s' "$rows"
+echo "| all | | | | | $(awk -v a="$auth_total" -v h="$health_total" 'BEGIN {printf "%.0f%%", 100 * a / h}') |"
