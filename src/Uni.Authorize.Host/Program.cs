@@ -19,7 +19,7 @@ var host = builder.Services.AddUniAuthorizeHost(
         builder.Configuration.GetSection("Host").Bind(o);
         o.AdminKey = adminKey;
     },
-    o => o.PromptTimeout = builder.Configuration.GetValue("Authorize:PromptTimeout", o.PromptTimeout));
+    o => builder.Configuration.GetSection("Authorize").Bind(o));
 if (store.DataDirectory is { } keys)
 {
     // Cookies and antiforgery tokens stay valid across restarts (and across instances sharing the directory).
