@@ -7,10 +7,14 @@ const content = document.getElementById('content');
 const params = new URLSearchParams(location.search);
 const appId = params.get('app');
 
-// Only a path on this host: never an address elsewhere.
+// Only a page of this host: the browser's own URL parser decides, so tricks like "/\t/elsewhere" stay home.
 const back = (() => {
-  const target = params.get('return');
-  return target && target.startsWith('/') && !target.startsWith('//') && !target.includes('\\') ? target : '/';
+  try {
+    const target = new URL(params.get('return') ?? '/', location.origin);
+    return target.origin === location.origin ? target.pathname + target.search + target.hash : '/';
+  } catch {
+    return '/';
+  }
 })();
 document.querySelector('[data-testid=back]')?.setAttribute('href', back);
 
