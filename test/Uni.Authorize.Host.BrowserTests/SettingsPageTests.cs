@@ -86,4 +86,27 @@ public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClas
         await Pages.SignInAsync(page, "/settings?app=no-such-app", Pages.UniqueUser("lost"));
         await Expect(page.GetByTestId("settings-error")).ToContainTextAsync("No such app");
     }
+
+    [Fact]
+    public async Task SettingsPage_ReturnPath_BackLinkNeverLeavesTheHost()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/settings?app=demo-wechat", Pages.UniqueUser("back"));
+        var origin = host.BaseAddress.GetLeftPart(UriPartial.Authority);
+        foreach (var (given, expected) in new[]
+                 {
+                     ("/?platform=alipay", origin + "/?platform=alipay"),
+                     ("https://attacker.test/", origin + "/"),
+                     ("//attacker.test/x", origin + "/"),
+                     ("/\t/attacker.test/", origin + "/"),
+                     ("/\\attacker.test/", origin + "/"),
+                     ("javascript:alert(1)", origin + "/"),
+                 })
+        {
+            await page.GotoAsync("/settings?app=demo-wechat&return=" + Uri.EscapeDataString(given));
+            await Expect(page.GetByTestId("settings-app")).ToBeVisibleAsync();
+            Assert.Equal(expected, await page.GetByTestId("back").EvaluateAsync<string>("a => a.href"));
+        }
+    }
 }
