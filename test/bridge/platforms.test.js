@@ -237,12 +237,20 @@ test('my.getAuthCode: auth_base is silent and yields a code; auth_user asks the 
 });
 
 test('my.getAuthCode: a refusal fails with error 11; a closed dialog with error 10; a timeout with error 3', T, async () => {
-  const { api, user, token } = await miniApp('alipay');
+  const { api, user, token, appId } = await miniApp('alipay');
   const refused = callback(api.getAuthCode, { scopes: 'auth_user' });
   await user.answerNext('deny');
   const seen = await refused;
   assert.deepEqual(seen.calls, ['fail', 'complete']);
   assert.deepEqual(seen.fail, { error: 11, errorMessage: '用户取消授权', authErrorScopes: { auth_user: 11 } });
+  assert.deepEqual(await api.getSetting(), { authSetting: { userInfo: false } });
+
+  // In the settings page the user turns the profile back on; my.openSetting answers with Alipay's keys.
+  const withPage = UniBridge.install({
+    host: host.base, token, platform: 'alipay', target: {},
+    ui: { openSetting: () => user.setSetting(appId, 'userInfo', 'granted') },
+  });
+  assert.deepEqual(await withPage.openSetting(), { authSetting: { userInfo: true } });
 
   const closed = settle(api.getAuthCode({ scopes: 'auth_zhima' }));
   await user.answerNext('dismiss', ['auth_zhima']);
