@@ -79,6 +79,26 @@ public sealed class SqliteFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task AuthCodes_DatabaseLockedExclusively_IssueAndRedeemFailClosedAndTheCodeSurvives()
+    {
+        await using var host = new SqliteHost(DbPath, o => o.BusyTimeout = TimeSpan.FromMilliseconds(100));
+        var code = await host.Authorizer.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct);
+        host.Database.DropIdle();
+
+        using (var locker = SqliteHost.OpenSide(DbPath))
+        {
+            SqliteHost.Run(locker, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; INSERT INTO auth_codes VALUES ('x', 'a', 'u', '[]', 0, 0, NULL);");
+
+            var redeem = await Assert.ThrowsAsync<AuthorizeException>(() => host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct).AsTask());
+            var issue = await Assert.ThrowsAsync<AuthorizeException>(() => host.Authorizer.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct).AsTask());
+            Assert.Equal(AuthorizeErrorCode.StoreUnavailable, redeem.Error.Code);
+            Assert.Equal(AuthorizeErrorCode.StoreUnavailable, issue.Error.Code);
+        }
+
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct)).Status);
+    }
+
+    [Fact]
     public async Task Authorize_DatabaseFolderDeleted_FailsClosedWithoutDialogThenRecoversWhenRestored()
     {
         await using var host = new SqliteHost(DbPath);

@@ -18,6 +18,7 @@ public sealed partial class Authorizer
     /// <param name="code">The code as the app received it.</param>
     /// <param name="cancellationToken">Ends the wait.</param>
     /// <exception cref="ArgumentException"><paramref name="appId"/> is not a valid app id.</exception>
+    /// <exception cref="AuthorizeException">The auth code store is unavailable; the code was not redeemed.</exception>
     public ValueTask<AuthCodeRedemption> RedeemAuthCodeAsync(string appId, string? code, CancellationToken cancellationToken = default)
     {
         if (!Subject.IsValidId(appId))
@@ -30,11 +31,12 @@ public sealed partial class Authorizer
             return new(new AuthCodeRedemption(AuthCodeRedemptionStatus.Invalid, null));
         }
 
-        return _codes.RedeemAsync(HashCode(code), appId, _time.GetUtcNow(), cancellationToken);
+        return RedeemStoredAsync(HashCode(code), appId, cancellationToken);
     }
 
     /// <summary>Issues a fresh code for <paramref name="subject"/> and <paramref name="scopes"/> without asking
     /// (WeChat's <c>login</c>, Alipay's <c>auth_base</c>).</summary>
+    /// <exception cref="AuthorizeException">The auth code store is unavailable; no code was issued.</exception>
     public async ValueTask<string> IssueAuthCodeAsync(Subject subject, IEnumerable<string> scopes, CancellationToken cancellationToken = default)
     {
         subject.EnsureValid();
@@ -42,8 +44,28 @@ public sealed partial class Authorizer
         var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(AuthCodeBytes));
         var now = _time.GetUtcNow();
         string[] sorted = [.. scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
-        await _codes.AddAsync(new AuthCodeRecord(HashCode(code), subject, sorted, now, now + _authCodeLifetime), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _codes.AddAsync(new AuthCodeRecord(HashCode(code), subject, sorted, now, now + _authCodeLifetime), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new AuthorizeException(StoreFailure(Platform, "getAuthCode", ex));
+        }
+
         return code;
+    }
+
+    private async ValueTask<AuthCodeRedemption> RedeemStoredAsync(string codeHash, string appId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _codes.RedeemAsync(codeHash, appId, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new AuthorizeException(StoreFailure(Platform, "code2Session", ex));
+        }
     }
 
     /// <summary>The stored form of a code: lower-case hex SHA-256.</summary>
