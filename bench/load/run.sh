@@ -84,7 +84,7 @@ run() { # $1 name, rest: wrk arguments; prints "rps p99"
   echo "$rps $p99"
 }
 wrk -t1 -c"$connections" -d3s "$base/healthz" >/dev/null   # warm-up
-wrk -t1 -c"$connections" -d3s -s bench/load/authorize.lua "$base" >/dev/null
+wrk -t1 -c"$connections" -d3s -s bench/load/authorize.lua "$base" >"$work/warmup.log" || { cat "$work/warmup.log" >&2; tail -30 "$work/host.log" >&2; exit 1; }
 health_total=0 auth_total=0
 rows=''
 for round in $(seq 1 "$rounds"); do

@@ -53,6 +53,9 @@ internal sealed class ConsentBroker(TimeProvider time, IOptions<AuthorizerOption
     public IReadOnlyList<PendingConsent> ForUser(string userId) =>
         [.. _pending.Values.Where(c => string.Equals(c.Request.Subject.UserId, userId, StringComparison.Ordinal)).OrderBy(c => c.CreatedAt)];
 
+    /// <summary>Whether a consent of <paramref name="subject"/> waits for its user.</summary>
+    public bool HasConsentFor(Subject subject) => _pending.Values.Any(c => c.Request.Subject == subject);
+
     /// <summary>The consent <paramref name="id"/> when it waits for <paramref name="userId"/>; another user's consent is not found.</summary>
     public PendingConsent? Find(string id, string userId) =>
         _pending.TryGetValue(id, out var consent) && string.Equals(consent.Request.Subject.UserId, userId, StringComparison.Ordinal) ? consent : null;

@@ -12,6 +12,7 @@ namespace Uni.Authorize.AspNetCore;
 internal static class MiniAppEndpoints
 {
     public const int MaxScopesPerCall = 16;
+    private static readonly TimeSpan NotAskingGrace = TimeSpan.FromSeconds(10);
 
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -230,6 +231,8 @@ internal static class MiniAppEndpoints
 
         var outcome = pending.AsTask();
         await WaitQuietlyAsync(outcome, wait, time, context.RequestAborted).ConfigureAwait(false);
+        await WaitWhileNotAskingAsync(outcome, session.Subject, context.RequestServices.GetRequiredService<ConsentBroker>(), time, context.RequestAborted)
+            .ConfigureAwait(false);
         if (outcome.IsCompletedSuccessfully)
         {
             return CallResponses.Finished(outcome.Result, session.App.Platform);
@@ -260,6 +263,31 @@ internal static class MiniAppEndpoints
         EventsUrl = "/api/v1/calls/" + call.Id + "/events",
         ConsentUrl = options.ConsentPagePath,
     };
+
+    // "Pending" means "waiting for the user". A call that is still reading a slow store, or queued behind another of
+    // the user's dialogs, has not asked anyone yet: keep waiting (bounded) until it finishes or its consent appears.
+    private static async Task WaitWhileNotAskingAsync(Task outcome, Subject subject, ConsentBroker broker, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var deadline = time.GetUtcNow() + NotAskingGrace;
+        while (!outcome.IsCompleted && !cancellationToken.IsCancellationRequested)
+        {
+            var change = broker.WaitForChangeAsync(cancellationToken);
+            var left = deadline - time.GetUtcNow();
+            if (broker.HasConsentFor(subject) || left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            try
+            {
+                await Task.WhenAny(outcome, change).WaitAsync(left, time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
 
     private static async Task WaitQuietlyAsync(Task task, TimeSpan wait, TimeProvider time, CancellationToken cancellationToken)
     {
