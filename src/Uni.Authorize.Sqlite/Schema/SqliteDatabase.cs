@@ -21,6 +21,10 @@ internal sealed class SqliteDatabase : IDisposable
     // Wall-clock I/O cadence, not domain time: a test's fake clock must not switch the check off.
     private readonly TimeProvider _time = TimeProvider.System;
     private long _fileCheckedAt;
+
+    // Bumped when the idle connections are dropped: a connection lent out before then is closed when it comes back
+    // (it may point at a deleted file or the old mode).
+    private int _generation;
     private bool _disposed;
 
     public SqliteDatabase(SqliteStoreOptions options, ILoggerFactory? loggerFactory = null)
@@ -112,12 +116,23 @@ internal sealed class SqliteDatabase : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         EnsureFileExists();
-        return _idle.TryDequeue(out var lease) ? lease : new SqliteLease(this, OpenConnection());
+        var generation = Volatile.Read(ref _generation);
+        while (_idle.TryDequeue(out var lease))
+        {
+            if (lease.Generation == generation)
+            {
+                return lease;
+            }
+
+            lease.Dispose();
+        }
+
+        return new SqliteLease(this, OpenConnection(), generation);
     }
 
     private void Return(SqliteLease lease)
     {
-        if (_disposed || _idle.Count >= _maxIdle)
+        if (_disposed || lease.Generation != Volatile.Read(ref _generation) || _idle.Count >= _maxIdle)
         {
             lease.Dispose();
             return;
@@ -147,6 +162,7 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>Closes the idle connections (new ones are opened on demand).</summary>
     internal void DropIdle()
     {
+        Interlocked.Increment(ref _generation);
         while (_idle.TryDequeue(out var lease))
         {
             lease.Dispose();

@@ -28,11 +28,15 @@ internal sealed class SqliteLease : IDisposable
 
     private readonly SqliteCommand?[] _commands = new SqliteCommand?[Statements.Length];
 
-    public SqliteLease(SqliteDatabase database, SqliteConnection connection)
+    public SqliteLease(SqliteDatabase database, SqliteConnection connection, int generation)
     {
         Database = database;
         Connection = connection;
+        Generation = generation;
     }
+
+    /// <summary>The pool generation this connection was opened in.</summary>
+    public int Generation { get; }
 
     public SqliteDatabase Database { get; }
 
