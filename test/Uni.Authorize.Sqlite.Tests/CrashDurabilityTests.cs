@@ -96,7 +96,7 @@ public sealed class CrashDurabilityTests : IDisposable
             Assert.Single(await store.GetAuditAsync(new Subject("crash-app", userId), Ct));
         }
 
-        TestContext.Current.SendDiagnosticMessage($"{Kills} kills survived, {acknowledged.Count} acknowledged decisions intact.");
+        TestContext.Current.TestOutputHelper?.WriteLine($"{Kills} kills survived, {acknowledged.Count} acknowledged decisions intact.");
     }
 
     [Fact]
