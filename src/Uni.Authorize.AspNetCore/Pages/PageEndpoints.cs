@@ -38,15 +38,11 @@ internal static class PageEndpoints
         group.MapGet(path, context => Serve(context, asset).ExecuteAsync(context));
     }
 
-    private static IResult Serve(HttpContext context, PageAsset asset)
+    private static IResult Serve(HttpContext context, EmbeddedAsset asset)
     {
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XFrameOptions = "DENY";
-        headers.CacheControl = "no-cache";
-        headers.ETag = asset.ETag;
-        return context.Request.Headers.IfNoneMatch == asset.ETag
-            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Bytes(asset.Content, asset.ContentType);
+        return asset.Serve(context);
     }
 }
