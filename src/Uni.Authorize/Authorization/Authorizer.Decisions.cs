@@ -51,12 +51,21 @@ public sealed partial class Authorizer
     }
 
     /// <summary>The decisions and audit trail of a subject, for a user's data request.</summary>
+    /// <exception cref="ArgumentException">The subject is invalid.</exception>
+    /// <exception cref="AuthorizeException">The store is unavailable.</exception>
     public async ValueTask<(IReadOnlyList<Decision> Decisions, IReadOnlyList<DecisionAuditEntry> Audit)> ExportAsync(Subject subject, CancellationToken cancellationToken = default)
     {
         subject.EnsureValid();
-        var decisions = await _store.ListAsync(subject, cancellationToken).ConfigureAwait(false);
-        var audit = await _store.GetAuditAsync(subject, cancellationToken).ConfigureAwait(false);
-        return (decisions, audit);
+        try
+        {
+            var decisions = await _store.ListAsync(subject, cancellationToken).ConfigureAwait(false);
+            var audit = await _store.GetAuditAsync(subject, cancellationToken).ConfigureAwait(false);
+            return (decisions, audit);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new AuthorizeException(StoreFailure(Platform, "exportDecisions", ex));
+        }
     }
 
     // A conditional write from a dialog: on conflict the stored decision wins (first decision wins).

@@ -320,9 +320,9 @@ public sealed partial class Authorizer
             {
                 authCode = await IssueAuthCodeAsync(subject, granted.Where(s => s.Rule.IssuesAuthCode), cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (AuthorizeException ex)
             {
-                return new AuthorizeOutcome(StoreFailure(platform, api, ex));
+                return new AuthorizeOutcome(NativePayloads.Failure(platform, api, ex.Code, ex.Error.Message, errorScopes));
             }
         }
 

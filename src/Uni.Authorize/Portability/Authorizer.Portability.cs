@@ -13,17 +13,7 @@ public sealed partial class Authorizer
     public async ValueTask ExportDecisionsAsync(Subject subject, Stream destination, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        subject.EnsureValid();
-        IReadOnlyList<Decision> decisions;
-        IReadOnlyList<DecisionAuditEntry> audit;
-        try
-        {
-            (decisions, audit) = await ExportAsync(subject, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not ArgumentException)
-        {
-            throw new AuthorizeException(StoreFailure(Platform, "exportDecisions", ex));
-        }
+        var (decisions, audit) = await ExportAsync(subject, cancellationToken).ConfigureAwait(false);
 
         var document = new DecisionDocument(
             DecisionDocument.CurrentFormat, subject.AppId, subject.UserId, _time.GetUtcNow(),
