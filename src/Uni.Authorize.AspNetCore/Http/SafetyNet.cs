@@ -28,6 +28,12 @@ internal static partial class SafetyNet
             context.Response.Clear();
             await Problems.Create(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "bad_request", "The request could not be read.").ExecuteAsync(context).ConfigureAwait(false);
         }
+        catch (AuthorizeException ex) when (ex.Code == AuthorizeErrorCode.StoreUnavailable && !context.Response.HasStarted)
+        {
+            // The engine failed closed (a code exchange, a login code): say so, so that callers retry instead of giving up.
+            context.Response.Clear();
+            await Problems.Unavailable(ex.Error.Message).ExecuteAsync(context).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody is left to answer.

@@ -1,0 +1,53 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using static Uni.Authorize.AspNetCore.Tests.TestHost;
+
+namespace Uni.Authorize.AspNetCore.Tests;
+
+public sealed class StoreDownTests
+{
+    [Fact]
+    public async Task Exchange_AuthCodeStoreDown_Answers503ProblemAndRecovers()
+    {
+        var codes = new SwitchableCodeStore();
+        await using var host = new TestHost(services: s => s.Replace(ServiceDescriptor.Singleton<IAuthCodeStore>(codes)));
+        var (appId, secret) = await host.CreateAppAsync(Platform.WeChat);
+        using var app = await host.MiniAppAsync(appId, await host.CreateUserAsync("alice"));
+        using var server = host.CreateClient();
+        var code = (string)(await Json(await app.PostAsync("/api/v1/login", null)))["code"]!;
+
+        codes.Down = true;
+        var down = await ExchangeAsync(server, appId, secret, code);
+        var login = await app.PostAsync("/api/v1/login", null);
+        codes.Down = false;
+        var back = await ExchangeAsync(server, appId, secret, code);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal("store_unavailable", (string)(await Json(down))["code"]!);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, login.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, back.StatusCode);
+    }
+
+    private static Task<HttpResponseMessage> ExchangeAsync(HttpClient server, string appId, string secret, string code) =>
+        server.PostAsync("/api/v1/exchange/wechat/jscode2session", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["appid"] = appId, ["secret"] = secret, ["js_code"] = code, ["grant_type"] = "authorization_code",
+        }));
+
+    /// <summary>An auth code store that fails every call while <see cref="Down"/> is set, as a database that went away.</summary>
+    private sealed class SwitchableCodeStore : IAuthCodeStore
+    {
+        private readonly InMemoryAuthCodeStore _inner = new();
+
+        public volatile bool Down;
+
+        public ValueTask AddAsync(AuthCodeRecord code, CancellationToken cancellationToken = default) =>
+            Down ? throw new IOException("database gone") : _inner.AddAsync(code, cancellationToken);
+
+        public ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
+            Down ? throw new IOException("database gone") : _inner.RedeemAsync(codeHash, appId, now, cancellationToken);
+
+        public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => _inner.PruneAsync(now, cancellationToken);
+    }
+}
