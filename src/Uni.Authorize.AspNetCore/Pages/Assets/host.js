@@ -180,7 +180,10 @@ export function showConsentDialog(screen, consent) {
   return new Promise(resolve => {
     const platform = platformOf(consent.app.platform);
     const status = h('p', { class: 'form-error', role: 'alert' });
+    let answered = false;
     const answer = async value => {
+      if (answered) return;
+      answered = true;
       for (const b of sheet.querySelectorAll('button')) b.disabled = true;
       try {
         await api(`/api/v1/user/consents/${encodeURIComponent(consent.id)}/answer`, {
@@ -213,7 +216,11 @@ export function showConsentDialog(screen, consent) {
         h('button', { class: 'deny', type: 'button', 'data-testid': 'consent-deny', onclick: () => answer('deny') }, '拒绝', h('small', {}, 'Deny')),
         h('button', { class: 'allow', type: 'button', 'data-testid': 'consent-allow', style: { background: platform.color }, onclick: () => answer('allow') },
           '允许', h('small', {}, 'Allow'))));
-    const overlay = h('div', { class: 'sheet-overlay' }, sheet);
+    // Escape closes the dialog without a choice, as the close button does: the next call asks again.
+    const overlay = h('div', {
+      class: 'sheet-overlay',
+      onkeydown: event => { if (event.key === 'Escape') answer('dismiss'); },
+    }, sheet);
     screen.append(overlay);
     sheet.querySelector('.allow').focus();
   });
