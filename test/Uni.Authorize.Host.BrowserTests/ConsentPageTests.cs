@@ -63,6 +63,32 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task ConsentPage_EscapeKey_DismissesAndNextCallAsksAgain()
+    {
+        var user = Pages.UniqueUser("dismiss");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("wechat", "Dismiss App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.record");
+        var dialog = page.GetByTestId("consent-dialog");
+        await Expect(dialog).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToHaveCountAsync(0);
+        var answer = await miniApp.WaitAsync(pending);
+        Assert.Equal("dismissed", (string?)answer["error"]!["code"]);
+        await Expect(page.GetByTestId("consent-answer")).ToContainTextAsync("已关闭");
+
+        var (againStatus, again) = await miniApp.StartAuthorizeAsync("scope.record");
+        Assert.Equal(HttpStatusCode.Accepted, againStatus);
+        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.record");
+        Assert.Equal("ok", (string?)(await miniApp.WaitAsync(again))["status"]);
+    }
+
+    [Fact]
     public async Task ConsentPage_AlipayScopes_ListedInOneDialogAndGrantedTogether()
     {
         var user = Pages.UniqueUser("alipay");
