@@ -82,7 +82,7 @@ internal static class UserEndpoints
             : TypedResults.Json(new UserInfo(userId, name ?? string.Empty), HostJson.Default.UserInfo);
     }
 
-    private static async Task<IResult> ListConsentsAsync(HttpContext context, ConsentBroker broker, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    private static async Task<IResult> ListConsentsAsync(HttpContext context, ConsentBroker broker, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
         var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: false).ConfigureAwait(false);
         if (userId is null)
@@ -102,13 +102,19 @@ internal static class UserEndpoints
         }
 
         // Long polling: with ?wait=N an empty list waits up to N seconds for a consent to arrive.
-        var deadline = DateTime.UtcNow + wait;
+        var deadline = time.GetUtcNow() + wait;
         var consents = broker.ForUser(userId);
-        while (consents.Count == 0 && DateTime.UtcNow < deadline && !context.RequestAborted.IsCancellationRequested)
+        while (consents.Count == 0 && time.GetUtcNow() < deadline && !context.RequestAborted.IsCancellationRequested)
         {
+            var left = deadline - time.GetUtcNow();
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
             try
             {
-                await broker.WaitForChangeAsync(context.RequestAborted).WaitAsync(deadline - DateTime.UtcNow).ConfigureAwait(false);
+                await broker.WaitForChangeAsync(context.RequestAborted).WaitAsync(left, time).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
             {
