@@ -73,6 +73,16 @@ public sealed class BridgeEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuthorizeApi_AppWithContractBeforeAgreement_FailsWithApiLevelErrno104()
+    {
+        var result = await Json(await _privacyApp.PostAsync("/api/v1/apis/getLocation/authorize?wait=0", null));
+
+        Assert.Equal("fail", (string)result["status"]!);
+        Assert.Equal(104, (int)result["native"]!["errno"]!);
+        Assert.Equal("getLocation:fail privacy permission is not authorized", (string)result["native"]!["errMsg"]!);
+    }
+
+    [Fact]
     public async Task RequirePrivacyAuthorize_UserAgreesInTheConsentPage_OpensTheScopesDialog()
     {
         var setting = await _privacyApp.GetFromJsonAsync<JsonObject>("/api/v1/privacy");

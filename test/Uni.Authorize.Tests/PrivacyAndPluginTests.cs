@@ -107,4 +107,19 @@ public sealed class PrivacyAndPluginTests
         Assert.Equal($"authorizeForMiniProgram:fail scope \"{scope}\" is not supported to be authorized by plugin", outcome.Error.ErrMsg);
         Assert.Equal(0, prompter.Count);
     }
+
+    [Fact]
+    public async Task TryAuthorizeApiAsync_PrivacyContractNotAgreed_ApiLevelErrno104()
+    {
+        var prompter = new ScriptedPrompter(PromptResult.Allow);
+        using var authorizer = TestAuthorizer.Create(Platform.WeChat, prompter);
+
+        var refused = await authorizer.TryAuthorizeApiAsync("getLocation", requiresPrivacyAgreement: true).Guarded();
+        await authorizer.RequirePrivacyAuthorizeAsync().Guarded();
+        var allowed = await authorizer.TryAuthorizeApiAsync("getLocation", requiresPrivacyAgreement: true).Guarded();
+
+        Assert.Equal("getLocation:fail privacy permission is not authorized", refused.Error!.ErrMsg);
+        Assert.Equal(104, refused.Error.Native["errno"]);
+        Assert.Equal("getLocation:ok", allowed.Result!.ErrMsg);
+    }
 }

@@ -94,7 +94,8 @@ internal static class MiniAppEndpoints
             return Problems.BadRequest("invalid_api", "An API name is 1 to 64 ASCII letters, digits or dots (getLocation).");
         }
 
-        var pending = authorizer.TryAuthorizeApiAsync(api, session.Subject, session.App.Platform, lifetime.ApplicationStopping);
+        var privacy = PrivacyEndpoints.ContractOf(options.Value, session.App.Id) is not null;
+        var pending = authorizer.TryAuthorizeApiAsync(api, session.Subject, session.App.Platform, privacy, lifetime.ApplicationStopping);
         return await AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);
     }
 

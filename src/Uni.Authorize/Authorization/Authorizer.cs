@@ -79,7 +79,13 @@ public sealed partial class Authorizer : IDisposable
 
     /// <summary>Guards a call of <paramref name="api"/> (<c>getLocation</c>): authorizes its scope first, prompting when
     /// undetermined; failures use the API's name (<c>getLocation:fail auth deny</c>).</summary>
-    public ValueTask<AuthorizeOutcome> TryAuthorizeApiAsync(string api, Subject? subject = null, Platform? platform = null, CancellationToken cancellationToken = default)
+    /// <param name="api">The API's name.</param>
+    /// <param name="subject">Whose decision it is; <see langword="null"/> for the default subject.</param>
+    /// <param name="platform">The platform; <see langword="null"/> for the authorizer's.</param>
+    /// <param name="requiresPrivacyAgreement">Whether the app declared a privacy contract the user must agree to first.</param>
+    /// <param name="cancellationToken">Ends this caller's wait.</param>
+    public ValueTask<AuthorizeOutcome> TryAuthorizeApiAsync(
+        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, CancellationToken cancellationToken = default)
     {
         var target = platform ?? Platform;
         if (api is null || !ScopeCatalog.TryGetByApi(api, out var scope))
@@ -88,12 +94,13 @@ public sealed partial class Authorizer : IDisposable
                 AuthorizeErrorCode.InvalidRequest, "Unknown API: the scope catalog lists no API of this name.")));
         }
 
-        return AuthorizeCore(new AuthorizeRequest(scope.Name) { Subject = subject, Platform = target }, api, cancellationToken);
+        return AuthorizeCore(new AuthorizeRequest(scope.Name) { Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement }, api, cancellationToken);
     }
 
     /// <summary>Like <see cref="TryAuthorizeApiAsync"/>, throwing <see cref="AuthorizeException"/> on failure.</summary>
-    public ValueTask<AuthorizeResult> AuthorizeApiAsync(string api, Subject? subject = null, Platform? platform = null, CancellationToken cancellationToken = default) =>
-        OrThrow(TryAuthorizeApiAsync(api, subject, platform, cancellationToken));
+    public ValueTask<AuthorizeResult> AuthorizeApiAsync(
+        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, CancellationToken cancellationToken = default) =>
+        OrThrow(TryAuthorizeApiAsync(api, subject, platform, requiresPrivacyAgreement, cancellationToken));
 
     /// <inheritdoc />
     public void Dispose() => _telemetry.Dispose();
