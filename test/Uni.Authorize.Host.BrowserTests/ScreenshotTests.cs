@@ -13,10 +13,24 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
     [Fact]
     public async Task Screenshots_ConsentSettingsAndDemo_AreCaptured()
     {
-        var folder = Environment.GetEnvironmentVariable("UNI_AUTHORIZE_SCREENSHOTS") is { Length: > 0 } configured
-            ? Path.GetFullPath(configured)
-            : Directory.CreateTempSubdirectory("uni-authorize-screenshots-").FullName;
+        var configured = Environment.GetEnvironmentVariable("UNI_AUTHORIZE_SCREENSHOTS") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
+        var folder = configured ?? Directory.CreateTempSubdirectory("uni-authorize-screenshots-").FullName;
         Directory.CreateDirectory(folder);
+        try
+        {
+            await CaptureAsync(folder);
+        }
+        finally
+        {
+            if (configured is null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private async Task CaptureAsync(string folder)
+    {
         await using var tab = await browser.OpenAsync(host, scale: 2);
         var page = tab.Page;
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ReducedMotion = ReducedMotion.Reduce });
