@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
+using Uni.Authorize.PostgreSql;
 
-namespace Uni.Authorize.PostgreSql.Benchmarks;
+namespace Uni.Authorize.Stores.Benchmarks;
 
 /// <summary>Looking up one decision among 100,000 stored: the in-memory store (baseline), the cache in front of
 /// PostgreSQL with its change feed listening, and PostgreSQL itself (cache off).</summary>
@@ -20,8 +21,8 @@ public class PostgreSqlLookupBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _database = BenchmarkDatabase.Open(BenchmarkDatabase.NewSchema("bench_lookups"));
-        BenchmarkDatabase.Execute(_database,
+        _database = PostgreSqlBenchmarkDatabase.Open(PostgreSqlBenchmarkDatabase.NewSchema("bench_lookups"));
+        PostgreSqlBenchmarkDatabase.Execute(_database,
             $"""
             INSERT INTO {_database.Table.Decisions} (app_id, user_id, scope, state, source, decided_at, expires_at, version)
             SELECT 'bench-app', 'user-' || n, '{Scope}', 1, 0, now(), NULL, 1 FROM generate_series(1, {Stored}) AS n;
@@ -58,7 +59,7 @@ public class PostgreSqlLookupBenchmarks
     {
         _cached.Dispose();
         _feed.Dispose();
-        BenchmarkDatabase.Drop(_database);
+        PostgreSqlBenchmarkDatabase.Drop(_database);
     }
 
     [Benchmark(Baseline = true, Description = "In-memory store")]

@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Attributes;
+using Uni.Authorize.PostgreSql;
 
-namespace Uni.Authorize.PostgreSql.Benchmarks;
+namespace Uni.Authorize.Stores.Benchmarks;
 
 /// <summary>Durable decision writes: each is a committed transaction (row, audit entry, change notification).
 /// Writes per second are 1 / Mean.</summary>
 [MemoryDiagnoser]
-public class PostgreSqlWriteBenchmarks
+public class PostgreSqlWritesBenchmarks
 {
     private const int Concurrent = 16;
     private PostgreSqlDatabase _database = null!;
@@ -15,12 +16,12 @@ public class PostgreSqlWriteBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _database = BenchmarkDatabase.Open(BenchmarkDatabase.NewSchema("bench_writes"));
+        _database = PostgreSqlBenchmarkDatabase.Open(PostgreSqlBenchmarkDatabase.NewSchema("bench_writes"));
         _store = new PostgreSqlDecisionStore(_database);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => BenchmarkDatabase.Drop(_database);
+    public void Cleanup() => PostgreSqlBenchmarkDatabase.Drop(_database);
 
     [Benchmark(Baseline = true, Description = "First decision, one writer")]
     public async Task<DecisionWriteResult> OneWriter() => await WriteNewAsync();

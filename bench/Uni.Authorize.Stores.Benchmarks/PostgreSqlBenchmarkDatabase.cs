@@ -1,9 +1,10 @@
 using Npgsql;
+using Uni.Authorize.PostgreSql;
 
-namespace Uni.Authorize.PostgreSql.Benchmarks;
+namespace Uni.Authorize.Stores.Benchmarks;
 
 // A schema of its own in the server named by UNI_AUTHORIZE_BENCH_POSTGRES, dropped afterwards.
-internal static class BenchmarkDatabase
+internal static class PostgreSqlBenchmarkDatabase
 {
     public const string Variable = "UNI_AUTHORIZE_BENCH_POSTGRES";
 
@@ -39,6 +40,4 @@ internal static class BenchmarkDatabase
         command.CommandTimeout = 600;
         command.ExecuteNonQuery();
     }
-
-    public static NpgsqlConnectionStringBuilder Settings(PostgreSqlDatabase database) => new(database.Options.ConnectionString);
 }
