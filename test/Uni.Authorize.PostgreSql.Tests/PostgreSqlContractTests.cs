@@ -2,7 +2,7 @@ using Uni.Authorize.Testing;
 
 namespace Uni.Authorize.PostgreSql.Tests;
 
-public sealed class PostgreSqlDecisionStoreContractTests(PostgreSqlFixture fixture) : DecisionStoreContract, IClassFixture<PostgreSqlFixture>
+public sealed class PostgreSqlDecisionStoreContractTests(PostgreSqlFixture fixture) : DurableDecisionStoreContract, IClassFixture<PostgreSqlFixture>
 {
     private readonly List<PostgreSqlDatabase> _databases = [];
     private readonly Dictionary<IDecisionStore, PostgreSqlDatabase> _owners = [];
@@ -39,7 +39,7 @@ public sealed class PostgreSqlDecisionStoreContractTests(PostgreSqlFixture fixtu
     }
 }
 
-public sealed class PostgreSqlAuthCodeStoreContractTests(PostgreSqlFixture fixture) : AuthCodeStoreContract, IClassFixture<PostgreSqlFixture>
+public sealed class PostgreSqlAuthCodeStoreContractTests(PostgreSqlFixture fixture) : DurableAuthCodeStoreContract, IClassFixture<PostgreSqlFixture>
 {
     private readonly List<PostgreSqlDatabase> _databases = [];
     private readonly Dictionary<IAuthCodeStore, PostgreSqlDatabase> _owners = [];
@@ -71,7 +71,7 @@ public sealed class PostgreSqlAuthCodeStoreContractTests(PostgreSqlFixture fixtu
 }
 
 // The cache over PostgreSQL with its change feed: every "host" has its own database pool, feed and cache.
-public sealed class CachedPostgreSqlDecisionStoreContractTests(PostgreSqlFixture fixture) : DecisionStoreContract, IClassFixture<PostgreSqlFixture>
+public sealed class CachedPostgreSqlDecisionStoreContractTests(PostgreSqlFixture fixture) : DurableDecisionStoreContract, IClassFixture<PostgreSqlFixture>
 {
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly Dictionary<IDecisionStore, PostgreSqlDatabase> _owners = [];

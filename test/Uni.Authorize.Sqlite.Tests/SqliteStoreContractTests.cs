@@ -4,7 +4,7 @@ using Uni.Authorize.Testing;
 
 namespace Uni.Authorize.Sqlite.Tests;
 
-public sealed class SqliteDecisionStoreContractTests : DecisionStoreContract
+public sealed class SqliteDecisionStoreContractTests : DurableDecisionStoreContract
 {
     private readonly TempFolder _folder = new();
     private readonly List<SqliteDatabase> _databases = [];
@@ -45,7 +45,7 @@ public sealed class SqliteDecisionStoreContractTests : DecisionStoreContract
     }
 }
 
-public sealed class SqliteAuthCodeStoreContractTests : AuthCodeStoreContract
+public sealed class SqliteAuthCodeStoreContractTests : DurableAuthCodeStoreContract
 {
     private readonly TempFolder _folder = new();
     private readonly List<SqliteDatabase> _databases = [];
