@@ -38,25 +38,13 @@ internal static class MiniAppEndpoints
     private static async Task<IResult> AuthorizeAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, PendingCalls calls,
         IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
-        var (session, problem) = await SessionAccess.ResolveAsync(context, identities).ConfigureAwait(false);
-        if (session is null)
+        var (session, wait, body, problem) = await ReadScopeCallAsync(context, SessionAccess.ResolveAsync(context, identities), options.Value).ConfigureAwait(false);
+        if (problem is not null)
         {
-            return problem!;
+            return problem;
         }
 
-        var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
-        if (waitProblem is not null)
-        {
-            return waitProblem;
-        }
-
-        var (body, bodyProblem) = await JsonBody.ReadAsync(context, HostJson.Default.AuthorizeBody).ConfigureAwait(false);
-        if (body is null)
-        {
-            return bodyProblem!;
-        }
-
-        if ((body.Scope is null) == (body.Scopes is null))
+        if ((body!.Scope is null) == (body.Scopes is null))
         {
             return Problems.BadRequest("invalid_scope", "Send exactly one of 'scope' (a string) or 'scopes' (an array of strings).");
         }
@@ -66,12 +54,33 @@ internal static class MiniAppEndpoints
             return Problems.BadRequest("invalid_scope", $"'scopes' holds 1 to {MaxScopesPerCall} strings.");
         }
 
-        var privacy = PrivacyEndpoints.ContractOf(options.Value, session.App.Id) is not null;
+        var privacy = PrivacyEndpoints.RequiresAgreement(options.Value, session!);
         var request = body.Scopes is { } list
-            ? new AuthorizeRequest(list) { Subject = session.Subject, Platform = session.App.Platform, RequiresPrivacyAgreement = privacy }
-            : new AuthorizeRequest(body.Scope) { Subject = session.Subject, Platform = session.App.Platform, RequiresPrivacyAgreement = privacy };
+            ? new AuthorizeRequest(list) { Subject = session!.Subject, Platform = session.App.Platform, RequiresPrivacyAgreement = privacy }
+            : new AuthorizeRequest(body.Scope) { Subject = session!.Subject, Platform = session.App.Platform, RequiresPrivacyAgreement = privacy };
         var pending = authorizer.TryAuthorizeAsync(request, lifetime.ApplicationStopping);
         return await AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);
+    }
+
+    /// <summary>What every call that asks for scopes reads first: the session, the <c>wait</c> parameter and the JSON body.
+    /// Exactly one of the session (with the body) and the problem is set.</summary>
+    internal static async Task<(SessionContext? Session, TimeSpan Wait, AuthorizeBody? Body, IResult? Problem)> ReadScopeCallAsync(
+        HttpContext context, ValueTask<(SessionContext? Session, IResult? Problem)> resolveSession, UniAuthorizeHostOptions options)
+    {
+        var (session, problem) = await resolveSession.ConfigureAwait(false);
+        if (session is null)
+        {
+            return (null, TimeSpan.Zero, null, problem);
+        }
+
+        var (wait, waitProblem) = SessionAccess.Wait(context, options);
+        if (waitProblem is not null)
+        {
+            return (null, TimeSpan.Zero, null, waitProblem);
+        }
+
+        var (body, bodyProblem) = await JsonBody.ReadAsync(context, HostJson.Default.AuthorizeBody).ConfigureAwait(false);
+        return body is null ? (null, TimeSpan.Zero, null, bodyProblem) : (session, wait, body, null);
     }
 
     private static async Task<IResult> AuthorizeApiAsync(HttpContext context, string api, HostIdentities identities, Authorizer authorizer, PendingCalls calls,
@@ -94,7 +103,7 @@ internal static class MiniAppEndpoints
             return Problems.BadRequest("invalid_api", "An API name is 1 to 64 ASCII letters, digits or dots (getLocation).");
         }
 
-        var privacy = PrivacyEndpoints.ContractOf(options.Value, session.App.Id) is not null;
+        var privacy = PrivacyEndpoints.RequiresAgreement(options.Value, session);
         var pending = authorizer.TryAuthorizeApiAsync(api, session.Subject, session.App.Platform, privacy, lifetime.ApplicationStopping);
         return await AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);
     }

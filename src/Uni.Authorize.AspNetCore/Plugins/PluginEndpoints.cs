@@ -17,34 +17,23 @@ internal static class PluginEndpoints
     private static async Task<IResult> AuthorizeAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, PendingCalls calls,
         IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
-        var (session, problem) = await PrivacyEndpoints.WeChatSessionAsync(context, identities).ConfigureAwait(false);
-        if (session is null)
+        var (session, wait, body, problem) = await MiniAppEndpoints.ReadScopeCallAsync(
+            context, PrivacyEndpoints.WeChatSessionAsync(context, identities), options.Value).ConfigureAwait(false);
+        if (problem is not null)
         {
-            return problem!;
+            return problem;
         }
 
-        var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
-        if (waitProblem is not null)
-        {
-            return waitProblem;
-        }
-
-        var (body, bodyProblem) = await JsonBody.ReadAsync(context, HostJson.Default.AuthorizeBody).ConfigureAwait(false);
-        if (body is null)
-        {
-            return bodyProblem!;
-        }
-
-        if (body.Scope is null || body.Scopes is not null)
+        if (body!.Scope is null || body.Scopes is not null)
         {
             return Problems.BadRequest("invalid_scope", "Send one 'scope' (a string); a plugin asks for one scope per call.");
         }
 
         var request = new AuthorizeRequest(body.Scope)
         {
-            Subject = session.Subject,
+            Subject = session!.Subject,
             Platform = session.App.Platform,
-            RequiresPrivacyAgreement = PrivacyEndpoints.ContractOf(options.Value, session.App.Id) is not null,
+            RequiresPrivacyAgreement = PrivacyEndpoints.RequiresAgreement(options.Value, session),
         };
         var pending = authorizer.TryAuthorizeForMiniProgramAsync(request, lifetime.ApplicationStopping);
         return await MiniAppEndpoints.AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);

@@ -27,6 +27,9 @@ internal static class PrivacyEndpoints
     public static PrivacyContract? ContractOf(UniAuthorizeHostOptions options, string appId) =>
         options.PrivacyContracts.TryGetValue(appId, out var contract) ? contract : null;
 
+    /// <summary>Whether the session's app declared a contract, so its scopes need the user's agreement first.</summary>
+    public static bool RequiresAgreement(UniAuthorizeHostOptions options, SessionContext session) => ContractOf(options, session.App.Id) is not null;
+
     private static async Task<IResult> GetPrivacySettingAsync(HttpContext context, HostIdentities identities, Authorizer authorizer,
         IOptions<UniAuthorizeHostOptions> options)
     {
