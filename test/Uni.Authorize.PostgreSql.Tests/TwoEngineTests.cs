@@ -131,8 +131,12 @@ public sealed class TwoEngineTests(PostgreSqlFixture fixture) : IClassFixture<Po
         Assert.Equal(0, cache.Count);
         Assert.False(feed.IsHealthy);
 
-        reconnectClock.Advance(TimeSpan.FromSeconds(1));
-        await WaitUntilAsync(() => feed.IsHealthy);
+        // Keep moving the clock: the feed arms its retry delay only once the dead connection is disposed.
+        await WaitUntilAsync(() =>
+        {
+            reconnectClock.Advance(TimeSpan.FromSeconds(1));
+            return feed.IsHealthy;
+        });
         Assert.Equal(AuthorizeErrorCode.Denied, (await Authorize(b)).Error?.Code);
         Assert.True(cache.Count > 0); // trusted again
         Assert.Equal(0, bPrompter.ShownCount);
