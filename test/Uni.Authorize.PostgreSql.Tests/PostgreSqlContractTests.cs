@@ -4,108 +4,75 @@ namespace Uni.Authorize.PostgreSql.Tests;
 
 public sealed class PostgreSqlDecisionStoreContractTests(PostgreSqlFixture fixture) : DurableDecisionStoreContract, IClassFixture<PostgreSqlFixture>
 {
-    private readonly List<PostgreSqlDatabase> _databases = [];
-    private readonly Dictionary<IDecisionStore, PostgreSqlDatabase> _owners = [];
+    private readonly OpenedDatabases<IDecisionStore> _databases = new(fixture);
 
     protected override ValueTask<IDecisionStore> CreateStoreAsync() => new(Open(PostgreSqlFixture.NewSchema()));
 
-    protected override ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => new(Open(_owners[first].Schema));
+    protected override ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => new(Open(_databases[first].Schema));
 
-    protected override async ValueTask<bool> TryCorruptAsync(IDecisionStore store, Subject subject, string scope)
-    {
-        var table = _owners[store].Table.Decisions;
-        await fixture.ScalarAsync(
-            $"ALTER TABLE {table} DROP CONSTRAINT decisions_state_check; " +
-            $"UPDATE {table} SET state = 9 WHERE app_id = '{subject.AppId}' AND user_id = '{subject.UserId}' AND scope = '{scope}'");
-        return true;
-    }
+    protected override ValueTask<bool> TryCorruptAsync(IDecisionStore store, Subject subject, string scope) =>
+        _databases.CorruptDecisionAsync(store, subject, scope);
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
+        await _databases.DisposeAsync();
     }
 
-    private PostgreSqlDecisionStore Open(string schema)
+    private IDecisionStore Open(string schema)
     {
-        var database = fixture.Open(schema);
-        _databases.Add(database);
-        var store = new PostgreSqlDecisionStore(database);
-        _owners[store] = database;
-        return store;
+        var database = _databases.Open(schema);
+        return _databases.Register(new PostgreSqlDecisionStore(database), database);
     }
 }
 
 public sealed class PostgreSqlAuthCodeStoreContractTests(PostgreSqlFixture fixture) : DurableAuthCodeStoreContract, IClassFixture<PostgreSqlFixture>
 {
-    private readonly List<PostgreSqlDatabase> _databases = [];
-    private readonly Dictionary<IAuthCodeStore, PostgreSqlDatabase> _owners = [];
+    private readonly OpenedDatabases<IAuthCodeStore> _databases = new(fixture);
 
     protected override ValueTask<IAuthCodeStore> CreateStoreAsync() => new(Open(PostgreSqlFixture.NewSchema()));
 
-    protected override ValueTask<IAuthCodeStore> OpenSecondInstanceAsync(IAuthCodeStore first) => new(Open(_owners[first].Schema));
+    protected override ValueTask<IAuthCodeStore> OpenSecondInstanceAsync(IAuthCodeStore first) => new(Open(_databases[first].Schema));
 
     protected override async ValueTask<string?> ReadPersistedTextAsync(IAuthCodeStore store) =>
-        (string?)await fixture.ScalarAsync($"SELECT string_agg(row_to_json(c)::text, E'\\n') FROM {_owners[store].Table.AuthCodes} c");
+        (string?)await fixture.ScalarAsync($"SELECT string_agg(row_to_json(c)::text, E'\\n') FROM {_databases[store].Table.AuthCodes} c");
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var database in _databases)
-        {
-            await database.DisposeAsync();
-        }
+        await _databases.DisposeAsync();
     }
 
-    private PostgreSqlAuthCodeStore Open(string schema)
+    private IAuthCodeStore Open(string schema)
     {
-        var database = fixture.Open(schema);
-        _databases.Add(database);
-        var store = new PostgreSqlAuthCodeStore(database);
-        _owners[store] = database;
-        return store;
+        var database = _databases.Open(schema);
+        return _databases.Register(new PostgreSqlAuthCodeStore(database), database);
     }
 }
 
 // The cache over PostgreSQL with its change feed: every "host" has its own database pool, feed and cache.
 public sealed class CachedPostgreSqlDecisionStoreContractTests(PostgreSqlFixture fixture) : DurableDecisionStoreContract, IClassFixture<PostgreSqlFixture>
 {
-    private readonly List<IAsyncDisposable> _owned = [];
-    private readonly Dictionary<IDecisionStore, PostgreSqlDatabase> _owners = [];
+    private readonly OpenedDatabases<IDecisionStore> _databases = new(fixture);
 
     protected override ValueTask<IDecisionStore> CreateStoreAsync() => OpenAsync(PostgreSqlFixture.NewSchema());
 
-    protected override ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => OpenAsync(_owners[first].Schema);
+    protected override ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => OpenAsync(_databases[first].Schema);
 
-    protected override async ValueTask<bool> TryCorruptAsync(IDecisionStore store, Subject subject, string scope)
-    {
-        var table = _owners[store].Table.Decisions;
-        await fixture.ScalarAsync(
-            $"ALTER TABLE {table} DROP CONSTRAINT decisions_state_check; " +
-            $"UPDATE {table} SET state = 9 WHERE app_id = '{subject.AppId}' AND user_id = '{subject.UserId}' AND scope = '{scope}'");
-        return true;
-    }
+    protected override ValueTask<bool> TryCorruptAsync(IDecisionStore store, Subject subject, string scope) =>
+        _databases.CorruptDecisionAsync(store, subject, scope);
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var owned in Enumerable.Reverse(_owned))
-        {
-            await owned.DisposeAsync();
-        }
+        await _databases.DisposeAsync();
     }
 
     private async ValueTask<IDecisionStore> OpenAsync(string schema)
     {
-        var database = fixture.Open(schema);
-        _owned.Add(database);
-        var feed = new PostgreSqlDecisionChangeFeed(database);
-        _owned.Add(feed);
-        var cache = new CachingDecisionStore(new PostgreSqlDecisionStore(database), new DecisionCacheOptions(), feed);
-        _owners[cache] = database;
+        var database = _databases.Open(schema);
+        var feed = _databases.Own(new PostgreSqlDecisionChangeFeed(database));
+        var cache = _databases.Register(new CachingDecisionStore(new PostgreSqlDecisionStore(database), new DecisionCacheOptions(), feed), database);
         var deadline = DateTime.UtcNow.AddSeconds(15);
         while (!feed.IsHealthy)
         {
@@ -114,5 +81,48 @@ public sealed class CachedPostgreSqlDecisionStoreContractTests(PostgreSqlFixture
         }
 
         return cache;
+    }
+}
+
+/// <summary>The databases a contract test opened, by the store built on each; disposed last-opened first.</summary>
+internal sealed class OpenedDatabases<TStore>(PostgreSqlFixture fixture) : IAsyncDisposable
+    where TStore : class
+{
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly Dictionary<TStore, PostgreSqlDatabase> _byStore = new(ReferenceEqualityComparer.Instance);
+
+    public PostgreSqlDatabase this[TStore store] => _byStore[store];
+
+    public PostgreSqlDatabase Open(string schema) => Own(fixture.Open(schema));
+
+    public T Own<T>(T disposable)
+        where T : IAsyncDisposable
+    {
+        _owned.Add(disposable);
+        return disposable;
+    }
+
+    public TStore Register(TStore store, PostgreSqlDatabase database)
+    {
+        _byStore[store] = database;
+        return store;
+    }
+
+    /// <summary>Gives the row an unknown state value, past the check constraint that normally refuses it.</summary>
+    public async ValueTask<bool> CorruptDecisionAsync(TStore store, Subject subject, string scope)
+    {
+        var table = _byStore[store].Table.Decisions;
+        await fixture.ScalarAsync(
+            $"ALTER TABLE {table} DROP CONSTRAINT decisions_state_check; " +
+            $"UPDATE {table} SET state = 9 WHERE app_id = '{subject.AppId}' AND user_id = '{subject.UserId}' AND scope = '{scope}'");
+        return true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var owned in Enumerable.Reverse(_owned))
+        {
+            await owned.DisposeAsync();
+        }
     }
 }

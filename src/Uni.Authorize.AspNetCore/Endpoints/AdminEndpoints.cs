@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
@@ -13,7 +14,10 @@ internal static class AdminEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/admin/v1").WithTags("Admin");
+        // One check for the whole group, before any body is read.
+        var group = routes.MapGroup("/admin/v1").WithTags("Admin").AddEndpointFilter(async (filter, next) =>
+            Guard(filter.HttpContext, filter.HttpContext.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value)
+            ?? await next(filter).ConfigureAwait(false));
         group.MapPost("/apps", CreateAppAsync).Accepts<CreateAppBody>("application/json").Produces<CreatedApp>(201);
         group.MapGet("/apps", ListAppsAsync).Produces<AppList>();
         group.MapPost("/users", CreateUserAsync).Accepts<CreateUserBody>("application/json").Produces<UserInfo>();
@@ -34,13 +38,8 @@ internal static class AdminEndpoints
             : Problems.Unauthorized("admin_key_invalid", $"Send the admin key in the '{KeyHeader}' header.");
     }
 
-    private static async Task<IResult> CreateAppAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    private static async Task<IResult> CreateAppAsync(HttpContext context, HostIdentities identities)
     {
-        if (Guard(context, options.Value) is { } denied)
-        {
-            return denied;
-        }
-
         var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.CreateAppBody).ConfigureAwait(false);
         if (body is null)
         {
@@ -65,24 +64,14 @@ internal static class AdminEndpoints
             statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAppsAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    private static async Task<IResult> ListAppsAsync(HttpContext context, HostIdentities identities)
     {
-        if (Guard(context, options.Value) is { } denied)
-        {
-            return denied;
-        }
-
         var apps = await identities.Store.ListAppsAsync(context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(new AppList([.. apps.Select(UserEndpoints.Describe)]), HostJson.Default.AppList);
     }
 
-    private static async Task<IResult> CreateUserAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    private static async Task<IResult> CreateUserAsync(HttpContext context, HostIdentities identities)
     {
-        if (Guard(context, options.Value) is { } denied)
-        {
-            return denied;
-        }
-
         var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.CreateUserBody).ConfigureAwait(false);
         if (body is null)
         {
@@ -100,11 +89,6 @@ internal static class AdminEndpoints
 
     private static async Task<IResult> CreateSessionAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
     {
-        if (Guard(context, options.Value) is { } denied)
-        {
-            return denied;
-        }
-
         var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.CreateSessionBody).ConfigureAwait(false);
         if (body is null)
         {
@@ -132,13 +116,8 @@ internal static class AdminEndpoints
         return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt), HostJson.Default.IssuedSession, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> RevokeSessionAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    private static async Task<IResult> RevokeSessionAsync(HttpContext context, HostIdentities identities)
     {
-        if (Guard(context, options.Value) is { } denied)
-        {
-            return denied;
-        }
-
         var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.RevokeSessionBody).ConfigureAwait(false);
         if (body is null)
         {

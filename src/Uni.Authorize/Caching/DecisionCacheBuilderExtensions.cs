@@ -17,7 +17,7 @@ public static class DecisionCacheBuilderExtensions
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
         var services = builder.Services;
-        if (services.Any(d => d.ServiceType == typeof(DecisionCacheOptions)))
+        if (services.HasDecisionCache())
         {
             throw new InvalidOperationException("AddDecisionCache was already called; call it once, after the store registration.");
         }
