@@ -12,7 +12,8 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
 {
     /// <summary>Adds the host's middleware (error safety net, security headers, rate limiter) and maps its endpoints:
     /// the mini-app API, the user API, the admin API, the code exchange, the scope catalog, the pages (the demo at
-    /// <c>/</c>, consent, settings), <c>/healthz</c> and <c>/openapi/v1.json</c>.</summary>
+    /// <c>/</c>, consent, settings) and <c>/openapi/v1.json</c>. Health probes are the app's to map
+    /// (see <c>AddUniAuthorizeChecks</c>).</summary>
     /// <exception cref="InvalidOperationException"><c>services.AddUniAuthorizeHost()</c> was not called.</exception>
     public static WebApplication MapUniAuthorize(this WebApplication app)
     {
