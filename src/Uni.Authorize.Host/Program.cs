@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -77,7 +78,8 @@ try
     await app.RunAsync();
     return 0;
 }
-catch (Exception ex) when (!started && StartupErrors.Describe(ex) is { } message)
+// Only when this program is the process: a test host running it in process gets the exception itself.
+catch (Exception ex) when (!started && Assembly.GetEntryAssembly() == typeof(Program).Assembly && StartupErrors.Describe(ex) is { } message)
 {
     await Console.Error.WriteLineAsync("Uni.Authorize host: configuration error: " + message);
     return 2;
