@@ -1,17 +1,24 @@
+using System.Data.Common;
+using System.Globalization;
+using Npgsql;
 using Uni.Authorize.AspNetCore;
 
 namespace Uni.Authorize.Host;
 
 /// <summary>Where the host keeps its data: <c>Store:Provider</c> is <c>Sqlite</c> (default, a file under
 /// <c>Store:DataDirectory</c>, default <c>./data</c>), <c>PostgreSql</c> (with <c>Store:ConnectionString</c>) or
-/// <c>InMemory</c> (nothing survives a restart; for tests).</summary>
+/// <c>InMemory</c> (nothing survives a restart; for tests). <c>Store:MaxPoolSize</c> bounds each PostgreSQL pool
+/// (default 20). A mistake throws <see cref="InvalidOperationException"/> naming the setting.</summary>
 internal sealed class StoreSettings
 {
-    private StoreSettings(string provider, string? dataDirectory, string? connectionString)
+    private const int DefaultMaxPoolSize = 20;
+
+    private StoreSettings(string provider, string? dataDirectory, string? connectionString, int maxPoolSize = DefaultMaxPoolSize)
     {
         Provider = provider;
         DataDirectory = dataDirectory;
         ConnectionString = connectionString;
+        MaxPoolSize = maxPoolSize;
     }
 
     public string Provider { get; }
@@ -19,6 +26,8 @@ internal sealed class StoreSettings
     public string? DataDirectory { get; }
 
     public string? ConnectionString { get; }
+
+    public int MaxPoolSize { get; }
 
     public string Description => Provider switch
     {
@@ -43,8 +52,21 @@ internal sealed class StoreSettings
                     throw new InvalidOperationException("Store:Provider is PostgreSql but Store:ConnectionString is missing (set Store__ConnectionString).");
                 }
 
+                try
+                {
+                    _ = new NpgsqlConnectionStringBuilder(connectionString);
+                }
+                catch (ArgumentException ex)
+                {
+                    // Npgsql's message names the keyword, never the value: no password reaches the console.
+                    throw new InvalidOperationException($"Store:ConnectionString is not a valid Npgsql connection string: {ex.Message}", ex);
+                }
+
+                var pool = configuration["Store:MaxPoolSize"] is not { } text ? DefaultMaxPoolSize
+                    : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= 1 ? parsed
+                    : throw new InvalidOperationException($"Store:MaxPoolSize must be a whole number of at least 1; it is \"{text}\".");
                 Directory.CreateDirectory(directory);
-                return new StoreSettings("PostgreSql", directory, connectionString);
+                return new StoreSettings("PostgreSql", directory, connectionString, pool);
             case "inmemory":
                 return new StoreSettings("InMemory", null, null);
             default:
@@ -61,9 +83,23 @@ internal sealed class StoreSettings
                 builder.Services.AddSingleton<IIdentityStore>(_ => new SqliteIdentityStore(Path.Combine(DataDirectory!, "identities.db")));
                 break;
             case "PostgreSql":
-                builder.AddPostgreSqlStore(ConnectionString!).AddDecisionCache();
-                builder.Services.AddSingleton<IIdentityStore>(_ => new PostgreSqlIdentityStore(ConnectionString!));
+                builder.AddPostgreSqlStore(o =>
+                {
+                    o.ConnectionString = ConnectionString;
+                    o.MaxPoolSize = MaxPoolSize;
+                }).AddDecisionCache();
+                builder.Services.AddSingleton<IIdentityStore>(_ => new PostgreSqlIdentityStore(Bounded(ConnectionString!, MaxPoolSize)));
                 break;
         }
+    }
+
+    // The identity store's own pool gets the same bound, unless the connection string sets one.
+    private static string Bounded(string connectionString, int maxPoolSize)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(static k => k.Replace(" ", string.Empty, StringComparison.Ordinal));
+        return given.Any(static k => k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase))
+            ? connectionString
+            : new NpgsqlConnectionStringBuilder(connectionString) { MaxPoolSize = maxPoolSize }.ConnectionString;
     }
 }

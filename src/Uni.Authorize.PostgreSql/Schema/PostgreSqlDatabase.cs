@@ -29,6 +29,9 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
         }
 
+        // Bounded per instance, so that instances × pool stays within the server's max_connections.
+        builder.ConnectionStringBuilder.MaxPoolSize = options.EffectiveMaxPoolSize(builder.ConnectionStringBuilder);
+
         DataSource = builder.Build();
         Schema = options.Schema;
         Table = new TableNames(options.Schema);

@@ -6,16 +6,14 @@ namespace Uni.Authorize;
 /// <summary>The meter and activity source OpenTelemetry picks up by the name <c>Uni.Authorize</c>.</summary>
 internal sealed class AuthorizeTelemetry : IDisposable
 {
-    public const string Name = "Uni.Authorize";
-
-    public static readonly ActivitySource ActivitySource = new(Name);
+    public static readonly ActivitySource ActivitySource = new(UniAuthorizeTelemetry.ActivitySourceName);
 
     private readonly Meter _meter;
 
     // Without a factory the meter is scoped to its owner, so listeners can tell authorizers apart.
     public AuthorizeTelemetry(IMeterFactory? meterFactory, object owner)
     {
-        _meter = meterFactory?.Create(Name) ?? new Meter(Name, version: null, tags: null, scope: owner);
+        _meter = meterFactory?.Create(UniAuthorizeTelemetry.MeterName) ?? new Meter(UniAuthorizeTelemetry.MeterName, version: null, tags: null, scope: owner);
         PromptsShown = _meter.CreateCounter<long>("uni.authorize.prompts", "{prompt}", "Consent dialogs shown.");
         Grants = _meter.CreateCounter<long>("uni.authorize.grants", "{decision}", "Scopes granted in a dialog or in settings.");
         Denials = _meter.CreateCounter<long>("uni.authorize.denials", "{decision}", "Scopes denied in a dialog or in settings.");
