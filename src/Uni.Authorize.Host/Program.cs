@@ -11,6 +11,11 @@ if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
     builder.WebHost.UseUrls("http://127.0.0.1:5080");
 }
 
+// A request line carries its query string, and with it any secret a caller put there by mistake: hosting's
+// "Request starting/finished" lines are not written, whatever the content root (appsettings.json is not read when
+// the host starts from another folder); Logging:LogLevel cannot turn them back on. Errors are still logged.
+builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
 var store = StoreSettings.From(builder.Configuration);
 var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is { } dir ? AdminKeyFile(dir) : null);
 var host = builder.Services.AddUniAuthorizeHost(

@@ -31,7 +31,11 @@ internal sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<HostProcess> StartAsync(params string[] settings)
+    public static Task<HostProcess> StartAsync(params string[] settings) => StartInAsync(Path.GetDirectoryName(HostDll())!, settings);
+
+    /// <summary>Starts the host with <paramref name="workingDirectory"/> as its current folder, and so its content root
+    /// (where it looks for appsettings.json).</summary>
+    public static async Task<HostProcess> StartInAsync(string workingDirectory, params string[] settings)
     {
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
@@ -40,7 +44,7 @@ internal sealed class HostProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(HostDll())!,
+            WorkingDirectory = workingDirectory,
         };
         start.ArgumentList.Add(HostDll());
         start.ArgumentList.Add("--urls");
