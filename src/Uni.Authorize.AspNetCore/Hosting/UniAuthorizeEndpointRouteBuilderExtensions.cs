@@ -12,7 +12,7 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
 {
     /// <summary>Adds the host's middleware (error safety net, security headers, rate limiter) and maps its endpoints:
     /// the mini-app API, the user API, the admin API, the code exchange, the scope catalog, the pages (the demo at
-    /// <c>/</c>, consent, settings), <c>/healthz</c> and <c>/openapi/v1.json</c>.</summary>
+    /// <c>/</c>, consent, settings), <c>/healthz</c> and <c>/openapi/v1.json</c>. Every GET endpoint answers HEAD too.</summary>
     /// <exception cref="InvalidOperationException"><c>services.AddUniAuthorizeHost()</c> was not called.</exception>
     public static WebApplication MapUniAuthorize(this WebApplication app)
     {
@@ -27,16 +27,17 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.AspNetCore");
         app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
         app.UseRateLimiter();
-        CatalogEndpoints.Map(app);
-        MiniAppEndpoints.Map(app);
-        UserEndpoints.Map(app);
-        AdminEndpoints.Map(app);
-        ExchangeEndpoints.Map(app);
-        PrivacyEndpoints.Map(app);
-        PluginEndpoints.Map(app);
-        BridgeEndpoints.Map(app);
-        PageEndpoints.Map(app);
-        app.MapOpenApi();
+        var endpoints = app.MapGroup(string.Empty).AnswerHeadLikeGet();
+        CatalogEndpoints.Map(endpoints);
+        MiniAppEndpoints.Map(endpoints);
+        UserEndpoints.Map(endpoints);
+        AdminEndpoints.Map(endpoints);
+        ExchangeEndpoints.Map(endpoints);
+        PrivacyEndpoints.Map(endpoints);
+        PluginEndpoints.Map(endpoints);
+        BridgeEndpoints.Map(endpoints);
+        PageEndpoints.Map(endpoints);
+        endpoints.MapOpenApi();
         return app;
     }
 }

@@ -90,7 +90,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
                 });
             });
         });
-        services.AddOpenApi();
+        services.AddOpenApi(HeadRequests.DescribeGetOnly);
         return builder;
     }
 
