@@ -21,10 +21,23 @@ var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is
 var host = builder.Services.AddUniAuthorizeHost(
     o =>
     {
+        // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise.
+        o.NameSignIn = NameSignInMode.LoopbackOnly;
         builder.Configuration.GetSection("Host").Bind(o);
         o.AdminKey = adminKey;
     },
     o => builder.Configuration.GetSection("Authorize").Bind(o));
+// The document describes each GET once: its HEAD twin is left out.
+builder.Services.AddOpenApi(static o =>
+{
+    var include = o.ShouldInclude;
+    o.ShouldInclude = description => !HttpMethods.IsHead(description.HttpMethod ?? string.Empty) && include(description);
+});
+builder.Services.AddAntiforgery(static o =>
+{
+    o.HeaderName = "X-CSRF-TOKEN";
+    o.Cookie.Name = ".Uni.Authorize.Antiforgery";
+});
 if (store.DataDirectory is { } keys)
 {
     // Cookies and antiforgery tokens stay valid across restarts (and across instances sharing the directory).
@@ -33,7 +46,13 @@ if (store.DataDirectory is { } keys)
 store.Register(host);
 
 var app = builder.Build();
+var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
+app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
+app.UseRateLimiter();
 app.MapUniAuthorize();
+app.MapUniAuthorizeDemoPage();
+app.MapOpenApi().AnswerHeadLikeGet();
+app.MapGet("/healthz", () => TypedResults.Json(new { status = "ok" })).WithTags("Host").AnswerHeadLikeGet();
 
 var seeded = store.DataDirectory is { } data && await DemoSeeder.SeedAsync(app.Services, data, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>
@@ -45,6 +64,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
           demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
           HTTP API       {address}/openapi/v1.json   and docs/http-api.md
           health         {address}/healthz
+          sign-in        {NameSignInLine(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
         """);
     if (store.DataDirectory is { } directory)
     {
@@ -56,6 +76,13 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 
 await app.RunAsync();
+
+static string NameSignInLine(NameSignInMode mode) => mode switch
+{
+    NameSignInMode.Anywhere => "by bare name from ANY address: anyone can be anyone (Host:NameSignIn=Anywhere); use only on a closed network",
+    NameSignInMode.LoopbackOnly => "by bare name, from this machine only (demo; Host:NameSignIn=Off to turn it off)",
+    _ => "name sign-in off",
+};
 
 static string AdminKeyFile(string directory)
 {

@@ -21,6 +21,8 @@ public sealed partial class PostgreSqlStoreOptions
 
     internal string ChangeChannel => Schema + "_decision_changed";
 
+    internal string ConsentChannel => Schema + "_consent_changed";
+
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(ConnectionString))

@@ -126,3 +126,34 @@ internal sealed class OpenedDatabases<TStore>(PostgreSqlFixture fixture) : IAsyn
         }
     }
 }
+
+// Two "hosts": each has its own pool and change feed over one schema, as instances behind a load balancer do.
+public sealed class PostgreSqlConsentStoreContractTests(PostgreSqlFixture fixture) : ConsentStoreContract, IClassFixture<PostgreSqlFixture>
+{
+    private readonly OpenedDatabases<IConsentStore> _databases = new(fixture);
+
+    protected override ValueTask<IConsentStore> CreateStoreAsync() => OpenAsync(PostgreSqlFixture.NewSchema());
+
+    protected override ValueTask<IConsentStore> OpenSecondInstanceAsync(IConsentStore first) => OpenAsync(_databases[first].Schema);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _databases.DisposeAsync();
+    }
+
+    private async ValueTask<IConsentStore> OpenAsync(string schema)
+    {
+        var database = _databases.Open(schema);
+        var feed = _databases.Own(new PostgreSqlDecisionChangeFeed(database));
+        var store = _databases.Register(new PostgreSqlConsentStore(database, feed), database);
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (!feed.IsHealthy)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The change feed did not start listening.");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+
+        return store;
+    }
+}

@@ -14,5 +14,5 @@ internal static class BridgeEndpoints
 
     public static void Map(IEndpointRouteBuilder routes) =>
         routes.MapGet(ScriptPath, static (HttpContext context) => Script.Value.Serve(context))
-            .WithTags("Bridge").Produces(200, contentType: "text/javascript");
+            .Produces(200, contentType: "text/javascript");
 }

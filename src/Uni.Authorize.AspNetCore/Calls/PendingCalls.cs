@@ -1,64 +1,263 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>An authorize call still waiting for its user, readable by the session that started it.</summary>
-internal sealed class PendingCall(string id, Subject owner, Platform platform, Task<AuthorizeOutcome> outcome)
+/// <summary>What a pending call asked, so that any instance can compute its outcome.</summary>
+/// <param name="Kind"><c>authorize</c>, <c>api</c>, <c>plugin</c> or <c>privacy</c>.</param>
+/// <param name="Scope">The one scope asked.</param>
+/// <param name="Scopes">The scopes asked (Alipay).</param>
+/// <param name="Api">The gated API (<c>getLocation</c>).</param>
+/// <param name="Privacy">Whether the app's privacy contract applies.</param>
+internal sealed record CallRequest(string Kind, string? Scope, string[]? Scopes, string? Api, bool Privacy)
 {
-    public string Id { get; } = id;
+    public const string AuthorizeKind = "authorize";
+    public const string ApiKind = "api";
+    public const string PluginKind = "plugin";
+    public const string PrivacyKind = "privacy";
 
-    public Subject Owner { get; } = owner;
+    /// <summary>Runs the request through the engine for <paramref name="subject"/>.</summary>
+    public ValueTask<AuthorizeOutcome> RunAsync(Authorizer authorizer, Subject subject, Platform platform, CancellationToken cancellationToken)
+    {
+        if (Kind == ApiKind)
+        {
+            return authorizer.TryAuthorizeApiAsync(Api!, subject, platform, Privacy, cancellationToken);
+        }
 
-    public Platform Platform { get; } = platform;
+        if (Kind == PrivacyKind)
+        {
+            return authorizer.RequirePrivacyAuthorizeAsync(subject, platform, cancellationToken);
+        }
 
-    public Task<AuthorizeOutcome> Outcome { get; } = outcome;
+        var request = Scopes is { } scopes
+            ? new AuthorizeRequest(scopes) { Subject = subject, Platform = platform, RequiresPrivacyAgreement = Privacy }
+            : new AuthorizeRequest(Scope) { Subject = subject, Platform = platform, RequiresPrivacyAgreement = Privacy };
+        return Kind == PluginKind
+            ? authorizer.TryAuthorizeForMiniProgramAsync(request, cancellationToken)
+            : authorizer.TryAuthorizeAsync(request, cancellationToken);
+    }
 }
 
 /// <summary>
-/// Keeps calls that wait for a consent so that the caller can come back for the answer (long polling or SSE) after its
-/// HTTP request ended. The engine's own prompt timeout bounds every call; a finished call is kept for
-/// <see cref="UniAuthorizeHostOptions.CallRetention"/> and then forgotten.
+/// Calls that wait for a consent, kept in the <see cref="IConsentStore"/> so that the app can come back for the answer
+/// (long polling or SSE) through any instance. The instance that started a call computes its outcome and holds a lease
+/// on it; when that instance stops, the next instance asked about the call takes the lease over and finishes it (the
+/// consent and any answer given meanwhile are in the store). The engine's prompt timeout bounds every call; a finished
+/// call stays readable for <see cref="UniAuthorizeHostOptions.CallRetention"/>.
 /// </summary>
-internal sealed class PendingCalls(TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
+internal sealed partial class PendingCalls : IDisposable
 {
     public const int MaxCalls = 10_000;
-    private readonly ConcurrentDictionary<string, PendingCall> _calls = new(StringComparer.Ordinal);
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(2);
 
-    public int Count => _calls.Count;
+    private readonly IConsentStore _store;
+    private readonly ConsentBroker _broker;
+    private readonly Authorizer _authorizer;
+    private readonly TimeProvider _time;
+    private readonly UniAuthorizeHostOptions _options;
+    private readonly TimeSpan _promptTimeout;
+    private readonly CancellationToken _stopping;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, Task> _driving = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stop = new();
 
-    /// <summary>Tracks <paramref name="outcome"/>; <see langword="null"/> when too many calls are pending.</summary>
-    public PendingCall? Track(Subject owner, Platform platform, Task<AuthorizeOutcome> outcome)
+    public PendingCalls(IConsentStore store, ConsentBroker broker, Authorizer authorizer, TimeProvider time, IOptions<UniAuthorizeHostOptions> options,
+        IOptions<AuthorizerOptions> authorizerOptions, IHostApplicationLifetime lifetime, ILogger<PendingCalls> logger)
     {
-        if (_calls.Count >= MaxCalls)
+        _store = store;
+        _broker = broker;
+        _authorizer = authorizer;
+        _time = time;
+        _options = options.Value;
+        _promptTimeout = authorizerOptions.Value.PromptTimeout;
+        _stopping = lifetime.ApplicationStopping;
+        _logger = logger;
+        _ = RenewLeasesAsync(_stop.Token);
+    }
+
+    /// <summary>This instance's name in call leases.</summary>
+    public string Driver { get; } = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture) + "-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+
+    /// <summary>Calls this instance is computing now.</summary>
+    public int Count => _driving.Count;
+
+    /// <summary>Stores a call whose <paramref name="outcome"/> is still being computed here; <see langword="null"/> when
+    /// too many calls are pending on this instance.</summary>
+    public async ValueTask<PendingCallRecord?> StartAsync(SessionContext session, CallRequest request, Task<AuthorizeOutcome> outcome, CancellationToken cancellationToken)
+    {
+        if (_driving.Count >= MaxCalls)
         {
             return null;
         }
 
-        var call = new PendingCall(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), owner, platform, outcome);
-        _calls[call.Id] = call;
-        _ = ForgetAfterRetentionAsync(call);
+        var now = _time.GetUtcNow();
+        var call = new PendingCallRecord(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), session.Subject, session.App.Platform,
+            JsonSerializer.Serialize(request, HostJson.Default.CallRequest), Driver, now + Lease, now, now + _promptTimeout + _options.CallRetention);
+        await _store.AddCallAsync(call, cancellationToken).ConfigureAwait(false);
+        Drive(call, outcome);
         return call;
     }
 
     /// <summary>The call <paramref name="id"/> when <paramref name="owner"/> started it; another subject's call is not found.</summary>
-    public PendingCall? Find(string id, Subject owner) =>
-        _calls.TryGetValue(id, out var call) && call.Owner == owner ? call : null;
+    public async ValueTask<PendingCallRecord?> FindAsync(string id, Subject owner, CancellationToken cancellationToken)
+    {
+        if (id.Length is 0 or > 64)
+        {
+            return null;
+        }
 
-    private async Task ForgetAfterRetentionAsync(PendingCall call)
+        var call = await _store.GetCallAsync(id, cancellationToken).ConfigureAwait(false);
+        return call is not null && call.Owner == owner && call.ExpiresAt > _time.GetUtcNow() ? call : null;
+    }
+
+    /// <summary>Waits up to <paramref name="wait"/> for the call's outcome, taking the call over when its driver stopped;
+    /// returns the call as it is then.</summary>
+    public async Task<PendingCallRecord> WaitAsync(PendingCallRecord call, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + wait;
+        while (call.Outcome is null && !cancellationToken.IsCancellationRequested)
+        {
+            var change = _broker.Signals.NextAsync();
+            var now = _time.GetUtcNow();
+            if (!_driving.ContainsKey(call.Id) && call.LeaseUntil <= now)
+            {
+                await TakeOverAsync(call, now, cancellationToken).ConfigureAwait(false);
+            }
+
+            var left = deadline - now;
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
+            var local = _driving.GetValueOrDefault(call.Id);
+            var limit = left < _broker.RecheckInterval ? left : _broker.RecheckInterval;
+            if (call.LeaseUntil > now && call.LeaseUntil - now < limit)
+            {
+                limit = call.LeaseUntil - now + TimeSpan.FromMilliseconds(50);
+            }
+
+            try
+            {
+                await _broker.WaitAsync(local is null ? change : Task.WhenAny(change, local), limit, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            call = await _store.GetCallAsync(call.Id, CancellationToken.None).ConfigureAwait(false) ?? call;
+        }
+
+        return call;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _stop.Dispose();
+    }
+
+    private async Task TakeOverAsync(PendingCallRecord call, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!await _store.TryLeaseCallAsync(call.Id, Driver, now, now + Lease, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var request = JsonSerializer.Deserialize(call.Request, HostJson.Default.CallRequest)!;
+        LogTakeOver(_logger);
+        Drive(call, request.RunAsync(_authorizer, call.Owner, call.Platform, _stopping).AsTask());
+    }
+
+    private void Drive(PendingCallRecord call, Task<AuthorizeOutcome> outcome)
+    {
+        if (_driving.TryAdd(call.Id, outcome))
+        {
+            _ = FinishWhenDoneAsync(call, outcome);
+        }
+    }
+
+    private async Task FinishWhenDoneAsync(PendingCallRecord call, Task<AuthorizeOutcome> outcome)
     {
         try
         {
-            await call.Outcome.ConfigureAwait(false);
-        }
-        catch (Exception)
-        {
-            // A failed or cancelled call is forgotten like a finished one.
-        }
+            AuthorizeOutcome result;
+            try
+            {
+                result = await outcome.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // This instance is stopping: leave the call to the lease, another instance finishes it.
+                return;
+            }
 
-        await Task.Delay(options.Value.CallRetention, time).ConfigureAwait(false);
-        _calls.TryRemove(call.Id, out _);
+            if (result.Error is { Code: AuthorizeErrorCode.Canceled } && _stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var json = JsonSerializer.Serialize(CallResponses.From(result, call.Platform), HostJson.Default.CallResponse);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await _store.FinishCallAsync(call.Id, json, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception ex) when (attempt < 5)
+                {
+                    LogFinishRetry(_logger, ex);
+                    await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt), _time).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            LogFinishFailed(_logger, ex);
+        }
+        finally
+        {
+            _driving.TryRemove(call.Id, out _);
+        }
     }
+
+    private async Task RenewLeasesAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(RenewEvery, _time, stop).ConfigureAwait(false);
+                if (!_driving.IsEmpty)
+                {
+                    await _store.RenewLeasesAsync(Driver, [.. _driving.Keys], _time.GetUtcNow() + Lease, stop).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogFinishRetry(_logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Took over a pending call whose instance stopped")]
+    private static partial void LogTakeOver(ILogger logger);
+
+    [LoggerMessage(2, LogLevel.Warning, "The consent store did not answer; retrying")]
+    private static partial void LogFinishRetry(ILogger logger, Exception exception);
+
+    [LoggerMessage(3, LogLevel.Error, "A pending call's outcome could not be recorded")]
+    private static partial void LogFinishFailed(ILogger logger, Exception exception);
 }

@@ -5,68 +5,219 @@ using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>A consent dialog waiting for its user.</summary>
-internal sealed class PendingConsent(string id, PromptRequest request, DateTimeOffset createdAt, DateTimeOffset expiresAt)
-{
-    public string Id { get; } = id;
-
-    public PromptRequest Request { get; } = request;
-
-    public DateTimeOffset CreatedAt { get; } = createdAt;
-
-    public DateTimeOffset ExpiresAt { get; } = expiresAt;
-
-    public TaskCompletionSource<PromptResult> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
-
 /// <summary>
-/// The host's <see cref="IAuthorizationPrompter"/>: a prompt becomes a pending consent that only the signed-in user it
-/// names can answer, through the user endpoints (never through a mini-app session). It ends when the user answers or
-/// when the engine gives up (its prompt timeout, or every caller stopped waiting).
+/// The host's <see cref="IAuthorizationPrompter"/>: a prompt becomes a consent in the <see cref="IConsentStore"/>, which
+/// every instance sharing the store lists, and which only the signed-in user it names can answer (through the user
+/// endpoints of any instance, never through a mini-app session). Concurrent prompts for one subject and scope set, on
+/// any instance, share one consent. A prompt ends when the consent is answered anywhere, when a settings change decides
+/// every asked scope, or when the engine gives up (its prompt timeout, or every caller stopped waiting).
 /// </summary>
-internal sealed class ConsentBroker(TimeProvider time, IOptions<AuthorizerOptions> authorizerOptions) : IAuthorizationPrompter
+internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
 {
-    private readonly ConcurrentDictionary<string, PendingConsent> _pending = new(StringComparer.Ordinal);
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Signals are the fast path; a look at the store now and then covers a lost one (and a feed that is down).
+    private static readonly TimeSpan RecheckWhileHealthy = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RecheckWhileUnhealthy = TimeSpan.FromSeconds(1);
 
-    public int Count => _pending.Count;
+    private readonly IConsentStore _store;
+    private readonly IDecisionStore _decisions;
+    private readonly TimeProvider _time;
+    private readonly IOptions<AuthorizerOptions> _authorizerOptions;
+    private readonly ConcurrentDictionary<string, Subject> _asking = new(StringComparer.Ordinal);
+    private readonly SignalBoard _board = new();
+
+    public ConsentBroker(IConsentStore store, IDecisionStore decisions, TimeProvider time, IOptions<AuthorizerOptions> authorizerOptions)
+    {
+        _store = store;
+        _decisions = decisions;
+        _time = time;
+        _authorizerOptions = authorizerOptions;
+        _store.Signaled += _board.Raise;
+    }
+
+    public IConsentStore Store => _store;
+
+    /// <summary>Raised signals, for waiters elsewhere in the host (calls, sessions, consent lists).</summary>
+    public SignalBoard Signals => _board;
+
+    /// <summary>How long a waiter may trust signals before looking at the store itself.</summary>
+    public TimeSpan RecheckInterval => _store.IsHealthy ? RecheckWhileHealthy : RecheckWhileUnhealthy;
 
     public async ValueTask<PromptResult> PromptAsync(PromptRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var now = time.GetUtcNow();
-        var consent = new PendingConsent(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), request, now, now + authorizerOptions.Value.PromptTimeout);
-        _pending[consent.Id] = consent;
-        SignalChange();
+        var now = _time.GetUtcNow();
+        var candidate = new ConsentRecord(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), request.Subject, request.Platform,
+            [.. request.Scopes.Select(s => s.Name)], now, now + _authorizerOptions.Value.PromptTimeout);
+        var consent = await _store.OpenConsentAsync(candidate, cancellationToken).ConfigureAwait(false);
+        var waitKey = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(9));
+        _asking[waitKey] = request.Subject;
+        _board.Raise(new ConsentSignal(ConsentSignalKind.ConsentChanged, consent.Id, request.Subject.UserId));
+        var answered = false;
         try
         {
-            return await consent.Answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var change = _board.NextAsync();
+                var current = await _store.GetConsentAsync(consent.Id, cancellationToken).ConfigureAwait(false);
+                if (current is { ClosedAt: not null })
+                {
+                    answered = true;
+                    return ConsentAnswers.Decode(current.Answer);
+                }
+
+                await WaitAsync(change, RecheckInterval, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
-            _pending.TryRemove(consent.Id, out _);
-            SignalChange();
+            _asking.TryRemove(waitKey, out _);
+            if (!answered)
+            {
+                // Timed out or abandoned: take it off the user's list (best effort; it expires by itself otherwise).
+                try
+                {
+                    await _store.CloseConsentAsync(consent.Id, null, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                }
+            }
+
+            _board.Raise(new ConsentSignal(ConsentSignalKind.ConsentChanged, consent.Id, request.Subject.UserId));
         }
     }
 
-    /// <summary>The consents waiting for <paramref name="userId"/>, oldest first.</summary>
-    public IReadOnlyList<PendingConsent> ForUser(string userId) =>
-        [.. _pending.Values.Where(c => string.Equals(c.Request.Subject.UserId, userId, StringComparison.Ordinal)).OrderBy(c => c.CreatedAt)];
+    /// <summary>Whether this instance is asking <paramref name="subject"/>'s user something now.</summary>
+    public bool HasConsentFor(Subject subject) => _asking.Values.Any(s => s == subject);
 
-    /// <summary>Whether a consent of <paramref name="subject"/> waits for its user.</summary>
-    public bool HasConsentFor(Subject subject) => _pending.Values.Any(c => c.Request.Subject == subject);
+    /// <summary>The consent <paramref name="id"/> when it is open for <paramref name="userId"/>; another user's consent is not found.</summary>
+    public async ValueTask<ConsentRecord?> FindOpenAsync(string id, string userId, CancellationToken cancellationToken)
+    {
+        if (id.Length is 0 or > 64)
+        {
+            return null;
+        }
 
-    /// <summary>The consent <paramref name="id"/> when it waits for <paramref name="userId"/>; another user's consent is not found.</summary>
-    public PendingConsent? Find(string id, string userId) =>
-        _pending.TryGetValue(id, out var consent) && string.Equals(consent.Request.Subject.UserId, userId, StringComparison.Ordinal) ? consent : null;
+        var consent = await _store.GetConsentAsync(id, cancellationToken).ConfigureAwait(false);
+        return consent is not null && consent.IsOpenAt(_time.GetUtcNow()) && string.Equals(consent.Subject.UserId, userId, StringComparison.Ordinal)
+            ? consent
+            : null;
+    }
 
-    /// <summary>Answers consent <paramref name="id"/> for <paramref name="userId"/>; <see langword="false"/> when no such consent waits for that user.</summary>
-    public bool TryAnswer(string id, string userId, PromptResult answer) =>
-        Find(id, userId) is { } consent && consent.Answer.TrySetResult(answer);
+    /// <summary>After a settings change: closes the open consents of <paramref name="subject"/> whose every scope is now
+    /// decided, with those decisions as the answer, so that calls waiting on any instance end at once.</summary>
+    public async ValueTask SettleDecidedAsync(Subject subject, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        foreach (var consent in await _store.ListOpenConsentsAsync(subject.UserId, now, cancellationToken).ConfigureAwait(false))
+        {
+            if (consent.Subject != subject)
+            {
+                continue;
+            }
 
-    /// <summary>Completes when any consent appears or ends (or when <paramref name="cancellationToken"/> fires).</summary>
-    public Task WaitForChangeAsync(CancellationToken cancellationToken) => Volatile.Read(ref _changed).Task.WaitAsync(cancellationToken);
+            var answers = new Dictionary<string, PromptAnswer>(StringComparer.Ordinal);
+            foreach (var scope in consent.Scopes)
+            {
+                var state = (await _decisions.GetAsync(subject, scope, cancellationToken).ConfigureAwait(false))?.EffectiveState(now) ?? DecisionState.NotDetermined;
+                if (state == DecisionState.NotDetermined)
+                {
+                    break;
+                }
 
-    private void SignalChange() =>
-        Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+                answers[scope] = state == DecisionState.Granted ? PromptAnswer.Allow : PromptAnswer.Deny;
+            }
+
+            if (answers.Count == consent.Scopes.Count)
+            {
+                await _store.CloseConsentAsync(consent.Id, ConsentAnswers.Encode(PromptResult.PerScope(answers), consent.Scopes), now, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Waits for <paramref name="change"/>, at most <paramref name="limit"/>; never throws for the timeout.</summary>
+    public async Task WaitAsync(Task change, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await change.WaitAsync(limit, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+        }
+    }
+
+    public void Dispose() => _store.Signaled -= _board.Raise;
+}
+
+/// <summary>One task per generation that completes at the next signal, so that many waiters share one wake-up.</summary>
+internal sealed class SignalBoard
+{
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Raised after <see cref="NextAsync"/> completes, for listeners that need the signal itself.</summary>
+    public event Action<ConsentSignal>? Received;
+
+    /// <summary>Completes at the next signal.</summary>
+    public Task NextAsync() => Volatile.Read(ref _next).Task;
+
+    public void Raise(ConsentSignal signal)
+    {
+        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        Received?.Invoke(signal);
+    }
+}
+
+/// <summary>The text form of an answer stored with a closed consent: <c>allow</c>, <c>deny</c>, <c>dismiss</c>, or one
+/// <c>scope=answer</c> per line.</summary>
+internal static class ConsentAnswers
+{
+    public static string Encode(PromptResult answer, IReadOnlyList<string> scopes)
+    {
+        var answers = scopes.Select(answer.AnswerFor).ToArray();
+        return answers.Distinct().Count() == 1
+            ? Name(answers[0])
+            : string.Join('\n', scopes.Select((scope, i) => scope + "=" + Name(answers[i])));
+    }
+
+    public static PromptResult Decode(string? encoded)
+    {
+        if (encoded is null || !encoded.Contains('=', StringComparison.Ordinal))
+        {
+            return Parse(encoded) switch
+            {
+                PromptAnswer.Allow => PromptResult.Allow,
+                PromptAnswer.Deny => PromptResult.Deny,
+                _ => PromptResult.Dismissed,
+            };
+        }
+
+        var answers = new Dictionary<string, PromptAnswer>(StringComparer.Ordinal);
+        foreach (var line in encoded.Split('\n'))
+        {
+            var at = line.LastIndexOf('=');
+            answers[line[..at]] = Parse(line[(at + 1)..]);
+        }
+
+        return PromptResult.PerScope(answers);
+    }
+
+    /// <summary>The scope definitions of canonical <paramref name="names"/> (the privacy agreement included).</summary>
+    public static ScopeDefinition[] Definitions(IEnumerable<string> names) =>
+        [.. names.Select(name => name == ScopeCatalog.PrivacyAgreement.Name ? ScopeCatalog.PrivacyAgreement : ScopeCatalog.TryGet(name, out var scope) ? scope : null)
+            .OfType<ScopeDefinition>()];
+
+    private static string Name(PromptAnswer answer) => answer switch
+    {
+        PromptAnswer.Allow => "allow",
+        PromptAnswer.Deny => "deny",
+        _ => "dismiss",
+    };
+
+    private static PromptAnswer Parse(string? name) => name switch
+    {
+        "allow" => PromptAnswer.Allow,
+        "deny" => PromptAnswer.Deny,
+        _ => PromptAnswer.Dismissed,
+    };
 }

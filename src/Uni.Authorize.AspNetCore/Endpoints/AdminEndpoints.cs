@@ -15,7 +15,7 @@ internal static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         // One check for the whole group, before any body is read.
-        var group = routes.MapGroup("/admin/v1").WithTags("Admin").AddEndpointFilter(async (filter, next) =>
+        var group = routes.MapGroup(string.Empty).AddEndpointFilter(async (filter, next) =>
             Guard(filter.HttpContext, filter.HttpContext.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value)
             ?? await next(filter).ConfigureAwait(false));
         group.MapPost("/apps", CreateAppAsync).Accepts<CreateAppBody>("application/json").Produces<CreatedApp>(201);
@@ -111,7 +111,7 @@ internal static class AdminEndpoints
         }
 
         var lifetime = body.LifetimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
-        var (token, session) = await identities.IssueSessionAsync(app, user, lifetime, context.RequestAborted).ConfigureAwait(false);
+        var (token, session) = await identities.IssueSessionAsync(app, user.Id, lifetime, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt), HostJson.Default.IssuedSession, statusCode: StatusCodes.Status201Created);
     }

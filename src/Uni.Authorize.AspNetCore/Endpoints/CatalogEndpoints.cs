@@ -4,16 +4,13 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>The scope catalog per platform and the health probe: public, no credentials.</summary>
+/// <summary>The scope catalog per platform: public, no credentials.</summary>
 internal static class CatalogEndpoints
 {
-    private static readonly byte[] Healthy = "{\"status\":\"ok\"}"u8.ToArray();
-
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/healthz", () => TypedResults.Bytes(Healthy, "application/json; charset=utf-8")).WithTags("Host").Produces<HealthInfo>();
-        routes.MapGet("/api/v1/scopes", GetCatalog).WithTags("Catalog").Produces<IReadOnlyList<CatalogResponse>>();
-        routes.MapGet("/api/v1/scopes/{platform}", GetPlatformCatalog).WithTags("Catalog").Produces<CatalogResponse>();
+        routes.MapGet(string.Empty, GetCatalog).Produces<IReadOnlyList<CatalogResponse>>();
+        routes.MapGet("/{platform}", GetPlatformCatalog).Produces<CatalogResponse>();
     }
 
     public static ScopeInfo Describe(ScopeDefinition scope, Platform platform)

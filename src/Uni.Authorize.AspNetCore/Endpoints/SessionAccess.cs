@@ -2,29 +2,9 @@ using Microsoft.AspNetCore.Http;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>Resolves the mini-app session of a request from <c>Authorization: Bearer st_…</c>.</summary>
+/// <summary>The <c>wait</c> parameter of long-polling calls.</summary>
 internal static class SessionAccess
 {
-    public static async ValueTask<(SessionContext? Session, IResult? Problem)> ResolveAsync(HttpContext context, HostIdentities identities)
-    {
-        var headers = context.Request.Headers.Authorization;
-        if (headers.Count == 0)
-        {
-            return (null, Problems.Unauthorized("session_required", "Send the mini-app session token as 'Authorization: Bearer <token>'."));
-        }
-
-        var header = headers.Count == 1 ? headers[0] : null;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return (null, Problems.Unauthorized("session_invalid", "The Authorization header must be one 'Bearer <token>'."));
-        }
-
-        var session = await identities.ResolveSessionAsync(header[7..].Trim(), context.RequestAborted).ConfigureAwait(false);
-        return session is null
-            ? (null, Problems.Unauthorized("session_invalid", "The session token is unknown, expired or revoked."))
-            : (session, null);
-    }
-
     /// <summary>The <c>wait</c> query parameter in whole seconds, 0 to the configured maximum; default the maximum.</summary>
     public static (TimeSpan Wait, IResult? Problem) Wait(HttpContext context, UniAuthorizeHostOptions options)
     {

@@ -1,47 +1,77 @@
+using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>The signed-in host user (cookie) and the antiforgery check every state-changing user call needs.
-/// A mini-app session token is never accepted here.</summary>
+/// <summary>The signed-in user of a request, read from the app's own <see cref="ClaimsPrincipal"/>.</summary>
+internal sealed record SignedInUser(string Id, string Name);
+
+/// <summary>Who the user is (the configured scheme and user-id claim, see <see cref="UniAuthorizeHostOptions"/>) and the
+/// antiforgery check every state-changing user call needs. A mini-app session token is never accepted here.</summary>
 internal static class UserAccess
 {
-    public const string Scheme = "Uni.Authorize.User";
+    public const string Scheme = UniAuthorizeHostOptions.NameSignInScheme;
     public const string CookieName = ".Uni.Authorize.User";
-    public const string AntiforgeryCookieName = ".Uni.Authorize.Antiforgery";
-    public const string AntiforgeryHeader = "X-CSRF-TOKEN";
+    private const string DefaultAntiforgeryHeader = "RequestVerificationToken";
 
-    /// <summary>Authenticates the user cookie and makes it the request's user (antiforgery tokens are bound to it).</summary>
-    public static async ValueTask<(string? UserId, string? Name)> AuthenticateAsync(HttpContext context)
+    /// <summary>Authenticates the user through the configured scheme (or the app's own pipeline) and makes it the
+    /// request's user, so that antiforgery tokens are bound to it; <see langword="null"/> when nobody is signed in.</summary>
+    public static async ValueTask<SignedInUser?> AuthenticateAsync(HttpContext context)
     {
-        var result = await context.AuthenticateAsync(Scheme).ConfigureAwait(false);
-        if (!result.Succeeded)
+        if (context.Features.Get<SignedInUser>() is { } known)
         {
-            return (null, null);
+            return known;
         }
 
-        context.User = result.Principal;
-        return (result.Principal.FindFirstValue(ClaimTypes.NameIdentifier), result.Principal.FindFirstValue(ClaimTypes.Name));
+        var options = context.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
+        var principal = context.User;
+        if (options.UserAuthenticationScheme is { } scheme)
+        {
+            var result = await context.AuthenticateAsync(scheme).ConfigureAwait(false);
+            if (!result.Succeeded)
+            {
+                return null;
+            }
+
+            principal = result.Principal;
+            context.User = principal;
+        }
+
+        if (principal.Identity?.IsAuthenticated != true || principal.FindFirstValue(options.UserIdClaimType) is not { } id || !new Subject("app", id).IsValid)
+        {
+            return null;
+        }
+
+        var user = new SignedInUser(id, principal.FindFirstValue(options.UserNameClaimType) ?? id);
+        context.Features.Set(user);
+        return user;
     }
 
-    /// <summary>The signed-in user id, or a 401 problem.</summary>
-    public static async ValueTask<(string? UserId, IResult? Problem)> RequireUserAsync(HttpContext context, bool changesState)
+    /// <summary>The user that <see cref="RequireUserAsync"/> found for this request (parameters bind before filters run,
+    /// so endpoints behind the filter read it here).</summary>
+    public static SignedInUser Current(HttpContext context) =>
+        context.Features.Get<SignedInUser>() ?? throw new InvalidOperationException("The user filter did not run for this endpoint.");
+
+    /// <summary>The filter of the user group: a signed-in user, and a valid antiforgery token on every call that changes state.</summary>
+    public static async ValueTask<object?> RequireUserAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
-        var (userId, _) = await AuthenticateAsync(context).ConfigureAwait(false);
-        if (userId is null)
+        var context = invocation.HttpContext;
+        if (await AuthenticateAsync(context).ConfigureAwait(false) is null)
         {
-            return (null, Problems.Unauthorized("sign_in_required", "Sign in first (POST /api/v1/user/sign-in); mini-app session tokens are not accepted here."));
+            return Problems.Unauthorized("sign_in_required", "Sign in first; mini-app session tokens are not accepted here.");
         }
 
-        if (changesState && await AntiforgeryProblemAsync(context).ConfigureAwait(false) is { } problem)
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+            && await AntiforgeryProblemAsync(context).ConfigureAwait(false) is { } problem)
         {
-            return (null, problem);
+            return problem;
         }
 
-        return (userId, null);
+        return await next(invocation).ConfigureAwait(false);
     }
 
     public static async ValueTask<IResult?> AntiforgeryProblemAsync(HttpContext context)
@@ -55,7 +85,18 @@ internal static class UserAccess
         catch (Exception ex) when (ex is AntiforgeryValidationException or InvalidDataException or BadHttpRequestException or IOException)
         {
             return Problems.BadRequest("antiforgery_invalid",
-                $"Send the token of GET /api/v1/user/antiforgery in the '{AntiforgeryHeader}' header (fetch a new one after signing in).");
+                $"Send the token of GET /api/v1/user/antiforgery in the '{HeaderName(context)}' header (fetch a new one after signing in).");
         }
     }
+
+    public static string HeaderName(HttpContext context) =>
+        context.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.HeaderName ?? DefaultAntiforgeryHeader;
+
+    /// <summary>Whether name-only sign-in is allowed for this request by <see cref="UniAuthorizeHostOptions.NameSignIn"/>.</summary>
+    public static bool AllowsNameSignIn(HttpContext context, NameSignInMode mode) => mode switch
+    {
+        NameSignInMode.Anywhere => true,
+        NameSignInMode.LoopbackOnly => context.Connection.RemoteIpAddress is not { } address || IPAddress.IsLoopback(address),
+        _ => false,
+    };
 }

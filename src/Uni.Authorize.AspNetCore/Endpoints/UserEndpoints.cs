@@ -12,20 +12,21 @@ namespace Uni.Authorize.AspNetCore;
 /// settings per app, launching an app. State changes need the user cookie and an antiforgery token.</summary>
 internal static class UserEndpoints
 {
-    public static void Map(IEndpointRouteBuilder routes)
+    /// <summary>Maps the user API on <paramref name="group"/>: sign-in helpers open to anyone, the rest behind the user filter.</summary>
+    public static void Map(IEndpointRouteBuilder group)
     {
-        var group = routes.MapGroup("/api/v1/user").WithTags("User");
         group.MapGet("/antiforgery", GetAntiforgeryAsync).Produces<AntiforgeryInfo>();
         group.MapPost("/sign-in", SignInAsync).Accepts<SignInBody>("application/json").Produces<UserInfo>();
-        group.MapPost("/sign-out", (Func<HttpContext, Task<IResult>>)SignOutAsync).Produces(204);
-        group.MapGet("/me", (Func<HttpContext, Task<IResult>>)GetMeAsync).Produces<UserInfo>();
-        group.MapGet("/consents", ListConsentsAsync).Produces<ConsentList>();
-        group.MapGet("/consents/{id}", GetConsentAsync).Produces<ConsentInfo>();
-        group.MapPost("/consents/{id}/answer", AnswerConsentAsync).Accepts<ConsentAnswerBody>("application/json").Produces(204);
-        group.MapGet("/apps", ListAppsAsync).Produces<AppList>();
-        group.MapGet("/apps/{appId}/settings", GetSettingsAsync).Produces<AppSettings>();
-        group.MapPut("/apps/{appId}/settings", ChangeSettingAsync).Accepts<SettingChangeBody>("application/json").Produces<AppSettings>();
-        group.MapPost("/apps/{appId}/launch", LaunchAsync).Produces<IssuedSession>();
+        group.MapGet("/me", GetMeAsync).Produces<UserInfo>();
+        var user = group.MapGroup(string.Empty).AddEndpointFilter(UserAccess.RequireUserAsync);
+        user.MapPost("/sign-out", SignOutAsync).Produces(204);
+        user.MapGet("/consents", ListConsentsAsync).Produces<ConsentList>();
+        user.MapGet("/consents/{id}", GetConsentAsync).Produces<ConsentInfo>();
+        user.MapPost("/consents/{id}/answer", AnswerConsentAsync).Accepts<ConsentAnswerBody>("application/json").Produces(204);
+        user.MapGet("/apps", ListAppsAsync).Produces<AppList>();
+        user.MapGet("/apps/{appId}/settings", GetSettingsAsync).Produces<AppSettings>();
+        user.MapPut("/apps/{appId}/settings", ChangeSettingAsync).Accepts<SettingChangeBody>("application/json").Produces<AppSettings>();
+        user.MapPost("/apps/{appId}/launch", LaunchAsync).Produces<IssuedSession>();
     }
 
     private static async Task<IResult> GetAntiforgeryAsync(HttpContext context, IAntiforgery antiforgery)
@@ -33,11 +34,18 @@ internal static class UserEndpoints
         await UserAccess.AuthenticateAsync(context).ConfigureAwait(false);
         var tokens = antiforgery.GetAndStoreTokens(context);
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new AntiforgeryInfo(tokens.RequestToken!, UserAccess.AntiforgeryHeader), HostJson.Default.AntiforgeryInfo);
+        return TypedResults.Json(new AntiforgeryInfo(tokens.RequestToken!, UserAccess.HeaderName(context)), HostJson.Default.AntiforgeryInfo);
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, HostIdentities identities)
+    private static async Task<IResult> SignInAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
     {
+        if (!UserAccess.AllowsNameSignIn(context, options.Value.NameSignIn))
+        {
+            return Problems.Forbidden("name_sign_in_disabled", options.Value.SignInUrl is { } url
+                ? $"Sign in through {url}; signing in with a bare name is a demo feature and it is off here."
+                : "Signing in with a bare name is a demo feature and it is off here; sign in through the application.");
+        }
+
         await UserAccess.AuthenticateAsync(context).ConfigureAwait(false);
         if (await UserAccess.AntiforgeryProblemAsync(context).ConfigureAwait(false) is { } problem)
         {
@@ -57,39 +65,44 @@ internal static class UserEndpoints
 
         var user = await identities.SignInAsync(body.Name!, context.RequestAborted).ConfigureAwait(false);
         var principal = new ClaimsPrincipal(new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, user.Id), new Claim(ClaimTypes.Name, user.Name)], UserAccess.Scheme));
+            [new Claim(options.Value.UserIdClaimType, user.Id), new Claim(options.Value.UserNameClaimType, user.Name)], UserAccess.Scheme));
         await context.SignInAsync(UserAccess.Scheme, principal).ConfigureAwait(false);
         return TypedResults.Json(new UserInfo(user.Id, user.Name), HostJson.Default.UserInfo);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext context)
+    private static async Task<IResult> SignOutAsync(HttpContext context, IOptions<UniAuthorizeHostOptions> options)
     {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: true).ConfigureAwait(false);
-        if (userId is null)
+        if (options.Value.UserAuthenticationScheme is { } scheme)
         {
-            return problem!;
+            await context.SignOutAsync(scheme).ConfigureAwait(false);
         }
 
-        await context.SignOutAsync(UserAccess.Scheme).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> GetMeAsync(HttpContext context)
+    private static async Task<IResult> GetMeAsync(HttpContext context, IOptions<UniAuthorizeHostOptions> options)
     {
-        var (userId, name) = await UserAccess.AuthenticateAsync(context).ConfigureAwait(false);
-        return userId is null
-            ? Problems.Unauthorized("sign_in_required", "Nobody is signed in.")
-            : TypedResults.Json(new UserInfo(userId, name ?? string.Empty), HostJson.Default.UserInfo);
-    }
-
-    private static async Task<IResult> ListConsentsAsync(HttpContext context, ConsentBroker broker, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
-    {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: false).ConfigureAwait(false);
-        if (userId is null)
+        var user = await UserAccess.AuthenticateAsync(context).ConfigureAwait(false);
+        if (user is null)
         {
-            return problem!;
+            var nameSignIn = UserAccess.AllowsNameSignIn(context, options.Value.NameSignIn);
+            return TypedResults.Problem(detail: "Nobody is signed in.", statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                type: "https://uni-authorize.dev/problems/sign_in_required",
+                extensions: new Dictionary<string, object?>(StringComparer.Ordinal)
+                {
+                    ["code"] = "sign_in_required",
+                    ["nameSignIn"] = nameSignIn,
+                    ["signInUrl"] = options.Value.SignInUrl,
+                });
         }
 
+        return TypedResults.Json(new UserInfo(user.Id, user.Name), HostJson.Default.UserInfo);
+    }
+
+    private static async Task<IResult> ListConsentsAsync(HttpContext context, ConsentBroker broker, HostIdentities identities,
+        IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+    {
+        var user = UserAccess.Current(context);
         var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
         if (waitProblem is not null)
         {
@@ -101,68 +114,55 @@ internal static class UserEndpoints
             wait = TimeSpan.Zero;
         }
 
-        // Long polling: with ?wait=N an empty list waits up to N seconds for a consent to arrive.
+        // Long polling: with ?wait=N an empty list waits up to N seconds for a consent to arrive on any instance.
         var deadline = time.GetUtcNow() + wait;
-        var consents = broker.ForUser(userId);
-        while (consents.Count == 0 && time.GetUtcNow() < deadline && !context.RequestAborted.IsCancellationRequested)
+        while (true)
         {
+            var change = broker.Signals.NextAsync();
+            var consents = await broker.Store.ListOpenConsentsAsync(user.Id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
             var left = deadline - time.GetUtcNow();
-            if (left <= TimeSpan.Zero)
+            if (consents.Count > 0 || left <= TimeSpan.Zero || context.RequestAborted.IsCancellationRequested)
             {
-                break;
+                var list = new List<ConsentInfo>(consents.Count);
+                foreach (var consent in consents)
+                {
+                    list.Add(await DescribeAsync(consent, identities, context.RequestAborted).ConfigureAwait(false));
+                }
+
+                context.Response.Headers.CacheControl = "no-store";
+                return TypedResults.Json(new ConsentList(list), HostJson.Default.ConsentList);
             }
 
             try
             {
-                await broker.WaitForChangeAsync(context.RequestAborted).WaitAsync(left, time).ConfigureAwait(false);
+                await broker.WaitAsync(change, left < broker.RecheckInterval ? left : broker.RecheckInterval, context.RequestAborted).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            catch (OperationCanceledException)
             {
-                break;
+                deadline = time.GetUtcNow();
             }
-
-            consents = broker.ForUser(userId);
         }
-
-        var list = new List<ConsentInfo>(consents.Count);
-        foreach (var consent in consents)
-        {
-            list.Add(await DescribeAsync(consent, identities, context.RequestAborted).ConfigureAwait(false));
-        }
-
-        context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new ConsentList(list), HostJson.Default.ConsentList);
     }
 
     private static async Task<IResult> GetConsentAsync(HttpContext context, string id, ConsentBroker broker, HostIdentities identities)
     {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: false).ConfigureAwait(false);
-        if (userId is null)
-        {
-            return problem!;
-        }
-
-        var consent = broker.Find(id, userId);
+        var user = UserAccess.Current(context);
+        var consent = await broker.FindOpenAsync(id, user.Id, context.RequestAborted).ConfigureAwait(false);
         return consent is null
             ? Problems.NotFound("consent_not_found", "No consent with this id waits for you (it may have been answered or timed out).")
             : TypedResults.Json(await DescribeAsync(consent, identities, context.RequestAborted).ConfigureAwait(false), HostJson.Default.ConsentInfo);
     }
 
-    private static async Task<IResult> AnswerConsentAsync(HttpContext context, string id, ConsentBroker broker)
+    private static async Task<IResult> AnswerConsentAsync(HttpContext context, string id, ConsentBroker broker, Authorizer authorizer, TimeProvider time)
     {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: true).ConfigureAwait(false);
-        if (userId is null)
-        {
-            return problem!;
-        }
-
+        var user = UserAccess.Current(context);
         var (body, bodyProblem) = await JsonBody.ReadAsync(context, HostJson.Default.ConsentAnswerBody).ConfigureAwait(false);
         if (body is null)
         {
             return bodyProblem!;
         }
 
-        var consent = broker.Find(id, userId);
+        var consent = await broker.FindOpenAsync(id, user.Id, context.RequestAborted).ConfigureAwait(false);
         if (consent is null)
         {
             return Problems.NotFound("consent_not_found", "No consent with this id waits for you (it may have been answered or timed out).");
@@ -183,7 +183,7 @@ internal static class UserEndpoints
             var answers = new Dictionary<string, PromptAnswer>(StringComparer.Ordinal);
             foreach (var (scope, value) in perScope)
             {
-                if (!consent.Request.Scopes.Any(s => s.Name == scope) || !TryParseAnswer(value, out var answer))
+                if (!consent.Scopes.Contains(scope, StringComparer.Ordinal) || !TryParseAnswer(value, out var answer))
                 {
                     return Problems.BadRequest("invalid_answer", "'scopes' maps each asked scope's canonical name to \"allow\", \"deny\" or \"dismiss\".");
                 }
@@ -198,45 +198,38 @@ internal static class UserEndpoints
             return Problems.BadRequest("invalid_answer", "Send either 'answer' for every scope or 'scopes' with one answer per scope.");
         }
 
-        return broker.TryAnswer(id, userId, result)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("consent_not_found", "The consent was answered or timed out meanwhile.");
+        // The first answer wins; then it is recorded here too, so that it holds even if the instance that asked has stopped.
+        if (!await broker.Store.CloseConsentAsync(consent.Id, ConsentAnswers.Encode(result, consent.Scopes), time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
+        {
+            return Problems.NotFound("consent_not_found", "The consent was answered or timed out meanwhile.");
+        }
+
+        await authorizer.RecordPromptAnswerAsync(new PromptRequest(consent.Subject, consent.Platform, ConsentAnswers.Definitions(consent.Scopes)), result,
+            context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
     private static async Task<IResult> ListAppsAsync(HttpContext context, HostIdentities identities)
     {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: false).ConfigureAwait(false);
-        if (userId is null)
-        {
-            return problem!;
-        }
-
         var apps = await identities.Store.ListAppsAsync(context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(new AppList([.. apps.Select(Describe)]), HostJson.Default.AppList);
     }
 
     private static async Task<IResult> GetSettingsAsync(HttpContext context, string appId, HostIdentities identities, Authorizer authorizer)
     {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: false).ConfigureAwait(false);
-        if (userId is null)
-        {
-            return problem!;
-        }
-
+        var user = UserAccess.Current(context);
+        var userId = user.Id;
         var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
         return app is null
             ? Problems.NotFound("app_not_found", "No app with this id.")
             : await SettingsAsync(app, userId, authorizer, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> ChangeSettingAsync(HttpContext context, string appId, HostIdentities identities, Authorizer authorizer)
+    private static async Task<IResult> ChangeSettingAsync(HttpContext context, string appId, HostIdentities identities, Authorizer authorizer,
+        ConsentBroker broker)
     {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: true).ConfigureAwait(false);
-        if (userId is null)
-        {
-            return problem!;
-        }
-
+        var user = UserAccess.Current(context);
+        var userId = user.Id;
         var (body, bodyProblem) = await JsonBody.ReadAsync(context, HostJson.Default.SettingChangeBody).ConfigureAwait(false);
         if (body is null)
         {
@@ -265,6 +258,7 @@ internal static class UserEndpoints
         try
         {
             await authorizer.SetDecisionAsync(subject, entry.Scope.Name, state, DecisionSource.Settings, app.Platform, context.RequestAborted).ConfigureAwait(false);
+            await broker.SettleDecidedAsync(subject, context.RequestAborted).ConfigureAwait(false);
         }
         catch (AuthorizeException ex)
         {
@@ -276,20 +270,14 @@ internal static class UserEndpoints
 
     private static async Task<IResult> LaunchAsync(HttpContext context, string appId, HostIdentities identities)
     {
-        var (userId, problem) = await UserAccess.RequireUserAsync(context, changesState: true).ConfigureAwait(false);
-        if (userId is null)
-        {
-            return problem!;
-        }
-
+        var user = UserAccess.Current(context);
         var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
-        var user = await identities.Store.GetUserAsync(userId, context.RequestAborted).ConfigureAwait(false);
-        if (app is null || user is null)
+        if (app is null)
         {
             return Problems.NotFound("app_not_found", "No app with this id.");
         }
 
-        var (token, session) = await identities.IssueSessionAsync(app, user, null, context.RequestAborted).ConfigureAwait(false);
+        var (token, session) = await identities.IssueSessionAsync(app, user.Id, null, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt), HostJson.Default.IssuedSession);
     }
@@ -309,12 +297,11 @@ internal static class UserEndpoints
         }
     }
 
-    private static async ValueTask<ConsentInfo> DescribeAsync(PendingConsent consent, HostIdentities identities, CancellationToken cancellationToken)
+    private static async ValueTask<ConsentInfo> DescribeAsync(ConsentRecord consent, HostIdentities identities, CancellationToken cancellationToken)
     {
-        var request = consent.Request;
-        var app = await identities.Store.GetAppAsync(request.Subject.AppId, cancellationToken).ConfigureAwait(false);
-        var appInfo = app is null ? new AppInfo(request.Subject.AppId, request.Subject.AppId, PlatformNames.Of(request.Platform)) : Describe(app);
-        return new ConsentInfo(consent.Id, appInfo, [.. request.Scopes.Select(s => CatalogEndpoints.Describe(s, request.Platform))], consent.CreatedAt, consent.ExpiresAt);
+        var app = await identities.Store.GetAppAsync(consent.Subject.AppId, cancellationToken).ConfigureAwait(false);
+        var appInfo = app is null ? new AppInfo(consent.Subject.AppId, consent.Subject.AppId, PlatformNames.Of(consent.Platform)) : Describe(app);
+        return new ConsentInfo(consent.Id, appInfo, [.. ConsentAnswers.Definitions(consent.Scopes).Select(s => CatalogEndpoints.Describe(s, consent.Platform))], consent.CreatedAt, consent.ExpiresAt);
     }
 
     public static AppInfo Describe(HostApp app) => new(app.Id, app.Name, PlatformNames.Of(app.Platform));

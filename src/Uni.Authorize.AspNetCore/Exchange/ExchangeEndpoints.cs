@@ -22,9 +22,8 @@ internal static class ExchangeEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/exchange").WithTags("Code exchange").RequireRateLimiting(RateLimitPolicy);
-        group.MapPost("/wechat/jscode2session", JsCode2SessionAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<WeChatSessionResponse>();
-        group.MapPost("/alipay/oauth-token", AlipayOAuthTokenAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<AlipayTokenResponse>();
+        routes.MapPost("/wechat/jscode2session", JsCode2SessionAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<WeChatSessionResponse>();
+        routes.MapPost("/alipay/oauth-token", AlipayOAuthTokenAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<AlipayTokenResponse>();
     }
 
     private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)

@@ -1,43 +1,118 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Uni.Authorize.AspNetCore;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>Maps the Uni.Authorize host's endpoints.</summary>
+/// <summary>Maps the Uni.Authorize host's endpoint groups. Each returns a builder the caller may prefix (map it on a
+/// <c>MapGroup</c>) and decorate (<c>RequireAuthorization</c>, <c>RequireRateLimiting</c>…). Nothing app-wide is
+/// registered: no middleware, no <c>/</c>, no global options. The code exchange names the rate limiting policy
+/// <see cref="ExchangeRateLimitPolicy"/>, which takes effect where the application calls <c>app.UseRateLimiter()</c>.
+/// Every GET endpoint of these groups answers HEAD too.</summary>
 public static class UniAuthorizeEndpointRouteBuilderExtensions
 {
-    /// <summary>Adds the host's middleware (error safety net, security headers, rate limiter) and maps its endpoints:
-    /// the mini-app API, the user API, the admin API, the code exchange, the scope catalog, the pages (the demo at
-    /// <c>/</c>, consent, settings), <c>/healthz</c> and <c>/openapi/v1.json</c>. Every GET endpoint answers HEAD too.</summary>
-    /// <exception cref="InvalidOperationException"><c>services.AddUniAuthorizeHost()</c> was not called.</exception>
-    public static WebApplication MapUniAuthorize(this WebApplication app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        if (app.Services.GetService<HostMarker>() is null)
-        {
-            throw new InvalidOperationException("app.MapUniAuthorize() needs builder.Services.AddUniAuthorizeHost(...) first.");
-        }
+    /// <summary>The rate limiting policy of the code exchange (per client address, see <see cref="UniAuthorizeHostOptions.ExchangePermitLimit"/>).</summary>
+    public const string ExchangeRateLimitPolicy = ExchangeEndpoints.RateLimitPolicy;
 
-        // Fail fast on bad options rather than on the first request.
-        _ = app.Services.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.AspNetCore");
-        app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
-        app.UseRateLimiter();
-        var endpoints = app.MapGroup(string.Empty).AnswerHeadLikeGet();
-        CatalogEndpoints.Map(endpoints);
-        MiniAppEndpoints.Map(endpoints);
-        UserEndpoints.Map(endpoints);
-        AdminEndpoints.Map(endpoints);
-        ExchangeEndpoints.Map(endpoints);
-        PrivacyEndpoints.Map(endpoints);
-        PluginEndpoints.Map(endpoints);
-        BridgeEndpoints.Map(endpoints);
-        PageEndpoints.Map(endpoints);
-        endpoints.MapOpenApi();
-        return app;
+    /// <summary>Maps every group but the demo page: the mini-app API, the user API, the admin API, the code exchange,
+    /// the scope catalog, the bridge script and the consent and settings pages.</summary>
+    /// <exception cref="InvalidOperationException"><c>services.AddUniAuthorizeHost()</c> was not called.</exception>
+    public static IEndpointConventionBuilder MapUniAuthorize(this IEndpointRouteBuilder endpoints)
+    {
+        var all = Group(endpoints, string.Empty);
+        all.MapUniAuthorizeCatalog();
+        all.MapUniAuthorizeMiniAppApi();
+        all.MapUniAuthorizeUserApi();
+        all.MapUniAuthorizeAdminApi();
+        all.MapUniAuthorizeCodeExchange();
+        all.MapUniAuthorizeBridge();
+        all.MapUniAuthorizePages();
+        return all;
+    }
+
+    /// <summary>The calls a mini-app makes with its session token (scheme <see cref="MiniAppSessionDefaults.AuthenticationScheme"/>):
+    /// authorize, the API gate, pending calls, settings, login, WeChat's privacy agreement and plugin authorization, under <c>/api/v1</c>.</summary>
+    public static RouteGroupBuilder MapUniAuthorizeMiniAppApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = Group(endpoints, "/api/v1").WithTags("Mini-app").RequireAuthorization(SessionPolicy);
+        MiniAppEndpoints.Map(group);
+        PrivacyEndpoints.Map(group);
+        PluginEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>What the pages call for the signed-in user (see <see cref="UniAuthorizeHostOptions.UserAuthenticationScheme"/>):
+    /// consents and their answers, settings per app, launching an app, under <c>/api/v1/user</c>.</summary>
+    public static RouteGroupBuilder MapUniAuthorizeUserApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = Group(endpoints, "/api/v1/user").WithTags("User");
+        UserEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>The operator's API under <c>/admin/v1</c>, guarded by <c>X-Admin-Key</c>.</summary>
+    public static RouteGroupBuilder MapUniAuthorizeAdminApi(this IEndpointRouteBuilder endpoints)
+    {
+        var group = Group(endpoints, "/admin/v1").WithTags("Admin");
+        AdminEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>The app servers' code exchange under <c>/api/v1/exchange</c>, rate limited by <see cref="ExchangeRateLimitPolicy"/>.</summary>
+    public static RouteGroupBuilder MapUniAuthorizeCodeExchange(this IEndpointRouteBuilder endpoints)
+    {
+        var group = Group(endpoints, "/api/v1/exchange").WithTags("Code exchange").RequireRateLimiting(ExchangeRateLimitPolicy);
+        ExchangeEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>The scope catalog per platform under <c>/api/v1/scopes</c>: public.</summary>
+    public static RouteGroupBuilder MapUniAuthorizeCatalog(this IEndpointRouteBuilder endpoints)
+    {
+        var group = Group(endpoints, "/api/v1/scopes").WithTags("Catalog");
+        CatalogEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>The mini-program bridge script at <c>/bridge/uni-bridge.js</c>.</summary>
+    public static RouteGroupBuilder MapUniAuthorizeBridge(this IEndpointRouteBuilder endpoints)
+    {
+        var group = Group(endpoints, string.Empty).WithTags("Bridge");
+        BridgeEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>The consent and settings pages (paths from <see cref="UniAuthorizeHostOptions"/>) and their assets under <c>/assets</c>.</summary>
+    public static RouteGroupBuilder MapUniAuthorizePages(this IEndpointRouteBuilder endpoints)
+    {
+        var group = Group(endpoints, string.Empty).WithTags("Pages").ExcludeFromDescription();
+        PageEndpoints.Map(group);
+        return group;
+    }
+
+    /// <summary>The demo mini-app page at <c>/</c> (it needs <see cref="MapUniAuthorizePages"/> for its assets).</summary>
+    public static RouteHandlerBuilder MapUniAuthorizeDemoPage(this IEndpointRouteBuilder endpoints, string pattern = "/")
+    {
+        Ensure(endpoints);
+        return PageEndpoints.MapDemo(endpoints, pattern).AnswerHeadLikeGet();
+    }
+
+    private static readonly AuthorizationPolicy SessionPolicy =
+        new AuthorizationPolicyBuilder(MiniAppSessionDefaults.AuthenticationScheme).RequireAuthenticatedUser().Build();
+
+    private static RouteGroupBuilder Group(IEndpointRouteBuilder endpoints, string prefix)
+    {
+        Ensure(endpoints);
+        return endpoints.MapGroup(prefix).AddEndpointFilter(EndpointSafety.InvokeAsync).AnswerHeadLikeGet();
+    }
+
+    private static void Ensure(IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        if (endpoints.ServiceProvider.GetService<HostMarker>() is null)
+        {
+            throw new InvalidOperationException("Mapping Uni.Authorize endpoints needs builder.Services.AddUniAuthorizeHost(...) first.");
+        }
     }
 }

@@ -1,16 +1,52 @@
+using System.Security.Claims;
+
 namespace Uni.Authorize.AspNetCore;
+
+/// <summary>When a person may sign in to the user API with a bare name (the demo's sign-in).</summary>
+public enum NameSignInMode
+{
+    /// <summary>Never: users come from the application's own authentication. The default.</summary>
+    Off = 0,
+
+    /// <summary>Only from a loopback address (a demo on one machine).</summary>
+    LoopbackOnly = 1,
+
+    /// <summary>From anywhere: anyone can be anyone. Only for demos on a closed network.</summary>
+    Anywhere = 2,
+}
 
 /// <summary>Configures the host's HTTP API.</summary>
 public sealed class UniAuthorizeHostOptions
 {
+    /// <summary>The cookie scheme the library registers for its name-only demo sign-in.</summary>
+    public const string NameSignInScheme = "Uni.Authorize.User";
+
+    /// <summary>The authentication scheme whose principal is the user of the user API and the pages (an application's
+    /// cookie or OpenID Connect cookie, a JWT bearer scheme…). <see langword="null"/>: the request's user as the
+    /// application's own pipeline authenticated it. Default: <see cref="NameSignInScheme"/>.</summary>
+    public string? UserAuthenticationScheme { get; set; } = NameSignInScheme;
+
+    /// <summary>The claim holding the stable user id. Default: <see cref="ClaimTypes.NameIdentifier"/>.</summary>
+    public string UserIdClaimType { get; set; } = ClaimTypes.NameIdentifier;
+
+    /// <summary>The claim holding the name the pages show. Default: <see cref="ClaimTypes.Name"/>.</summary>
+    public string UserNameClaimType { get; set; } = ClaimTypes.Name;
+
+    /// <summary>Whether <c>POST /api/v1/user/sign-in</c> signs a person in by a bare name. Default: <see cref="NameSignInMode.Off"/>.</summary>
+    public NameSignInMode NameSignIn { get; set; } = NameSignInMode.Off;
+
+    /// <summary>Where the pages send a person who is not signed in (the application's login, for example
+    /// <c>/account/login</c>; the page's address is appended as <c>?returnUrl=</c>). Unset: the pages offer name sign-in only.</summary>
+    public string? SignInUrl { get; set; }
+
     /// <summary>The key the admin API expects in <c>X-Admin-Key</c>. Unset: the admin API refuses every call.</summary>
     public string? AdminKey { get; set; }
 
     /// <summary>How long a mini-app session lasts unless the admin asks for less. Default: 24 hours.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
-    /// <summary>How long a looked-up session is trusted without asking the store again; also how long a revocation
-    /// may take to reach other instances. Default: 30 seconds.</summary>
+    /// <summary>How long a looked-up session is trusted without asking the store again. A revocation reaches every
+    /// instance sharing the consent store at once; while its change feed is down, sessions are not cached. Default: 30 seconds.</summary>
     public TimeSpan SessionCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The longest a single long-polling request waits for a pending consent. Default: 30 seconds.</summary>
@@ -67,6 +103,21 @@ public sealed class UniAuthorizeHostOptions
             {
                 throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}].Url must be a path on the host or an http(s) URL.");
             }
+        }
+
+        if (string.IsNullOrWhiteSpace(UserIdClaimType) || string.IsNullOrWhiteSpace(UserNameClaimType))
+        {
+            throw new InvalidOperationException("UniAuthorizeHostOptions.UserIdClaimType and UserNameClaimType must name a claim type.");
+        }
+
+        if (!Enum.IsDefined(NameSignIn))
+        {
+            throw new InvalidOperationException($"UniAuthorizeHostOptions.NameSignIn is {NameSignIn}; use Off, LoopbackOnly or Anywhere.");
+        }
+
+        if (SignInUrl is { } signIn && (!signIn.StartsWith('/') || signIn.StartsWith("//", StringComparison.Ordinal) || signIn.StartsWith("/\\", StringComparison.Ordinal)))
+        {
+            throw new InvalidOperationException("UniAuthorizeHostOptions.SignInUrl must be a path on this host, starting with a single '/'.");
         }
 
         if (!ConsentPagePath.StartsWith('/') || !SettingsPagePath.StartsWith('/'))

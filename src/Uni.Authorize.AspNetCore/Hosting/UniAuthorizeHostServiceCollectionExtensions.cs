@@ -1,17 +1,17 @@
-using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Uni.Authorize;
 using Uni.Authorize.AspNetCore;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, cookie sign-in, antiforgery,
-/// the exchange rate limiter and OpenAPI. Map the endpoints with <c>app.MapUniAuthorize()</c>.</summary>
+/// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, the mini-app session scheme, the
+/// name sign-in cookie scheme, antiforgery and the code exchange's rate limiting policy. Nothing app-wide is changed:
+/// no default scheme, no global rate limiter or antiforgery settings. Map the endpoints with <c>app.MapUniAuthorize()</c>
+/// or group by group.</summary>
 public static class UniAuthorizeHostServiceCollectionExtensions
 {
     /// <summary>Registers the host with default options.</summary>
@@ -37,60 +37,34 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         {
             o.Validate();
             return true;
-        });
+        }).ValidateOnStart();
 
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
         services.TryAddSingleton<IIdentityStore, InMemoryIdentityStore>();
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();
-        services.TryAddSingleton<PendingCalls>();
         services.TryAddSingleton<ConsentBroker>();
+        services.TryAddSingleton<PendingCalls>();
         services.TryAddSingleton<IAuthorizationPrompter>(static sp => sp.GetRequiredService<ConsentBroker>());
         services.TryAddSingleton<HostMarker>();
 
-        services.AddAuthentication().AddCookie(UserAccess.Scheme, static o =>
-        {
-            o.Cookie.Name = UserAccess.CookieName;
-            o.Cookie.HttpOnly = true;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest;
-            o.ExpireTimeSpan = TimeSpan.FromDays(7);
-            o.SlidingExpiration = true;
-            o.Events.OnRedirectToLogin = static c => Status(c.Response, StatusCodes.Status401Unauthorized);
-            o.Events.OnRedirectToAccessDenied = static c => Status(c.Response, StatusCodes.Status403Forbidden);
-        });
-        services.AddAntiforgery(static o =>
-        {
-            o.HeaderName = UserAccess.AntiforgeryHeader;
-            o.Cookie.Name = UserAccess.AntiforgeryCookieName;
-            o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.HttpOnly = true;
-        });
-        services.AddRateLimiter(static o =>
-        {
-            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.OnRejected = static async (context, cancellationToken) =>
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, MiniAppSessionHandler>(MiniAppSessionDefaults.AuthenticationScheme, static _ => { })
+            .AddCookie(UniAuthorizeHostOptions.NameSignInScheme, static o =>
             {
-                if (context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
-                {
-                    context.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                await Problems.Create(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many code exchanges from this address; retry later.")
-                    .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
-            };
-            o.AddPolicy(ExchangeEndpoints.RateLimitPolicy, static context =>
-            {
-                var options = context.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
-                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = options.ExchangePermitLimit,
-                    Window = options.ExchangeWindow,
-                    QueueLimit = 0,
-                });
+                o.Cookie.Name = UserAccess.CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.ExpireTimeSpan = TimeSpan.FromDays(7);
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = static c => Status(c.Response, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = static c => Status(c.Response, StatusCodes.Status403Forbidden);
             });
-        });
-        services.AddOpenApi(HeadRequests.DescribeGetOnly);
+        services.AddAuthorization();
+        // The pages send the token in the header the application's antiforgery options name (GET /api/v1/user/antiforgery says which).
+        services.AddAntiforgery();
+        services.AddRateLimiter(static o => o.AddPolicy<string, ExchangeRateLimitPolicy>(ExchangeEndpoints.RateLimitPolicy));
         return builder;
     }
 
@@ -101,5 +75,5 @@ public static class UniAuthorizeHostServiceCollectionExtensions
     }
 }
 
-/// <summary>Tells <c>MapUniAuthorize</c> that <c>AddUniAuthorizeHost</c> ran.</summary>
+/// <summary>Tells the mapping methods that <c>AddUniAuthorizeHost</c> ran.</summary>
 internal sealed class HostMarker;

@@ -133,6 +133,7 @@ internal sealed record AlipayErrorResponse(
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(AuthorizeBody))]
+[JsonSerializable(typeof(CallRequest))]
 [JsonSerializable(typeof(ApiGateBody))]
 [JsonSerializable(typeof(SignInBody))]
 [JsonSerializable(typeof(ConsentAnswerBody))]

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
 
 namespace Uni.Authorize.AspNetCore;
@@ -8,7 +7,7 @@ namespace Uni.Authorize.AspNetCore;
 /// <summary>
 /// HEAD wherever GET: <c>MapGet</c> matches GET only, so a convention on the host's endpoints lets each GET endpoint
 /// answer HEAD as well, with the same status and headers (Kestrel sends no body for HEAD). It travels with the
-/// endpoints, so an app that maps the host gets it without any middleware. The OpenAPI document keeps describing GET.
+/// endpoints, so an app that maps the host gets it without any middleware.
 /// </summary>
 internal static class HeadRequests
 {
@@ -37,12 +36,5 @@ internal static class HeadRequests
             }
         });
         return builder;
-    }
-
-    /// <summary>Leaves the HEAD twins of GET endpoints out of the OpenAPI document.</summary>
-    public static void DescribeGetOnly(OpenApiOptions options)
-    {
-        var include = options.ShouldInclude;
-        options.ShouldInclude = description => !HttpMethods.IsHead(description.HttpMethod ?? string.Empty) && include(description);
     }
 }

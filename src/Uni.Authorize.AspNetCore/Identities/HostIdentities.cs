@@ -1,18 +1,36 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
 /// <summary>A resolved mini-app session: the app, the user, and the engine's subject for them.</summary>
-internal sealed record SessionContext(MiniAppSession Session, HostApp App, Subject Subject);
+internal sealed record SessionContext(MiniAppSession Session, HostApp App, Subject Subject)
+{
+    /// <summary>The session that <see cref="MiniAppSessionHandler"/> resolved for this request (endpoints require that scheme).</summary>
+    public static ValueTask<SessionContext?> BindAsync(HttpContext context) => new(context.Features.Get<SessionContext>());
+}
 
 /// <summary>Registers apps, signs users in, issues and resolves mini-app sessions (cached, hashed at rest).</summary>
-internal sealed class HostIdentities(IIdentityStore store, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
+internal sealed class HostIdentities : IDisposable
 {
     private const int MaxCachedSessions = 100_000;
     private readonly ConcurrentDictionary<string, CachedSession> _sessions = new(StringComparer.Ordinal);
     private readonly string _dummyHash = Secrets.Hash(Secrets.Create("sk_"));
+    private readonly IIdentityStore store;
+    private readonly IConsentStore _signals;
+    private readonly TimeProvider time;
+    private readonly IOptions<UniAuthorizeHostOptions> options;
+
+    public HostIdentities(IIdentityStore store, IConsentStore signals, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
+    {
+        this.store = store;
+        _signals = signals;
+        this.time = time;
+        this.options = options;
+        _signals.Signaled += OnSignal;
+    }
 
     public IIdentityStore Store => store;
 
@@ -41,11 +59,11 @@ internal sealed class HostIdentities(IIdentityStore store, TimeProvider time, IO
     public ValueTask<HostUser> SignInAsync(string name, CancellationToken cancellationToken) =>
         store.GetOrAddUserAsync(new HostUser("u_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), name.Trim(), time.GetUtcNow()), cancellationToken);
 
-    public async ValueTask<(string Token, MiniAppSession Session)> IssueSessionAsync(HostApp app, HostUser user, TimeSpan? lifetime, CancellationToken cancellationToken)
+    public async ValueTask<(string Token, MiniAppSession Session)> IssueSessionAsync(HostApp app, string userId, TimeSpan? lifetime, CancellationToken cancellationToken)
     {
         var token = Secrets.Create("st_");
         var now = time.GetUtcNow();
-        var session = new MiniAppSession(Secrets.Hash(token), app.Id, user.Id, now, now + (lifetime ?? options.Value.SessionLifetime));
+        var session = new MiniAppSession(Secrets.Hash(token), app.Id, userId, now, now + (lifetime ?? options.Value.SessionLifetime));
         await store.AddSessionAsync(session, cancellationToken).ConfigureAwait(false);
         return (token, session);
     }
@@ -60,7 +78,8 @@ internal sealed class HostIdentities(IIdentityStore store, TimeProvider time, IO
 
         var hash = Secrets.Hash(token);
         var now = time.GetUtcNow();
-        if (_sessions.TryGetValue(hash, out var cached) && cached.FreshUntil > now)
+        // A cached session is trusted only while revocations from other instances are heard.
+        if (_signals.IsHealthy && _sessions.TryGetValue(hash, out var cached) && cached.FreshUntil > now)
         {
             return new(cached.Context.Session.ExpiresAt > now ? cached.Context : null);
         }
@@ -77,7 +96,19 @@ internal sealed class HostIdentities(IIdentityStore store, TimeProvider time, IO
 
         var hash = Secrets.Hash(token);
         _sessions.TryRemove(hash, out _);
-        return await store.RemoveSessionAsync(hash, cancellationToken).ConfigureAwait(false);
+        var removed = await store.RemoveSessionAsync(hash, cancellationToken).ConfigureAwait(false);
+        await _signals.PublishAsync(new ConsentSignal(ConsentSignalKind.SessionRevoked, hash), cancellationToken).ConfigureAwait(false);
+        return removed;
+    }
+
+    public void Dispose() => _signals.Signaled -= OnSignal;
+
+    private void OnSignal(ConsentSignal signal)
+    {
+        if (signal.Kind == ConsentSignalKind.SessionRevoked)
+        {
+            _sessions.TryRemove(signal.Id, out _);
+        }
     }
 
     private async ValueTask<SessionContext?> LoadAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken)

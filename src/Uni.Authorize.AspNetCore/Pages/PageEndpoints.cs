@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Uni.Authorize.AspNetCore;
 
 /// <summary>
-/// The pages a person uses: the demo mini-app at <c>/</c>, the consent dialog and the settings page (paths from
+/// The pages a person uses: the demo mini-app (mapped on its own), the consent dialog and the settings page (paths from
 /// <see cref="UniAuthorizeHostOptions"/>), and their scripts and styles under <c>/assets/</c>. They talk to the user
 /// and mini-app APIs like any client; their policy refuses framing, inline script and every other origin.
 /// </summary>
@@ -22,20 +22,21 @@ internal static class PageEndpoints
     public static void Map(IEndpointRouteBuilder routes)
     {
         var options = routes.ServiceProvider.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
-        var group = routes.MapGroup(string.Empty).WithTags("Pages").ExcludeFromDescription();
-        MapPage(group, "/", "demo.html");
-        MapPage(group, options.ConsentPagePath, "consent.html");
-        MapPage(group, options.SettingsPagePath, "settings.html");
-        group.MapGet(AssetsPath + "/{name}", static (HttpContext context, string name) =>
+        MapPage(routes, options.ConsentPagePath, "consent.html");
+        MapPage(routes, options.SettingsPagePath, "settings.html");
+        routes.MapGet(AssetsPath + "/{name}", static (HttpContext context, string name) =>
             PageAssets.Find(name) is { } asset && !asset.Name.EndsWith(".html", StringComparison.Ordinal)
                 ? Serve(context, asset)
                 : Problems.NotFound("asset_not_found", "No page asset has this name."));
     }
 
-    private static void MapPage(RouteGroupBuilder group, string path, string page)
+    public static RouteHandlerBuilder MapDemo(IEndpointRouteBuilder routes, string pattern) =>
+        MapPage(routes, pattern, "demo.html").WithTags("Pages").ExcludeFromDescription();
+
+    private static RouteHandlerBuilder MapPage(IEndpointRouteBuilder routes, string path, string page)
     {
         var asset = PageAssets.Page(page);
-        group.MapGet(path, context => Serve(context, asset).ExecuteAsync(context));
+        return routes.MapGet(path, (HttpContext context) => Serve(context, asset));
     }
 
     private static IResult Serve(HttpContext context, EmbeddedAsset asset)

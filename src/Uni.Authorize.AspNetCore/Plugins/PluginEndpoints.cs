@@ -11,14 +11,13 @@ namespace Uni.Authorize.AspNetCore;
 internal static class PluginEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes) =>
-        routes.MapPost("/api/v1/plugin/authorize", AuthorizeAsync).WithTags("Mini-app")
+        routes.MapPost("/plugin/authorize", AuthorizeAsync).AddEndpointFilter(PrivacyEndpoints.RequireWeChatAsync)
             .Accepts<AuthorizeBody>("application/json").Produces<CallResponse>().Produces<CallResponse>(202);
 
-    private static async Task<IResult> AuthorizeAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, PendingCalls calls,
+    private static async Task<IResult> AuthorizeAsync(HttpContext context, SessionContext session, Authorizer authorizer, PendingCalls calls,
         IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
-        var (session, wait, body, problem) = await MiniAppEndpoints.ReadScopeCallAsync(
-            context, PrivacyEndpoints.WeChatSessionAsync(context, identities), options.Value).ConfigureAwait(false);
+        var (wait, body, problem) = await MiniAppEndpoints.ReadScopeCallAsync(context, options.Value).ConfigureAwait(false);
         if (problem is not null)
         {
             return problem;
@@ -29,13 +28,7 @@ internal static class PluginEndpoints
             return Problems.BadRequest("invalid_scope", "Send one 'scope' (a string); a plugin asks for one scope per call.");
         }
 
-        var request = new AuthorizeRequest(body.Scope)
-        {
-            Subject = session!.Subject,
-            Platform = session.App.Platform,
-            RequiresPrivacyAgreement = PrivacyEndpoints.RequiresAgreement(options.Value, session),
-        };
-        var pending = authorizer.TryAuthorizeForMiniProgramAsync(request, lifetime.ApplicationStopping);
-        return await MiniAppEndpoints.AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);
+        var request = new CallRequest(CallRequest.PluginKind, body.Scope, null, null, PrivacyEndpoints.RequiresAgreement(options.Value, session));
+        return await MiniAppEndpoints.AnswerAsync(context, request, session, wait, authorizer, calls, lifetime, time).ConfigureAwait(false);
     }
 }

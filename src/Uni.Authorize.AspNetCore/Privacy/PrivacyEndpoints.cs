@@ -17,7 +17,7 @@ internal static class PrivacyEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/privacy").WithTags("Mini-app");
+        var group = routes.MapGroup("/privacy").AddEndpointFilter(RequireWeChatAsync);
         group.MapGet(string.Empty, GetPrivacySettingAsync).Produces<PrivacySettingResponse>();
         group.MapPost("/authorize", RequirePrivacyAuthorizeAsync).Produces<CallResponse>().Produces<CallResponse>(202);
         group.MapGet("/contract", GetContractAsync).Produces<PrivacyContractResponse>();
@@ -30,15 +30,9 @@ internal static class PrivacyEndpoints
     /// <summary>Whether the session's app declared a contract, so its scopes need the user's agreement first.</summary>
     public static bool RequiresAgreement(UniAuthorizeHostOptions options, SessionContext session) => ContractOf(options, session.App.Id) is not null;
 
-    private static async Task<IResult> GetPrivacySettingAsync(HttpContext context, HostIdentities identities, Authorizer authorizer,
+    private static async Task<IResult> GetPrivacySettingAsync(HttpContext context, SessionContext session, Authorizer authorizer,
         IOptions<UniAuthorizeHostOptions> options)
     {
-        var (session, problem) = await WeChatSessionAsync(context, identities).ConfigureAwait(false);
-        if (session is null)
-        {
-            return problem!;
-        }
-
         var contract = ContractOf(options.Value, session.App.Id);
         if (contract is null)
         {
@@ -57,15 +51,9 @@ internal static class PrivacyEndpoints
         }
     }
 
-    private static async Task<IResult> RequirePrivacyAuthorizeAsync(HttpContext context, HostIdentities identities, Authorizer authorizer,
+    private static async Task<IResult> RequirePrivacyAuthorizeAsync(HttpContext context, SessionContext session, Authorizer authorizer,
         PendingCalls calls, IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
-        var (session, problem) = await WeChatSessionAsync(context, identities).ConfigureAwait(false);
-        if (session is null)
-        {
-            return problem!;
-        }
-
         var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
         if (waitProblem is not null)
         {
@@ -83,35 +71,24 @@ internal static class PrivacyEndpoints
             }, HostJson.Default.CallResponse);
         }
 
-        var pending = authorizer.RequirePrivacyAuthorizeAsync(session.Subject, session.App.Platform, lifetime.ApplicationStopping);
-        return await MiniAppEndpoints.AnswerAsync(context, pending, session, wait, calls, options.Value, time).ConfigureAwait(false);
+        var request = new CallRequest(CallRequest.PrivacyKind, null, null, null, Privacy: true);
+        return await MiniAppEndpoints.AnswerAsync(context, request, session, wait, authorizer, calls, lifetime, time).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> GetContractAsync(HttpContext context, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
+    private static async Task<IResult> GetContractAsync(HttpContext context, SessionContext session, IOptions<UniAuthorizeHostOptions> options)
     {
-        var (session, problem) = await WeChatSessionAsync(context, identities).ConfigureAwait(false);
-        if (session is null)
-        {
-            return problem!;
-        }
-
         return ContractOf(options.Value, session.App.Id) is { } contract
             ? TypedResults.Json(new PrivacyContractResponse(contract.Name, contract.Url), BridgeJson.Default.PrivacyContractResponse)
             : Problems.NotFound("no_privacy_contract", "This app declares no privacy contract.");
     }
 
-    /// <summary>The session of a WeChat app; the privacy agreement and plugins are WeChat rules.</summary>
-    public static async ValueTask<(SessionContext? Session, IResult? Problem)> WeChatSessionAsync(HttpContext context, HostIdentities identities)
+    /// <summary>The privacy agreement and plugins are WeChat rules: other platforms' sessions get a 400.</summary>
+    public static async ValueTask<object?> RequireWeChatAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
-        var (session, problem) = await SessionAccess.ResolveAsync(context, identities).ConfigureAwait(false);
-        if (session is null)
-        {
-            return (null, problem);
-        }
-
-        return session.App.Platform == Platform.WeChat
-            ? (session, null)
-            : (null, Problems.BadRequest("wechat_only", $"This is a WeChat rule; the app's platform is {PlatformNames.Of(session.App.Platform)}."));
+        var session = invocation.HttpContext.Features.Get<SessionContext>();
+        return session is null || session.App.Platform == Platform.WeChat
+            ? await next(invocation).ConfigureAwait(false)
+            : Problems.BadRequest("wechat_only", $"This is a WeChat rule; the app's platform is {PlatformNames.Of(session.App.Platform)}.");
     }
 }
 

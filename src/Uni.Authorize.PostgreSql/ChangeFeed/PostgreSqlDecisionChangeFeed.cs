@@ -14,6 +14,7 @@ internal sealed class PostgreSqlDecisionChangeFeed : IDecisionChangeFeed, IDispo
 
     private readonly NpgsqlDataSource _listenerSource;
     private readonly string _listenSql;
+    private readonly string _consentChannel;
     private readonly TimeSpan _heartbeat;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -35,7 +36,8 @@ internal sealed class PostgreSqlDecisionChangeFeed : IDecisionChangeFeed, IDispo
             CommandTimeout = Math.Max(1, (int)Math.Ceiling(options.ChangeFeedHeartbeat.TotalSeconds)),
         };
         _listenerSource = NpgsqlDataSource.Create(connection);
-        _listenSql = $"LISTEN \"{options.ChangeChannel}\"";
+        _listenSql = $"LISTEN \"{options.ChangeChannel}\"; LISTEN \"{options.ConsentChannel}\"";
+        _consentChannel = options.ConsentChannel;
         _heartbeat = options.ChangeFeedHeartbeat;
         _time = time ?? TimeProvider.System;
         _logger = database.LoggerFactory.CreateLogger("Uni.Authorize.PostgreSql.ChangeFeed");
@@ -47,6 +49,9 @@ internal sealed class PostgreSqlDecisionChangeFeed : IDecisionChangeFeed, IDispo
     public event Action<Subject, string>? Changed;
 
     public event Action<bool>? HealthChanged;
+
+    /// <summary>Raised for each consent, call or session change announced on the consent channel.</summary>
+    internal event Action<ConsentSignal>? ConsentSignaled;
 
     /// <summary>The server process of the listening connection while healthy, 0 otherwise.</summary>
     internal int ListenerProcessId => _listenerProcessId;
@@ -161,6 +166,27 @@ internal sealed class PostgreSqlDecisionChangeFeed : IDecisionChangeFeed, IDispo
 
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
+        if (e.Channel == _consentChannel)
+        {
+            if (ConsentSignals.TryParse(e.Payload, out var signal))
+            {
+                try
+                {
+                    ConsentSignaled?.Invoke(signal);
+                }
+                catch (Exception ex)
+                {
+                    Log.ChangeFeedHandlerFailed(_logger, ex);
+                }
+            }
+            else
+            {
+                Log.MalformedNotification(_logger);
+            }
+
+            return;
+        }
+
         if (!TryParse(e.Payload, out var subject, out var scope))
         {
             Log.MalformedNotification(_logger);

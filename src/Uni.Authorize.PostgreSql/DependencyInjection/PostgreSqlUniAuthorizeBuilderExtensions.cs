@@ -8,8 +8,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the PostgreSQL stores.</summary>
 public static class PostgreSqlUniAuthorizeBuilderExtensions
 {
-    /// <summary>Keeps decisions and auth codes in PostgreSQL (schema <c>uni_authorize</c>, created and migrated on first use)
-    /// and registers the change feed that keeps caches on every host in step.</summary>
+    /// <summary>Keeps decisions, auth codes, pending consents and calls in PostgreSQL (schema <c>uni_authorize</c>, created and
+    /// migrated on first use) and registers the change feed that keeps caches and waiting calls on every host in step.</summary>
     /// <exception cref="InvalidOperationException">The connection string is missing or malformed, or <c>AddDecisionCache</c> was called first.</exception>
     public static IUniAuthorizeBuilder AddPostgreSqlStore(this IUniAuthorizeBuilder builder, string connectionString) =>
         builder.AddPostgreSqlStore(options => options.ConnectionString = connectionString);
@@ -34,7 +34,10 @@ public static class PostgreSqlUniAuthorizeBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton(sp => new PostgreSqlDatabase(options, sp.GetService<ILoggerFactory>())));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(static sp => new PostgreSqlDecisionStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IAuthCodeStore>(static sp => new PostgreSqlAuthCodeStore(sp.GetRequiredService<PostgreSqlDatabase>())));
-        services.Replace(ServiceDescriptor.Singleton<IDecisionChangeFeed>(static sp => new PostgreSqlDecisionChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton(static sp => new PostgreSqlDecisionChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IDecisionChangeFeed>(static sp => sp.GetRequiredService<PostgreSqlDecisionChangeFeed>()));
+        services.Replace(ServiceDescriptor.Singleton<IConsentStore>(static sp =>
+            new PostgreSqlConsentStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<PostgreSqlDecisionChangeFeed>())));
         return builder;
     }
 }

@@ -68,5 +68,41 @@ internal static class Migrations
         );
         CREATE INDEX auth_codes_expires_at ON "{{schema}}".auth_codes (expires_at);
         """,
+
+        // 2: consents waiting for their user and the calls waiting for them, shared by every instance; at most one open
+        // consent per subject and scope set. Changes are announced on the schema's consent channel by the writing statement.
+        $$"""
+        CREATE TABLE "{{schema}}".pending_consents (
+            id         text COLLATE "C" PRIMARY KEY,
+            app_id     text COLLATE "C" NOT NULL,
+            user_id    text COLLATE "C" NOT NULL,
+            platform   smallint NOT NULL,
+            scopes     text[] NOT NULL,
+            scope_key  text COLLATE "C" NOT NULL,
+            created_at timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL,
+            answer     text NULL,
+            closed_at  timestamptz NULL
+        );
+        CREATE UNIQUE INDEX pending_consents_one_open ON "{{schema}}".pending_consents (app_id, user_id, scope_key) WHERE closed_at IS NULL;
+        CREATE INDEX pending_consents_open_by_user ON "{{schema}}".pending_consents (user_id, created_at) WHERE closed_at IS NULL;
+        CREATE INDEX pending_consents_expires_at ON "{{schema}}".pending_consents (expires_at);
+
+        CREATE TABLE "{{schema}}".pending_calls (
+            id          text COLLATE "C" PRIMARY KEY,
+            app_id      text COLLATE "C" NOT NULL,
+            user_id     text COLLATE "C" NOT NULL,
+            platform    smallint NOT NULL,
+            request     text NOT NULL,
+            driver      text COLLATE "C" NOT NULL,
+            lease_until timestamptz NOT NULL,
+            created_at  timestamptz NOT NULL,
+            expires_at  timestamptz NOT NULL,
+            outcome     text NULL,
+            finished_at timestamptz NULL
+        );
+        CREATE INDEX pending_calls_expires_at ON "{{schema}}".pending_calls (expires_at);
+        CREATE INDEX pending_calls_driver ON "{{schema}}".pending_calls (driver) WHERE outcome IS NULL;
+        """,
     ];
 }

@@ -166,5 +166,9 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         public string Audit { get; } = $"\"{schema}\".decision_audit";
 
         public string AuthCodes { get; } = $"\"{schema}\".auth_codes";
+
+        public string Consents { get; } = $"\"{schema}\".pending_consents";
+
+        public string Calls { get; } = $"\"{schema}\".pending_calls";
     }
 }

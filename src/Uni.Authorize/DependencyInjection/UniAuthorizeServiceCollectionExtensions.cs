@@ -19,6 +19,7 @@ public static class UniAuthorizeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IDecisionStore, InMemoryDecisionStore>();
         services.TryAddSingleton<IAuthCodeStore, InMemoryAuthCodeStore>();
+        services.TryAddSingleton<IConsentStore, InMemoryConsentStore>();
         services.TryAddSingleton(static sp => new Authorizer(sp.GetRequiredService<IOptions<AuthorizerOptions>>().Value, sp));
         return new UniAuthorizeBuilder(services);
     }

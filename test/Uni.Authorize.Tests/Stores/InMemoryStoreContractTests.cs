@@ -11,3 +11,8 @@ public sealed class InMemoryAuthCodeStoreContractTests : AuthCodeStoreContract
 {
     protected override ValueTask<IAuthCodeStore> CreateStoreAsync() => new(new InMemoryAuthCodeStore());
 }
+
+public sealed class InMemoryConsentStoreContractTests : ConsentStoreContract
+{
+    protected override ValueTask<IConsentStore> CreateStoreAsync() => new(new InMemoryConsentStore());
+}

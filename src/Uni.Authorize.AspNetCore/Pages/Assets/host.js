@@ -59,18 +59,24 @@ export async function api(path, { method = 'GET', body, state = false, token, si
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!response.ok) {
     if (json?.code === 'antiforgery_invalid') antiforgery = null;
-    throw new ApiError(response.status, json?.code, json?.detail);
+    const error = new ApiError(response.status, json?.code, json?.detail);
+    error.problem = json;
+    throw error;
   }
   return { status: response.status, ...json };
 }
+
+// How a person who is not signed in signs in here: { nameSignIn, signInUrl } from the host's 401 answer.
+let signInOptions = { nameSignIn: true, signInUrl: null };
 
 /** The signed-in user, or null. */
 export async function currentUser() {
   try {
     return await api('/api/v1/user/me');
   } catch (error) {
-    if (error.status === 401) return null;
-    throw error;
+    if (error.status !== 401) throw error;
+    signInOptions = { nameSignIn: error.problem?.nameSignIn !== false, signInUrl: error.problem?.signInUrl ?? null };
+    return null;
   }
 }
 
@@ -89,6 +95,18 @@ export async function signOut() {
 
 /** Shows the sign-in panel inside `screen` and resolves with the user once signed in. */
 export function showSignIn(screen) {
+  if (!signInOptions.nameSignIn) {
+    // The host signs people in through the application's own login (OpenID Connect…): go there and come back.
+    const url = signInOptions.signInUrl;
+    const target = url ? `${url}${url.includes('?') ? '&' : '?'}returnUrl=${encodeURIComponent(location.pathname + location.search)}` : null;
+    screen.append(h('div', { class: 'sign-in-overlay', 'data-testid': 'sign-in-panel' },
+      h('div', { class: 'sign-in' },
+        h('div', { class: 'sign-in-logo', 'aria-hidden': 'true' }, 'U'),
+        h('h2', {}, '登录 Sign in'),
+        target ? h('a', { class: 'button primary', href: target, 'data-testid': 'sign-in-external' }, '登录 Sign in')
+          : h('p', { class: 'muted' }, '此主机未提供登录方式。', h('br'), 'This host offers no way to sign in here.'))));
+    return new Promise(() => {});
+  }
   return new Promise(resolve => {
     const input = h('input', {
       id: 'sign-in-name', 'data-testid': 'sign-in-name', type: 'text', value: 'demo', maxlength: '64',
