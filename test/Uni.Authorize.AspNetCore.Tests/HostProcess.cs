@@ -34,11 +34,20 @@ internal sealed class HostProcess : IAsyncDisposable
     public static Task<HostProcess> StartAsync(params string[] settings) => StartAsync(new Dictionary<string, string>(), settings);
 
     /// <summary>Starts the host with extra environment variables and waits until <c>/healthz</c> answers.</summary>
-    public static async Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] settings)
+    public static Task<HostProcess> StartAsync(IReadOnlyDictionary<string, string> environment, params string[] settings) =>
+        StartInAsync(Path.GetDirectoryName(HostDll())!, environment, settings);
+
+    /// <summary>Starts the host with <paramref name="workingDirectory"/> as its current folder, and so its content root
+    /// (where it looks for appsettings.json).</summary>
+    public static Task<HostProcess> StartInAsync(string workingDirectory, params string[] settings) =>
+        StartInAsync(workingDirectory, new Dictionary<string, string>(), settings);
+
+    private static async Task<HostProcess> StartInAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] settings)
     {
         var port = FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var start = StartInfo(address, environment, settings);
+        start.WorkingDirectory = workingDirectory;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The host process did not start.");
         var host = new HostProcess(process, address);
         process.OutputDataReceived += (_, e) => host.Append(e.Data);
