@@ -20,6 +20,7 @@ var host = builder.Services.AddUniAuthorizeHost(
         o.AdminKey = adminKey;
     },
     o => builder.Configuration.GetSection("Authorize").Bind(o));
+host.AddHousekeeping(o => builder.Configuration.GetSection("Housekeeping").Bind(o));
 if (store.DataDirectory is { } keys)
 {
     // Cookies and antiforgery tokens stay valid across restarts (and across instances sharing the directory).
@@ -30,6 +31,7 @@ store.Register(host);
 var app = builder.Build();
 app.MapUniAuthorize();
 
+await store.ImportLegacyIdentitiesAsync(app.Services, CancellationToken.None);
 var seeded = store.DataDirectory is { } data && await DemoSeeder.SeedAsync(app.Services, data, CancellationToken.None);
 app.Lifetime.ApplicationStarted.Register(() =>
 {

@@ -10,7 +10,7 @@ using Uni.Authorize.AspNetCore;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, cookie sign-in, antiforgery,
+/// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, housekeeping, cookie sign-in, antiforgery,
 /// the exchange rate limiter and OpenAPI. Map the endpoints with <c>app.MapUniAuthorize()</c>.</summary>
 public static class UniAuthorizeHostServiceCollectionExtensions
 {
@@ -27,7 +27,8 @@ public static class UniAuthorizeHostServiceCollectionExtensions
     }
 
     /// <summary>Registers the host; <paramref name="configure"/> sets the host's options and <paramref name="configureAuthorizer"/>
-    /// the engine's (its prompter is the host's consent broker).</summary>
+    /// the engine's (its prompter is the host's consent broker). Housekeeping runs with its defaults; change them with
+    /// <c>AddHousekeeping(o =&gt; ...)</c> on the returned builder.</summary>
     public static IUniAuthorizeBuilder AddUniAuthorizeHost(this IServiceCollection services, Action<UniAuthorizeHostOptions> configure,
         Action<AuthorizerOptions>? configureAuthorizer = null)
     {
@@ -40,6 +41,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         });
 
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
+        builder.AddHousekeeping();
         services.TryAddSingleton<IIdentityStore, InMemoryIdentityStore>();
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();

@@ -166,5 +166,13 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         public string Audit { get; } = $"\"{schema}\".decision_audit";
 
         public string AuthCodes { get; } = $"\"{schema}\".auth_codes";
+
+        public string Apps { get; } = $"\"{schema}\".identity_apps";
+
+        public string Users { get; } = $"\"{schema}\".identity_users";
+
+        public string Sessions { get; } = $"\"{schema}\".identity_sessions";
+
+        public string Keys { get; } = $"\"{schema}\".identity_keys";
     }
 }

@@ -11,3 +11,8 @@ public sealed class InMemoryAuthCodeStoreContractTests : AuthCodeStoreContract
 {
     protected override ValueTask<IAuthCodeStore> CreateStoreAsync() => new(new InMemoryAuthCodeStore());
 }
+
+public sealed class InMemoryIdentityStoreContractTests : IdentityStoreContract
+{
+    protected override ValueTask<IIdentityStore> CreateStoreAsync() => new(new InMemoryIdentityStore());
+}
