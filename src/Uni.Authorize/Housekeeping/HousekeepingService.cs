@@ -17,6 +17,7 @@ internal sealed class HousekeepingService : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AuthorizeTelemetry _telemetry;
+    private PeriodicTimer? _timer;
 
     public HousekeepingService(
         IEnumerable<IHousekeepingTask> tasks,
@@ -35,21 +36,33 @@ internal sealed class HousekeepingService : BackgroundService
         _telemetry = new AuthorizeTelemetry(meterFactory, this);
     }
 
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Armed here, not in ExecuteAsync (which runs later on the thread pool): the first round is due one interval
+        // after start, as measured by the injected clock.
+        if (_options.Enabled)
+        {
+            _timer ??= new PeriodicTimer(_options.Interval, _time);
+        }
+
+        return base.StartAsync(cancellationToken);
+    }
+
     public override void Dispose()
     {
         base.Dispose();
+        _timer?.Dispose();
         _telemetry.Dispose();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_options.Enabled)
+        if (_timer is not { } timer)
         {
             Log.HousekeepingDisabled(_logger);
             return;
         }
 
-        using var timer = new PeriodicTimer(_options.Interval, _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
