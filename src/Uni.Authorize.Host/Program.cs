@@ -12,76 +12,16 @@ using Uni.Authorize.Host;
 var started = false;
 try
 {
-<<<<<<< HEAD
     var builder = WebApplication.CreateBuilder(args);
     if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
     {
         builder.WebHost.UseUrls("http://127.0.0.1:5080");
-=======
-    builder.WebHost.UseUrls("http://127.0.0.1:5080");
-}
-
-// A request line carries its query string, and with it any secret a caller put there by mistake: hosting's
-// "Request starting/finished" lines are not written, whatever the content root (appsettings.json is not read when
-// the host starts from another folder); Logging:LogLevel cannot turn them back on. Errors are still logged.
-builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
-
-var store = StoreSettings.From(builder.Configuration);
-var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is { } dir ? AdminKeyFile(dir) : null);
-var host = builder.Services.AddUniAuthorizeHost(
-    o =>
-    {
-        // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise.
-        o.NameSignIn = NameSignInMode.LoopbackOnly;
-        builder.Configuration.GetSection("Host").Bind(o);
-        o.AdminKey = adminKey;
-    },
-    o => builder.Configuration.GetSection("Authorize").Bind(o));
-// The document describes each GET once: its HEAD twin is left out.
-builder.Services.AddOpenApi(static o =>
-{
-    var include = o.ShouldInclude;
-    o.ShouldInclude = description => !HttpMethods.IsHead(description.HttpMethod ?? string.Empty) && include(description);
-});
-builder.Services.AddAntiforgery(static o =>
-{
-    o.HeaderName = "X-CSRF-TOKEN";
-    o.Cookie.Name = ".Uni.Authorize.Antiforgery";
-});
-if (store.DataDirectory is { } keys)
-{
-    // Cookies and antiforgery tokens stay valid across restarts (and across instances sharing the directory).
-    builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keys, "keys"))).SetApplicationName("Uni.Authorize.Host");
-}
-store.Register(host);
-
-var app = builder.Build();
-var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
-app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
-app.UseRateLimiter();
-app.MapUniAuthorize();
-app.MapUniAuthorizeDemoPage();
-app.MapOpenApi().AnswerHeadLikeGet();
-app.MapGet("/healthz", () => TypedResults.Json(new { status = "ok" })).WithTags("Host").AnswerHeadLikeGet();
-
-var seeded = store.DataDirectory is { } data && await DemoSeeder.SeedAsync(app.Services, data, CancellationToken.None);
-app.Lifetime.ApplicationStarted.Register(() =>
-{
-    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
-    Console.WriteLine($"""
-
-        Uni.Authorize host on {address}  ({store.Description})
-          demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
-          HTTP API       {address}/openapi/v1.json   and docs/http-api.md
-          health         {address}/healthz
-          sign-in        {NameSignInLine(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
-        """);
-    if (store.DataDirectory is { } directory)
-    {
-        Console.WriteLine($"  demo app secrets  {Path.GetFullPath(Path.Combine(directory, "demo-apps.json"))}{(seeded ? "  (created now)" : string.Empty)}");
-        Console.WriteLine($"  admin key         {Path.GetFullPath(Path.Combine(directory, "admin.key"))}  (send as X-Admin-Key)");
->>>>>>> feat/security
     }
+
+    // A request line carries its query string, and with it any secret a caller put there by mistake: hosting's
+    // "Request starting/finished" lines are not written, whatever the content root (appsettings.json is not read when
+    // the host starts from another folder); Logging:LogLevel cannot turn them back on. Errors are still logged.
+    builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
     var store = StoreSettings.From(builder.Configuration);
     var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is { } dir ? AdminKeyFile(dir) : null);
@@ -94,7 +34,13 @@ app.Lifetime.ApplicationStarted.Register(() =>
             o.AdminKey = adminKey;
         },
         o => builder.Configuration.GetSection("Authorize").Bind(o));
-    builder.Services.AddOpenApi();
+    host.AddHousekeeping(o => builder.Configuration.GetSection("Housekeeping").Bind(o));
+    // The document describes each GET once: its HEAD twin is left out.
+    builder.Services.AddOpenApi(static o =>
+    {
+        var include = o.ShouldInclude;
+        o.ShouldInclude = description => !HttpMethods.IsHead(description.HttpMethod ?? string.Empty) && include(description);
+    });
     builder.Services.AddAntiforgery(static o =>
     {
         o.HeaderName = "X-CSRF-TOKEN";
@@ -126,12 +72,13 @@ app.Lifetime.ApplicationStarted.Register(() =>
     var app = builder.Build();
     // Options validated on start fail here, before the host logs its own report with a stack trace.
     app.Services.GetService<IStartupValidator>()?.Validate();
+    await store.ImportLegacyIdentitiesAsync(app.Services, CancellationToken.None);
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
     app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
     app.UseRateLimiter();
     app.MapUniAuthorize();
     app.MapUniAuthorizeDemoPage();
-    app.MapOpenApi();
+    app.MapOpenApi().AnswerHeadLikeGet();
     HealthProbes.Map(app);
 
     app.Lifetime.ApplicationStarted.Register(() =>

@@ -99,8 +99,8 @@ public sealed class HealthTests
         public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) =>
             Enter() ? _inner.GetAuditAsync(subject, cancellationToken) : throw Gone();
 
-        public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-            Enter() ? _inner.PruneExpiredAsync(now, cancellationToken) : throw Gone();
+        public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
+            Enter() ? _inner.PruneExpiredAsync(now, batchSize, cancellationToken) : throw Gone();
 
         private bool Enter()
         {

@@ -18,6 +18,9 @@ internal sealed class AuthorizeTelemetry : IDisposable
         Grants = _meter.CreateCounter<long>("uni.authorize.grants", "{decision}", "Scopes granted in a dialog or in settings.");
         Denials = _meter.CreateCounter<long>("uni.authorize.denials", "{decision}", "Scopes denied in a dialog or in settings.");
         FastFails = _meter.CreateCounter<long>("uni.authorize.fast_fails", "{call}", "Calls refused at once because the scope was denied before.");
+        Pruned = _meter.CreateCounter<long>("uni.authorize.pruned", "{row}", "Rows deleted by housekeeping, tagged with the kind pruned.");
+        HousekeepingRounds = _meter.CreateCounter<long>("uni.authorize.housekeeping.rounds", "{round}",
+            "Housekeeping rounds, tagged with their outcome: completed, failed or skipped (another instance held the lock).");
     }
 
     public Counter<long> PromptsShown { get; }
@@ -27,6 +30,10 @@ internal sealed class AuthorizeTelemetry : IDisposable
     public Counter<long> Denials { get; }
 
     public Counter<long> FastFails { get; }
+
+    public Counter<long> Pruned { get; }
+
+    public Counter<long> HousekeepingRounds { get; }
 
     public void Dispose() => _meter.Dispose();
 }
