@@ -60,6 +60,8 @@ try
     }
 
     store.Register(host);
+    // Before seeding: hosted services start in order, and the identities of an earlier version come first.
+    builder.Services.AddHostedService(sp => new LegacyIdentityImport(store, sp));
     builder.Services.AddHealthChecks().AddUniAuthorizeChecks();
     if (store.DataDirectory is { } seedDirectory)
     {
@@ -72,7 +74,6 @@ try
     var app = builder.Build();
     // Options validated on start fail here, before the host logs its own report with a stack trace.
     app.Services.GetService<IStartupValidator>()?.Validate();
-    await store.ImportLegacyIdentitiesAsync(app.Services, CancellationToken.None);
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
     app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
     app.UseRateLimiter();

@@ -143,3 +143,11 @@ internal sealed class StoreSettings
         }
     }
 }
+
+/// <summary>Imports the identities file of an earlier version at start, before anything else uses the store.</summary>
+internal sealed class LegacyIdentityImport(StoreSettings store, IServiceProvider services) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken) => store.ImportLegacyIdentitiesAsync(services, cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

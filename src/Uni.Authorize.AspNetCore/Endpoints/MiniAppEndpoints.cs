@@ -12,6 +12,8 @@ namespace Uni.Authorize.AspNetCore;
 internal static class MiniAppEndpoints
 {
     public const int MaxScopesPerCall = 16;
+    private const string CallEndpoint = "Uni.Authorize.Call";
+    private const string CallEventsEndpoint = "Uni.Authorize.CallEvents";
     private static readonly TimeSpan NotAskingGrace = TimeSpan.FromSeconds(10);
 
     public static void Map(IEndpointRouteBuilder group)
@@ -19,8 +21,8 @@ internal static class MiniAppEndpoints
         group.MapGet("/session", GetSession).Produces<SessionInfo>();
         group.MapPost("/authorize", AuthorizeAsync).Accepts<AuthorizeBody>("application/json").Produces<CallResponse>().Produces<CallResponse>(202);
         group.MapPost("/apis/{api}/authorize", AuthorizeApiAsync).Produces<CallResponse>().Produces<CallResponse>(202);
-        group.MapGet("/calls/{id}", GetCallAsync).Produces<CallResponse>().Produces<CallResponse>(202);
-        group.MapGet("/calls/{id}/events", StreamCallAsync).Produces(200, contentType: "text/event-stream");
+        group.MapGet("/calls/{id}", GetCallAsync).WithName(CallEndpoint).Produces<CallResponse>().Produces<CallResponse>(202);
+        group.MapGet("/calls/{id}/events", StreamCallAsync).WithName(CallEventsEndpoint).Produces(200, contentType: "text/event-stream");
         group.MapGet("/settings", GetSettingAsync).Produces<SettingResponse>();
         group.MapPost("/settings/open", OpenSettingAsync).Produces<SettingResponse>();
         group.MapPost("/login", LoginAsync).Produces<LoginResponse>();
@@ -99,7 +101,7 @@ internal static class MiniAppEndpoints
         }
 
         call = await calls.WaitAsync(call, wait, context.RequestAborted).ConfigureAwait(false);
-        return Respond(call, options.Value);
+        return Respond(context, call, options.Value);
     }
 
     private static async Task StreamCallAsync(HttpContext context, string id, SessionContext session, PendingCalls calls, IOptions<UniAuthorizeHostOptions> options)
@@ -113,7 +115,7 @@ internal static class MiniAppEndpoints
 
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        await WriteEventAsync(context, "pending", JsonSerializer.Serialize(Pending(call, options.Value), HostJson.Default.CallResponse)).ConfigureAwait(false);
+        await WriteEventAsync(context, "pending", JsonSerializer.Serialize(Pending(context, call, options.Value), HostJson.Default.CallResponse)).ConfigureAwait(false);
         while (call.Outcome is null)
         {
             call = await calls.WaitAsync(call, TimeSpan.FromSeconds(15), context.RequestAborted).ConfigureAwait(false);
@@ -187,21 +189,26 @@ internal static class MiniAppEndpoints
         var call = await calls.StartAsync(session, request, outcome, context.RequestAborted).ConfigureAwait(false);
         return call is null
             ? Problems.Create(StatusCodes.Status429TooManyRequests, "too_many_pending", "Too many calls are waiting for consent; try again later.")
-            : Respond(call, options);
+            : Respond(context, call, options);
     }
 
-    private static IResult Respond(PendingCallRecord call, UniAuthorizeHostOptions options) =>
+    private static IResult Respond(HttpContext context, PendingCallRecord call, UniAuthorizeHostOptions options) =>
         call.Outcome is { } outcome
             ? TypedResults.Bytes(Encoding.UTF8.GetBytes(outcome), "application/json; charset=utf-8")
-            : TypedResults.Json(Pending(call, options), HostJson.Default.CallResponse, statusCode: StatusCodes.Status202Accepted);
+            : TypedResults.Json(Pending(context, call, options), HostJson.Default.CallResponse, statusCode: StatusCodes.Status202Accepted);
 
-    private static CallResponse Pending(PendingCallRecord call, UniAuthorizeHostOptions options) => new("pending", PlatformNames.Of(call.Platform))
+    // The links follow wherever the application mapped the group (a prefix, a path base).
+    private static CallResponse Pending(HttpContext context, PendingCallRecord call, UniAuthorizeHostOptions options)
     {
-        CallId = call.Id,
-        PollUrl = "/api/v1/calls/" + call.Id,
-        EventsUrl = "/api/v1/calls/" + call.Id + "/events",
-        ConsentUrl = options.ConsentPagePath,
-    };
+        var links = context.RequestServices.GetRequiredService<LinkGenerator>();
+        return new("pending", PlatformNames.Of(call.Platform))
+        {
+            CallId = call.Id,
+            PollUrl = links.GetPathByName(context, CallEndpoint, new { id = call.Id }),
+            EventsUrl = links.GetPathByName(context, CallEventsEndpoint, new { id = call.Id }),
+            ConsentUrl = options.ConsentPagePath,
+        };
+    }
 
     // "Pending" means "waiting for the user". A call that is still reading a slow store, or queued behind another of
     // the user's dialogs, has not asked anyone yet: keep waiting (bounded) until it finishes or its consent appears.
