@@ -34,6 +34,7 @@ if (store.DataDirectory is { } keys)
     builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keys, "keys"))).SetApplicationName("Uni.Authorize.Host");
 }
 store.Register(host);
+var signIn = builder.AddHostSignIn();
 
 var app = builder.Build();
 var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
@@ -41,6 +42,7 @@ app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
 app.UseRateLimiter();
 app.MapUniAuthorize();
 app.MapUniAuthorizeDemoPage();
+app.MapHostSignIn();
 app.MapOpenApi();
 app.MapGet("/healthz", () => TypedResults.Json(new { status = "ok" })).WithTags("Host");
 
@@ -54,7 +56,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
           demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
           HTTP API       {address}/openapi/v1.json   and docs/http-api.md
           health         {address}/healthz
-          sign-in        {NameSignInLine(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
+          sign-in        {signIn.Describe(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
         """);
     if (store.DataDirectory is { } directory)
     {
@@ -66,13 +68,6 @@ app.Lifetime.ApplicationStarted.Register(() =>
 });
 
 await app.RunAsync();
-
-static string NameSignInLine(NameSignInMode mode) => mode switch
-{
-    NameSignInMode.Anywhere => "by bare name from ANY address: anyone can be anyone (Host:NameSignIn=Anywhere); use only on a closed network",
-    NameSignInMode.LoopbackOnly => "by bare name, from this machine only (demo; Host:NameSignIn=Off to turn it off)",
-    _ => "name sign-in off",
-};
 
 static string AdminKeyFile(string directory)
 {
