@@ -198,6 +198,39 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task Login_ProviderUnreachable_AnswersServiceUnavailable()
+    {
+        await using var host = new TestHost(new Dictionary<string, string?>
+        {
+            ["Authentication:OpenIdConnect:Authority"] = "http://127.0.0.1:9/",
+            ["Authentication:OpenIdConnect:ClientId"] = "host",
+            ["Authentication:OpenIdConnect:RequireHttpsMetadata"] = "false",
+        });
+        using var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/account/login?returnUrl=%2Fconsent");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("sign_in_unavailable", (string)(await Json(response))["code"]!);
+    }
+
+    [Fact]
+    public async Task Callback_ForgedState_AnswersBadRequest()
+    {
+        await using var host = new TestHost(new Dictionary<string, string?>
+        {
+            ["Authentication:OpenIdConnect:Authority"] = "https://idp.test",
+            ["Authentication:OpenIdConnect:ClientId"] = "host",
+        });
+        using var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/signin-oidc?code=stolen&state=forged");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("sign_in_failed", (string)(await Json(response))["code"]!);
+    }
+
+    [Fact]
     public async Task Logout_WithoutAntiforgeryToken_IsRejected()
     {
         await using var host = new TestHost(new Dictionary<string, string?>

@@ -155,9 +155,23 @@ internal sealed partial class SignInSetup
         {
             var target = LocalReturnUrl(returnUrl);
             var signedIn = await context.AuthenticateAsync(CookieScheme).ConfigureAwait(false);
-            return signedIn.Succeeded
-                ? Results.LocalRedirect(target)
-                : Results.Challenge(new AuthenticationProperties { RedirectUri = target }, [OpenIdConnectScheme]);
+            if (signedIn.Succeeded)
+            {
+                return Results.LocalRedirect(target);
+            }
+
+            try
+            {
+                await context.ChallengeAsync(OpenIdConnectScheme, new AuthenticationProperties { RedirectUri = target }).ConfigureAwait(false);
+                return Results.Empty;
+            }
+            catch (InvalidOperationException ex) when (!context.Response.HasStarted)
+            {
+                // The provider's metadata could not be read (provider down, wrong Authority): say so instead of failing.
+                ProviderUnavailable(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host.SignIn"), ex.GetType().Name);
+                return Problem(StatusCodes.Status503ServiceUnavailable, "sign_in_unavailable",
+                    "The sign-in provider cannot be reached right now; try again shortly.");
+            }
         }).WithTags("Sign-in").ExcludeFromDescription();
         app.MapPost(LogoutPath, static async (HttpContext context, IAntiforgery antiforgery, string? returnUrl) =>
         {
@@ -169,9 +183,8 @@ internal sealed partial class SignInSetup
 
             if (!await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
             {
-                return Results.Problem(detail: "Send the token of GET /api/v1/user/antiforgery as the '__RequestVerificationToken' form field or the antiforgery header.",
-                    statusCode: StatusCodes.Status400BadRequest, title: "Bad Request", type: "https://uni-authorize.dev/problems/antiforgery_invalid",
-                    extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = "antiforgery_invalid" });
+                return Problem(StatusCodes.Status400BadRequest, "antiforgery_invalid",
+                    "Send the token of GET /api/v1/user/antiforgery as the '__RequestVerificationToken' form field or the antiforgery header.");
             }
 
             var target = LocalReturnUrl(returnUrl);
@@ -233,6 +246,9 @@ internal sealed partial class SignInSetup
         return !token.StartsWith("st_", StringComparison.Ordinal) && token.Count('.') == 2;
     }
 
+    /// <summary>Problem details with a stable <c>code</c>, as the rest of the host answers.</summary>
+    private static IResult Problem(int status, string code, string detail) => Uni.Authorize.AspNetCore.Problems.Create(status, code, detail);
+
     private static Task Status(HttpResponse response, int status)
     {
         response.StatusCode = status;
@@ -276,6 +292,9 @@ internal sealed partial class SignInSetup
 
     [LoggerMessage(1, LogLevel.Warning, "OpenID Connect sign-in failed: {Reason}")]
     private static partial void SignInFailed(ILogger logger, string reason);
+
+    [LoggerMessage(2, LogLevel.Warning, "The OpenID Connect provider cannot be reached: {Reason}")]
+    private static partial void ProviderUnavailable(ILogger logger, string reason);
 
     /// <summary><c>Authentication:OpenIdConnect</c>: Authority, ClientId, ClientSecret, UserIdClaim (sub), NameClaim (name),
     /// Scopes, RequireHttpsMetadata (true), GetClaimsFromUserInfoEndpoint (false).</summary>
@@ -354,10 +373,8 @@ internal sealed partial class SignInSetup
                 context.HandleResponse();
                 var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host.SignIn");
                 SignInFailed(logger, context.Failure?.GetType().Name ?? "unknown");
-                context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                await Results.Problem(detail: $"Signing in did not complete; start again at {LoginPath}.", statusCode: StatusCodes.Status400BadRequest,
-                    title: "Bad Request", type: "https://uni-authorize.dev/problems/sign_in_failed",
-                    extensions: new Dictionary<string, object?>(StringComparer.Ordinal) { ["code"] = "sign_in_failed" }).ExecuteAsync(context.HttpContext).ConfigureAwait(false);
+                await Problem(StatusCodes.Status400BadRequest, "sign_in_failed", $"Signing in did not complete; start again at {LoginPath}.")
+                    .ExecuteAsync(context.HttpContext).ConfigureAwait(false);
             };
         }
     }
