@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: .NET (unit, stores on real SQLite and PostgreSQL, host, browser) and the bridge's Node tests.
-# Installs what it needs from Debian when missing (PostgreSQL, Chromium) and starts a throwaway
+# Installs what it needs from Debian when missing (PostgreSQL, Chromium, nginx) and starts a throwaway
 # PostgreSQL cluster on a free loopback port, removed afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,8 @@ root=$(pwd)
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The cluster tests put Debian's nginx in front of several host processes.
+[ -x /usr/sbin/nginx ] || need+=(nginx-light)
 # The bridge's tests run on Node's own test runner (Debian 12 ships Node 18, enough for them).
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,73 +1,125 @@
+using System.Reflection;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
 using Uni.Authorize.AspNetCore;
 using Uni.Authorize.Host;
 
-var builder = WebApplication.CreateBuilder(args);
-if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+// A configuration mistake found before the host is up is one line naming the setting on stderr, and exit code 2.
+var started = false;
+try
 {
-    builder.WebHost.UseUrls("http://127.0.0.1:5080");
-}
-
-var store = StoreSettings.From(builder.Configuration);
-var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is { } dir ? AdminKeyFile(dir) : null);
-var host = builder.Services.AddUniAuthorizeHost(
-    o =>
+    var builder = WebApplication.CreateBuilder(args);
+    if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
     {
-        // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise.
-        o.NameSignIn = NameSignInMode.LoopbackOnly;
-        builder.Configuration.GetSection("Host").Bind(o);
-        o.AdminKey = adminKey;
-    },
-    o => builder.Configuration.GetSection("Authorize").Bind(o));
-builder.Services.AddOpenApi();
-builder.Services.AddAntiforgery(static o =>
-{
-    o.HeaderName = "X-CSRF-TOKEN";
-    o.Cookie.Name = ".Uni.Authorize.Antiforgery";
-});
-if (store.DataDirectory is { } keys)
-{
-    // Cookies and antiforgery tokens stay valid across restarts (and across instances sharing the directory).
-    builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keys, "keys"))).SetApplicationName("Uni.Authorize.Host");
-}
-store.Register(host);
-var signIn = builder.AddHostSignIn();
-
-var app = builder.Build();
-var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
-app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
-app.UseRateLimiter();
-app.MapUniAuthorize();
-app.MapUniAuthorizeDemoPage();
-app.MapHostSignIn();
-app.MapOpenApi();
-app.MapGet("/healthz", () => TypedResults.Json(new { status = "ok" })).WithTags("Host");
-
-var seeded = store.DataDirectory is { } data && await DemoSeeder.SeedAsync(app.Services, data, CancellationToken.None);
-app.Lifetime.ApplicationStarted.Register(() =>
-{
-    var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
-    Console.WriteLine($"""
-
-        Uni.Authorize host on {address}  ({store.Description})
-          demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
-          HTTP API       {address}/openapi/v1.json   and docs/http-api.md
-          health         {address}/healthz
-          sign-in        {signIn.Describe(app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
-        """);
-    if (store.DataDirectory is { } directory)
-    {
-        Console.WriteLine($"  demo app secrets  {Path.GetFullPath(Path.Combine(directory, "demo-apps.json"))}{(seeded ? "  (created now)" : string.Empty)}");
-        Console.WriteLine($"  admin key         {Path.GetFullPath(Path.Combine(directory, "admin.key"))}  (send as X-Admin-Key)");
+        builder.WebHost.UseUrls("http://127.0.0.1:5080");
     }
 
-    Console.WriteLine();
-});
+    // A request line carries its query string, and with it any secret a caller put there by mistake: hosting's
+    // "Request starting/finished" lines are not written, whatever the content root (appsettings.json is not read when
+    // the host starts from another folder); Logging:LogLevel cannot turn them back on. Errors are still logged.
+    builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
 
-await app.RunAsync();
+    var store = StoreSettings.From(builder.Configuration);
+    var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is { } dir ? AdminKeyFile(dir) : null);
+    var host = builder.Services.AddUniAuthorizeHost(
+        o =>
+        {
+            // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise.
+            o.NameSignIn = NameSignInMode.LoopbackOnly;
+            builder.Configuration.GetSection("Host").Bind(o);
+            o.AdminKey = adminKey;
+        },
+        o => builder.Configuration.GetSection("Authorize").Bind(o));
+    host.AddHousekeeping(o => builder.Configuration.GetSection("Housekeeping").Bind(o));
+    // The document describes each GET once: its HEAD twin is left out.
+    builder.Services.AddOpenApi(static o =>
+    {
+        var include = o.ShouldInclude;
+        o.ShouldInclude = description => !HttpMethods.IsHead(description.HttpMethod ?? string.Empty) && include(description);
+    });
+    builder.Services.AddAntiforgery(static o =>
+    {
+        o.HeaderName = "X-CSRF-TOKEN";
+        o.Cookie.Name = ".Uni.Authorize.Antiforgery";
+    });
+    if (store.Provider == "PostgreSql")
+    {
+        // Every instance on the database reads the cookies and antiforgery tokens any of them issued.
+        builder.Services.AddDataProtection().SetApplicationName("Uni.Authorize.Host");
+        builder.Services.AddSingleton(_ => new PostgreSqlXmlRepository(store.ConnectionString!, "uni_authorize"));
+        builder.Services.AddOptions<KeyManagementOptions>().Configure<PostgreSqlXmlRepository>(static (o, repository) => o.XmlRepository = repository);
+    }
+    else if (store.DataDirectory is { } keys)
+    {
+        // Cookies and antiforgery tokens stay valid across restarts.
+        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keys, "keys"))).SetApplicationName("Uni.Authorize.Host");
+    }
+
+    store.Register(host);
+    var signIn = builder.AddHostSignIn();
+    builder.Services.AddHealthChecks().AddUniAuthorizeChecks();
+    if (store.DataDirectory is { } seedDirectory)
+    {
+        builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<DemoSeeding>(sp, seedDirectory));
+        builder.Services.AddHostedService(static sp => sp.GetRequiredService<DemoSeeding>());
+    }
+
+    var telemetry = OpenTelemetrySetup.AddIfConfigured(builder);
+
+    var app = builder.Build();
+    // Options validated on start fail here, before the host logs its own report with a stack trace.
+    app.Services.GetService<IStartupValidator>()?.Validate();
+    await store.ImportLegacyIdentitiesAsync(app.Services, CancellationToken.None);
+    var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
+    app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
+    app.UseRateLimiter();
+    app.MapUniAuthorize();
+    app.MapUniAuthorizeDemoPage();
+    app.MapHostSignIn();
+    app.MapOpenApi().AnswerHeadLikeGet();
+    HealthProbes.Map(app);
+
+    app.Lifetime.ApplicationStarted.Register(() =>
+    {
+        started = true;
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        Console.WriteLine($"""
+
+            Uni.Authorize host on {address}  ({store.Description})
+              demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
+              HTTP API       {address}/openapi/v1.json   and docs/http-api.md
+              health         {address}{HealthProbes.LivenessPath}   readiness {address}{HealthProbes.ReadinessPath}
+              sign-in        {signIn.Describe(app.Services.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
+            """);
+        if (store.DataDirectory is { } directory)
+        {
+            var seeding = app.Services.GetRequiredService<DemoSeeding>();
+            var state = seeding.CreatedNow ? "  (created now)" : seeding.Done ? string.Empty : "  (not yet: the store is not reachable, retrying)";
+            Console.WriteLine($"  demo app secrets  {Path.GetFullPath(Path.Combine(directory, "demo-apps.json"))}{state}");
+            Console.WriteLine($"  admin key         {Path.GetFullPath(Path.Combine(directory, "admin.key"))}  (send as X-Admin-Key)");
+        }
+
+        if (telemetry)
+        {
+            Console.WriteLine($"  telemetry         OTLP to {app.Configuration[OpenTelemetrySetup.EndpointSetting]}");
+        }
+
+        Console.WriteLine();
+    });
+
+    await app.RunAsync();
+    return 0;
+}
+// Only when this program is the process: a test host running it in process gets the exception itself.
+catch (Exception ex) when (!started && Assembly.GetEntryAssembly() == typeof(Program).Assembly && StartupErrors.Describe(ex) is { } message)
+{
+    await Console.Error.WriteLineAsync("Uni.Authorize host: configuration error: " + message);
+    return 2;
+}
 
 static string AdminKeyFile(string directory)
 {

@@ -95,6 +95,40 @@ public sealed class ExchangeTests : IAsyncLifetime
         Assert.Equal(40097, (int)(await Json(response))["errcode"]!);
     }
 
+    [Theory]
+    [InlineData("secret")]
+    [InlineData("SECRET")]
+    [InlineData("appsecret")]
+    public async Task JsCode2Session_SecretInQueryStringBesideAValidForm_IsRefusedWith40097AndKeepsTheCode(string key)
+    {
+        var code = await LoginAsync(_app);
+
+        var response = await _server.PostAsync($"/api/v1/exchange/wechat/jscode2session?{key}={_secret}", Form(_appId, _secret, code));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = await Json(response);
+        Assert.Equal(40097, (int)error["errcode"]!);
+        Assert.Contains("query string", (string)error["errmsg"]!, StringComparison.Ordinal);
+        Assert.DoesNotContain(_secret, error.ToJsonString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await ExchangeAsync(_appId, _secret, code)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AlipayOAuthToken_SecretInQueryString_IsRefusedWithInvalidParameter()
+    {
+        var (appId, secret) = await _host.CreateAppAsync(Platform.Alipay);
+        using var app = await _host.MiniAppAsync(appId, _userId);
+        var code = (string)(await Json(await PostJson(app, "/api/v1/authorize", new { scopes = new[] { "auth_base" } })))["authCode"]!;
+
+        var response = await _server.PostAsync($"/api/v1/exchange/alipay/oauth-token?app_id={appId}&app_secret={secret}&grant_type=authorization_code&code={code}", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await Json(response))["error_response"]!;
+        Assert.Equal("40002", (string)error["code"]!);
+        Assert.Equal("isv.invalid-parameter", (string)error["sub_code"]!);
+        Assert.Equal(HttpStatusCode.OK, (await AlipayAsync(appId, secret, code)).StatusCode);
+    }
+
     [Fact]
     public async Task AlipayOAuthToken_AuthBaseCode_AnswersA2088UserIdOnce()
     {
@@ -139,10 +173,12 @@ public sealed class ExchangeTests : IAsyncLifetime
     private static async Task<string> LoginAsync(HttpClient app) => (string)(await Json(await app.PostAsync("/api/v1/login", null)))["code"]!;
 
     private Task<HttpResponseMessage> ExchangeAsync(string appId, string secret, string code) =>
-        _server.PostAsync("/api/v1/exchange/wechat/jscode2session", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["appid"] = appId, ["secret"] = secret, ["js_code"] = code, ["grant_type"] = "authorization_code",
-        }));
+        _server.PostAsync("/api/v1/exchange/wechat/jscode2session", Form(appId, secret, code));
+
+    private static FormUrlEncodedContent Form(string appId, string secret, string code) => new(new Dictionary<string, string>
+    {
+        ["appid"] = appId, ["secret"] = secret, ["js_code"] = code, ["grant_type"] = "authorization_code",
+    });
 
     private Task<HttpResponseMessage> AlipayAsync(string appId, string secret, string code) =>
         _server.PostAsync("/api/v1/exchange/alipay/oauth-token", new FormUrlEncodedContent(new Dictionary<string, string>

@@ -35,6 +35,58 @@ public sealed class HostProcessTests
     }
 
     [Fact]
+    public async Task Host_ContentRootElsewhere_SecretsInQueryStringsAreRefusedAndNeverPrinted()
+    {
+        // Started from another folder, the host finds no appsettings.json: only its own code decides what it logs.
+        var elsewhere = Directory.CreateTempSubdirectory("uni-host-cwd-").FullName;
+        try
+        {
+            var adminKey = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            await using var host = await HostProcess.StartInAsync(elsewhere, "--Store:Provider=InMemory", "--Host:AdminKey=" + adminKey);
+            using var admin = Client(host);
+            admin.DefaultRequestHeaders.Add("X-Admin-Key", adminKey);
+            var wechat = await (await admin.PostAsJsonAsync("/admin/v1/apps", new { name = "Query WeChat", platform = "wechat" })).Content.ReadFromJsonAsync<JsonObject>();
+            var alipay = await (await admin.PostAsJsonAsync("/admin/v1/apps", new { name = "Query Alipay", platform = "alipay" })).Content.ReadFromJsonAsync<JsonObject>();
+            var (wechatId, wechatSecret) = ((string)wechat!["id"]!, (string)wechat["secret"]!);
+            var (alipayId, alipaySecret) = ((string)alipay!["id"]!, (string)alipay["secret"]!);
+            var marker = "probe" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+            using var server = Client(host);
+
+            var wechatResponse = await server.PostAsync(
+                $"/api/v1/exchange/wechat/jscode2session?appid={wechatId}&secret={wechatSecret}&js_code=x&grant_type=authorization_code",
+                new FormUrlEncodedContent(new Dictionary<string, string>
+                {
+                    ["appid"] = wechatId, ["secret"] = wechatSecret, ["js_code"] = "x", ["grant_type"] = "authorization_code",
+                }));
+            var alipayResponse = await server.PostAsync(
+                $"/api/v1/exchange/alipay/oauth-token?app_id={alipayId}&app_secret={alipaySecret}&grant_type=authorization_code&code=x", null);
+            var health = await server.GetAsync($"/healthz?secret={marker}");
+            var missing = await server.GetAsync($"/no-such-page?secret={marker}");
+            await Task.Delay(500);
+
+            Assert.Equal(HttpStatusCode.BadRequest, wechatResponse.StatusCode);
+            var wechatError = await wechatResponse.Content.ReadFromJsonAsync<JsonObject>();
+            Assert.Equal(40097, (int)wechatError!["errcode"]!);
+            Assert.Contains("query string", (string)wechatError["errmsg"]!, StringComparison.Ordinal);
+            Assert.Equal(HttpStatusCode.BadRequest, alipayResponse.StatusCode);
+            var alipayError = (await alipayResponse.Content.ReadFromJsonAsync<JsonObject>())!["error_response"]!;
+            Assert.Equal("40002", (string)alipayError["code"]!);
+            Assert.Equal("isv.invalid-parameter", (string)alipayError["sub_code"]!);
+            Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+            Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+            Assert.Contains("demo page", host.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(wechatSecret, host.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(alipaySecret, host.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain(marker, host.Output, StringComparison.Ordinal);
+            Assert.DoesNotContain("secret=", host.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Host_RestartOnSqlite_KeepsSessionsDecisionsAndPseudonyms()
     {
         var data = Directory.CreateTempSubdirectory("uni-host-").FullName;

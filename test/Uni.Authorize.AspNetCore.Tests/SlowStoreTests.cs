@@ -39,6 +39,6 @@ public sealed class SlowStoreTests
 
         public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) => inner.GetAuditAsync(subject, cancellationToken);
 
-        public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.PruneExpiredAsync(now, cancellationToken);
+        public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) => inner.PruneExpiredAsync(now, batchSize, cancellationToken);
     }
 }

@@ -29,6 +29,39 @@ public sealed class StoreDownTests
         Assert.Equal(HttpStatusCode.OK, back.StatusCode);
     }
 
+    [Fact]
+    public async Task AdminApi_IdentityStoreUnreachable_Answers503Problem()
+    {
+        var data = Directory.CreateTempSubdirectory("uni-host-").FullName;
+        try
+        {
+            // PostgreSQL on a port where nothing listens: the identity store's connection is refused.
+            await using var host = new TestHost(new()
+            {
+                ["Store:Provider"] = "PostgreSql",
+                ["Store:ConnectionString"] = $"Host=127.0.0.1;Port={ClosedPort()};Username=nobody;Timeout=2",
+                ["Store:DataDirectory"] = data,
+            });
+            using var admin = host.Admin();
+
+            var response = await admin.GetAsync("/admin/v1/apps");
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.Equal("store_unavailable", (string)(await Json(response))["code"]!);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static int ClosedPort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static Task<HttpResponseMessage> ExchangeAsync(HttpClient server, string appId, string secret, string code) =>
         server.PostAsync("/api/v1/exchange/wechat/jscode2session", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -48,6 +81,6 @@ public sealed class StoreDownTests
         public ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
             Down ? throw new IOException("database gone") : _inner.RedeemAsync(codeHash, appId, now, cancellationToken);
 
-        public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => _inner.PruneAsync(now, cancellationToken);
+        public ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) => _inner.PruneAsync(now, batchSize, cancellationToken);
     }
 }

@@ -89,6 +89,53 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task ConsentDialog_TabAndShiftTabManyTimes_FocusStaysInsideAndEscapeStillDismisses()
+    {
+        var user = Pages.UniqueUser("focus");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, _) = await host.CreateAppAsync("wechat", "Focus App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.camera");
+        var dialog = page.GetByTestId("consent-dialog");
+        await Expect(dialog).ToBeVisibleAsync();
+        await Pages.KeepsFocusInDialogAsync(page, "Tab", 12);
+        await Pages.KeepsFocusInDialogAsync(page, "Shift+Tab", 12);
+        await page.Keyboard.PressAsync("Escape");
+
+        await Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal("dismissed", (string?)(await miniApp.WaitAsync(pending))["error"]!["code"]);
+    }
+
+    [Fact]
+    public async Task ConsentDialog_EnterRightAfterOpening_GrantsNothing()
+    {
+        var user = Pages.UniqueUser("enter");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, _) = await host.CreateAppAsync("alipay", "Enter App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.camera");
+        var dialog = page.GetByTestId("consent-dialog");
+        await Expect(dialog).ToBeVisibleAsync();
+        Assert.Equal("inside:consent-dialog", await Pages.FocusAsync(page));
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.PressAsync(" ");
+        await page.WaitForTimeoutAsync(700);
+
+        await Expect(dialog).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal("dismissed", (string?)(await miniApp.WaitAsync(pending))["error"]!["code"]);
+    }
+
+    [Fact]
     public async Task ConsentPage_AlipayScopes_ListedInOneDialogAndGrantedTogether()
     {
         var user = Pages.UniqueUser("alipay");

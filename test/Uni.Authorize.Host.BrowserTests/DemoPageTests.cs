@@ -86,4 +86,32 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
         await Expect(page.GetByTestId("payload")).ToContainTextAsync("authorize:fail");
         await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
     }
+
+    [Fact]
+    public async Task DemoPage_KeyboardOnly_DialogKeepsFocusAndAStrayEnterGrantsNothing()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/?platform=wechat", Pages.UniqueUser("keys"));
+        await page.GetByTestId("scope-scope.camera").CheckAsync();
+        var dialog = page.GetByTestId("consent-dialog");
+        var status = page.GetByTestId("result-status");
+
+        // Enter on authorize opens the dialog; a second Enter, pressed before reading it, must not answer it.
+        await page.GetByTestId("authorize").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(dialog).ToBeVisibleAsync();
+        Assert.Equal("inside:consent-dialog", await Pages.FocusAsync(page));
+        await page.Keyboard.PressAsync("Enter");
+        await page.WaitForTimeoutAsync(700);
+        await Expect(dialog).ToBeVisibleAsync();
+        await Expect(status).ToHaveTextAsync("pending");
+
+        await Pages.KeepsFocusInDialogAsync(page, "Tab", 12);
+        await Pages.KeepsFocusInDialogAsync(page, "Shift+Tab", 5);
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(status).ToHaveTextAsync("fail");
+        await Expect(page.GetByTestId("state-scope.camera")).ToHaveCountAsync(0);
+    }
 }

@@ -36,4 +36,26 @@ internal static class Pages
         await dialog.GetByTestId("consent-" + answer).ClickAsync();
         await Expect(dialog).ToHaveCountAsync(0);
     }
+
+    /// <summary>Where keyboard focus is: <c>inside:</c> or <c>outside:</c> the consent dialog, then the focused
+    /// element's test id (or tag name).</summary>
+    public static Task<string> FocusAsync(IPage page) => page.EvaluateAsync<string>("""
+        () => {
+          const e = document.activeElement;
+          const where = e?.closest('[data-testid=consent-dialog]') ? 'inside:' : 'outside:';
+          return where + (e?.getAttribute('data-testid') ?? e?.tagName ?? 'nothing');
+        }
+        """);
+
+    /// <summary>Presses <paramref name="key"/> <paramref name="times"/> times, failing as soon as focus is outside the
+    /// consent dialog.</summary>
+    public static async Task KeepsFocusInDialogAsync(IPage page, string key, int times)
+    {
+        for (var i = 1; i <= times; i++)
+        {
+            await page.Keyboard.PressAsync(key);
+            var focus = await FocusAsync(page);
+            Assert.True(focus.StartsWith("inside:", StringComparison.Ordinal), $"{key} #{i} moved focus out of the dialog, to {focus}.");
+        }
+    }
 }

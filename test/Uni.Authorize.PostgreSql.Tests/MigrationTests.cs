@@ -31,6 +31,33 @@ public sealed class MigrationTests(PostgreSqlFixture fixture) : IClassFixture<Po
     }
 
     [Fact]
+    public async Task EnsureMigratedAsync_IdentitiesOfAnEarlierHost_AreCopiedIntoTheSchema()
+    {
+        // The tables earlier hosts created for themselves, with one row each.
+        await fixture.ScalarAsync("""
+            CREATE SCHEMA IF NOT EXISTS uni_authorize_host;
+            CREATE TABLE IF NOT EXISTS uni_authorize_host.apps (id text PRIMARY KEY, name text NOT NULL, platform int NOT NULL, secret_hash text NOT NULL, created_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS uni_authorize_host.users (id text PRIMARY KEY, name text NOT NULL UNIQUE, created_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS uni_authorize_host.sessions (token_hash text PRIMARY KEY, app_id text NOT NULL, user_id text NOT NULL, issued_at timestamptz NOT NULL, expires_at timestamptz NOT NULL);
+            CREATE TABLE IF NOT EXISTS uni_authorize_host.keys (name text PRIMARY KEY, value bytea NOT NULL);
+            INSERT INTO uni_authorize_host.apps VALUES ('demo-wechat', 'Demo', 1, 'abc', '2026-01-01Z') ON CONFLICT DO NOTHING;
+            INSERT INTO uni_authorize_host.users VALUES ('u_1', 'demo', '2026-01-01Z') ON CONFLICT DO NOTHING;
+            INSERT INTO uni_authorize_host.sessions VALUES ('hash', 'demo-wechat', 'u_1', '2026-01-01Z', '2026-01-02Z') ON CONFLICT DO NOTHING;
+            INSERT INTO uni_authorize_host.keys VALUES ('pseudonym-hmac', '\x0102') ON CONFLICT DO NOTHING;
+            """);
+        await using var database = fixture.Open(PostgreSqlFixture.NewSchema());
+        var store = new PostgreSqlIdentityStore(database);
+
+        var app = await store.GetAppAsync("demo-wechat", Ct);
+        var session = await store.GetSessionAsync("hash", Ct);
+
+        Assert.Equal(new HostApp("demo-wechat", "Demo", (Platform)1, "abc", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)), app);
+        Assert.Equal("demo", (await store.GetUserAsync("u_1", Ct))?.Name);
+        Assert.Equal(new DateTimeOffset(2026, 1, 2, 0, 0, 0, TimeSpan.Zero), session?.ExpiresAt);
+        Assert.Equal([1, 2], await store.GetOrAddKeyAsync("pseudonym-hmac", [9], Ct));
+    }
+
+    [Fact]
     public async Task EnsureMigratedAsync_SchemaFromANewerRelease_FailsNamingTheFix()
     {
         var schema = PostgreSqlFixture.NewSchema();

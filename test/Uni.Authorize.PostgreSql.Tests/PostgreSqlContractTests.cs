@@ -127,6 +127,43 @@ internal sealed class OpenedDatabases<TStore>(PostgreSqlFixture fixture) : IAsyn
     }
 }
 
+public sealed class PostgreSqlIdentityStoreContractTests(PostgreSqlFixture fixture) : IdentityStoreContract, IClassFixture<PostgreSqlFixture>
+{
+    private readonly OpenedDatabases<IIdentityStore> _databases = new(fixture);
+
+    protected override ValueTask<IIdentityStore> CreateStoreAsync() => new(Open(PostgreSqlFixture.NewSchema()));
+
+    protected override ValueTask<IIdentityStore> OpenSecondInstanceAsync(IIdentityStore first) => new(Open(_databases[first].Schema));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _databases.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Constructor_OptionsByHand_OwnsItsPoolAndSharesTheSchema()
+    {
+        var schema = PostgreSqlFixture.NewSchema();
+        var options = new PostgreSqlStoreOptions { ConnectionString = fixture.ConnectionString, Schema = schema };
+        await using (var first = new PostgreSqlIdentityStore(options))
+        {
+            await first.TryAddAppAsync(new HostApp("app-1", "n", Platform.Baidu, new string('a', 64), T0), Ct);
+        }
+
+        await using var second = new PostgreSqlIdentityStore(options);
+
+        Assert.Equal(Platform.Baidu, (await second.GetAppAsync("app-1", Ct))?.Platform);
+        Assert.Equal(1L, await fixture.ScalarAsync($"SELECT count(*) FROM \"{schema}\".identity_apps"));
+    }
+
+    private IIdentityStore Open(string schema)
+    {
+        var database = _databases.Open(schema);
+        return _databases.Register(new PostgreSqlIdentityStore(database), database);
+    }
+}
+
 // Two "hosts": each has its own pool and change feed over one schema, as instances behind a load balancer do.
 public sealed class PostgreSqlConsentStoreContractTests(PostgreSqlFixture fixture) : ConsentStoreContract, IClassFixture<PostgreSqlFixture>
 {

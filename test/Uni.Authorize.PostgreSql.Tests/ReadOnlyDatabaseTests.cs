@@ -35,11 +35,21 @@ public sealed class ReadOnlyDatabaseTests(PostgreSqlFixture fixture) : IClassFix
         Assert.Equal(AuthorizeErrorCode.StoreUnavailable, readOnly.Error?.Code);
         Assert.Equal(0L, await fixture.ScalarAsync($"SELECT count(*) FROM \"{schema}\".decisions"));
 
-        await fixture.ScalarAsync($"SET default_transaction_read_only = off; ALTER DATABASE \"{name}\" SET default_transaction_read_only = off");
-        database.DataSource.Clear();
-        var writable = await Authorize(engine);
+        // Its own connection, opened read-only like any new one now: leave read-only mode first, in a statement of its own
+        // (in one batch with the ALTER both would run in the same, already read-only, implicit transaction).
+        await using (var admin = new NpgsqlConnection(fixture.ConnectionString))
+        {
+            await admin.OpenAsync(Ct);
+            await using var writable = new NpgsqlCommand("SET default_transaction_read_only = off", admin);
+            await writable.ExecuteNonQueryAsync(Ct);
+            await using var alter = new NpgsqlCommand($"ALTER DATABASE \"{name}\" SET default_transaction_read_only = off", admin);
+            await alter.ExecuteNonQueryAsync(Ct);
+        }
 
-        Assert.True(writable.Succeeded);
+        database.DataSource.Clear();
+        var afterwards = await Authorize(engine);
+
+        Assert.True(afterwards.Succeeded);
         Assert.Equal(1L, await fixture.ScalarAsync($"SELECT count(*) FROM \"{schema}\".decisions"));
     }
 

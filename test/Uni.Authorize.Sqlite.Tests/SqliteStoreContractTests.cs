@@ -86,3 +86,51 @@ public sealed class SqliteAuthCodeStoreContractTests : DurableAuthCodeStoreContr
         return database;
     }
 }
+
+public sealed class SqliteIdentityStoreContractTests : IdentityStoreContract
+{
+    private readonly TempFolder _folder = new();
+
+    // Built by hand, as an application without dependency injection would: each store opens the file itself.
+    protected override ValueTask<IIdentityStore> CreateStoreAsync() => new(Open());
+
+    protected override ValueTask<IIdentityStore> OpenSecondInstanceAsync(IIdentityStore first) => new(Open());
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    [Fact]
+    public async Task Reopen_SameFile_KeepsAppsUsersSessionsAndKeys()
+    {
+        var session = new MiniAppSession("h", "app-1", "u_1", T0, T0.AddDays(1));
+        var app = new HostApp("app-1", "n", Platform.WeChat, new string('a', 64), T0);
+        byte[] key;
+        using (var store = Open())
+        {
+            await store.TryAddAppAsync(app, Ct);
+            await store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct);
+            await store.AddSessionAsync(session, Ct);
+            key = await store.GetOrAddKeyAsync("k", [9], Ct);
+        }
+
+        using var reopened = Open();
+
+        Assert.Equal(app, await reopened.GetAppAsync("app-1", Ct));
+        Assert.Equal(new HostUser("u_1", "alice", T0), await reopened.GetUserAsync("u_1", Ct));
+        Assert.Equal(session, await reopened.GetSessionAsync("h", Ct));
+        Assert.Equal(key, await reopened.GetOrAddKeyAsync("k", [1], Ct));
+    }
+
+    [Fact]
+    public void Constructor_BadPath_ThrowsNamingTheSetting()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteIdentityStore(new SqliteStoreOptions { Path = ":memory:" }));
+
+        Assert.Contains("SqliteStoreOptions.Path", error.Message, StringComparison.Ordinal);
+    }
+
+    private SqliteIdentityStore Open() => new(new SqliteStoreOptions { Path = _folder.File("authorize.db") });
+}

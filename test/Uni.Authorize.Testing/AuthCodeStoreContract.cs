@@ -220,6 +220,35 @@ public abstract class AuthCodeStoreContract : IAsyncDisposable
         Assert.Equal(AuthCodeRedemptionStatus.Invalid, (await Guard(store.RedeemAsync(redeemed.CodeHash, "app-1", T0, Ct))).Status);
         Assert.True((await Guard(store.RedeemAsync(fresh.CodeHash, "app-1", T0.AddMinutes(2), Ct))).Succeeded);
     }
+
+    [Fact]
+    public async Task PruneAsync_MoreFinishedThanTheBatch_DeletesOneBatchPerCall()
+    {
+        var store = await NewStoreAsync();
+        var fresh = Code(NewHash(), expiresAt: T0.AddHours(1));
+        await Guard(store.AddAsync(fresh, Ct));
+        for (var i = 0; i < 4; i++)
+        {
+            await Guard(store.AddAsync(Code(NewHash(), expiresAt: T0.AddMinutes(1)), Ct));
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            var redeemed = Code(NewHash(), expiresAt: T0.AddHours(1));
+            await Guard(store.AddAsync(redeemed, Ct));
+            await Guard(store.RedeemAsync(redeemed.CodeHash, "app-1", T0, Ct));
+        }
+
+        var batches = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            batches.Add(await Guard(store.PruneAsync(T0.AddMinutes(2), 3, Ct)));
+        }
+
+        Assert.Equal([3, 3, 1, 0], batches);
+        Assert.True((await Guard(store.RedeemAsync(fresh.CodeHash, "app-1", T0.AddMinutes(2), Ct))).Succeeded);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Guard(store.PruneAsync(T0, 0, Ct)));
+    }
 }
 
 /// <summary>

@@ -358,6 +358,29 @@ public abstract class DecisionStoreContract : IAsyncDisposable
     }
 
     [Fact]
+    public async Task PruneExpiredAsync_MoreExpiredThanTheBatch_DeletesOneBatchPerCall()
+    {
+        var store = await NewStoreAsync();
+        var now = T0.AddDays(10);
+        for (var i = 0; i < 7; i++)
+        {
+            await Guard(store.TryWriteAsync(Write(new Subject("app-1", $"user-{i}"), "scope.camera", DecisionState.Granted, 0, expiresAt: T0.AddHours(i)), Ct));
+        }
+
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, expiresAt: now.AddDays(1)), Ct));
+
+        var batches = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            batches.Add(await Guard(store.PruneExpiredAsync(now, 3, Ct)));
+        }
+
+        Assert.Equal([3, 3, 1, 0], batches);
+        Assert.NotNull(await Guard(store.GetAsync(Alice, "scope.camera", Ct)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Guard(store.PruneExpiredAsync(now, 0, Ct)));
+    }
+
+    [Fact]
     public async Task PruneExpiredAsync_PrunedRow_CanBeDecidedAfreshAndAuditIsKept()
     {
         var store = await NewStoreAsync();

@@ -100,8 +100,8 @@ internal sealed class BreakableStore : IDecisionStore
     public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) =>
         _inner.GetAuditAsync(subject, cancellationToken);
 
-    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        _inner.PruneExpiredAsync(now, cancellationToken);
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
+        _inner.PruneExpiredAsync(now, batchSize, cancellationToken);
 }
 
 internal static class TestAuthorizer

@@ -12,7 +12,8 @@ namespace Uni.Authorize.AspNetCore;
 /// <summary>
 /// The app server's code exchange, authenticated with the app's secret and rate limited: a WeChat-shaped
 /// <c>jscode2session</c> and an Alipay-shaped <c>alipay.system.oauth.token</c>. Fields come as a form body (never the
-/// query string, which access logs record). Failures keep the platform's error shape.
+/// query string, which access logs record): a secret sent in the query string is refused before anything else is read.
+/// Failures keep the platform's error shape.
 /// </summary>
 internal static class ExchangeEndpoints
 {
@@ -27,6 +28,12 @@ internal static class ExchangeEndpoints
 
     private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)
     {
+        if (SecretInQuery(context))
+        {
+            return WeChat(StatusCodes.Status400BadRequest, 40097,
+                "invalid args: the secret was sent in the query string, which logs keep; send it in an application/x-www-form-urlencoded body, and change it if the URL may have been logged");
+        }
+
         var form = await ReadFormAsync(context).ConfigureAwait(false);
         if (form is null)
         {
@@ -65,6 +72,12 @@ internal static class ExchangeEndpoints
 
     private static async Task<IResult> AlipayOAuthTokenAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms, TimeProvider time)
     {
+        if (SecretInQuery(context))
+        {
+            return Alipay(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.invalid-parameter",
+                "app_secret was sent in the query string, which logs keep; send it in an application/x-www-form-urlencoded body, and change it if the URL may have been logged");
+        }
+
         var form = await ReadFormAsync(context).ConfigureAwait(false);
         if (form is null)
         {
@@ -128,6 +141,20 @@ internal static class ExchangeEndpoints
         {
             ArrayPool<byte>.Shared.Return(bytes);
         }
+    }
+
+    // The platform's own name for the secret (secret, app_secret) or any other key that carries the word, in any case.
+    private static bool SecretInQuery(HttpContext context)
+    {
+        foreach (var key in context.Request.Query.Keys)
+        {
+            if (key.Contains("secret", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? Single(Dictionary<string, StringValues> form, string key) =>

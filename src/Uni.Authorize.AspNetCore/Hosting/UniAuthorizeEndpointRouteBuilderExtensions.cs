@@ -8,7 +8,8 @@ namespace Microsoft.AspNetCore.Builder;
 /// <summary>Maps the Uni.Authorize host's endpoint groups. Each returns a builder the caller may prefix (map it on a
 /// <c>MapGroup</c>) and decorate (<c>RequireAuthorization</c>, <c>RequireRateLimiting</c>…). Nothing app-wide is
 /// registered: no middleware, no <c>/</c>, no global options. The code exchange names the rate limiting policy
-/// <see cref="ExchangeRateLimitPolicy"/>, which takes effect where the application calls <c>app.UseRateLimiter()</c>.</summary>
+/// <see cref="ExchangeRateLimitPolicy"/>, which takes effect where the application calls <c>app.UseRateLimiter()</c>.
+/// Every GET endpoint of these groups answers HEAD too.</summary>
 public static class UniAuthorizeEndpointRouteBuilderExtensions
 {
     /// <summary>The rate limiting policy of the code exchange (per client address, see <see cref="UniAuthorizeHostOptions.ExchangePermitLimit"/>).</summary>
@@ -94,7 +95,7 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
     public static RouteHandlerBuilder MapUniAuthorizeDemoPage(this IEndpointRouteBuilder endpoints, string pattern = "/")
     {
         Ensure(endpoints);
-        return PageEndpoints.MapDemo(endpoints, pattern);
+        return PageEndpoints.MapDemo(endpoints, pattern).AnswerHeadLikeGet();
     }
 
     private static readonly AuthorizationPolicy SessionPolicy =
@@ -103,7 +104,7 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
     private static RouteGroupBuilder Group(IEndpointRouteBuilder endpoints, string prefix)
     {
         Ensure(endpoints);
-        return endpoints.MapGroup(prefix).AddEndpointFilter(EndpointSafety.InvokeAsync);
+        return endpoints.MapGroup(prefix).AddEndpointFilter(EndpointSafety.InvokeAsync).AnswerHeadLikeGet();
     }
 
     private static void Ensure(IEndpointRouteBuilder endpoints)

@@ -8,7 +8,7 @@ using Uni.Authorize.AspNetCore;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, the mini-app session scheme, the
+/// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, housekeeping, the mini-app session scheme, the
 /// name sign-in cookie scheme, antiforgery and the code exchange's rate limiting policy. Nothing app-wide is changed:
 /// no default scheme, no global rate limiter or antiforgery settings. Map the endpoints with <c>app.MapUniAuthorize()</c>
 /// or group by group.</summary>
@@ -27,7 +27,8 @@ public static class UniAuthorizeHostServiceCollectionExtensions
     }
 
     /// <summary>Registers the host; <paramref name="configure"/> sets the host's options and <paramref name="configureAuthorizer"/>
-    /// the engine's (its prompter is the host's consent broker).</summary>
+    /// the engine's (its prompter is the host's consent broker). Housekeeping runs with its defaults; change them with
+    /// <c>AddHousekeeping(o =&gt; ...)</c> on the returned builder.</summary>
     public static IUniAuthorizeBuilder AddUniAuthorizeHost(this IServiceCollection services, Action<UniAuthorizeHostOptions> configure,
         Action<AuthorizerOptions>? configureAuthorizer = null)
     {
@@ -40,6 +41,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         }).ValidateOnStart();
 
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
+        builder.AddHousekeeping();
         services.TryAddSingleton<IIdentityStore, InMemoryIdentityStore>();
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();
@@ -47,6 +49,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         services.TryAddSingleton<PendingCalls>();
         services.TryAddSingleton<IAuthorizationPrompter>(static sp => sp.GetRequiredService<ConsentBroker>());
         services.TryAddSingleton<HostMarker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHousekeepingTask, ConsentHousekeepingTask>());
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MiniAppSessionHandler>(MiniAppSessionDefaults.AuthenticationScheme, static _ => { })

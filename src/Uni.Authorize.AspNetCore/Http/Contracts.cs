@@ -85,8 +85,6 @@ internal sealed record CreatedApp(string Id, string Name, string Platform, strin
 
 internal sealed record IssuedSession(string Token, string AppId, string UserId, DateTimeOffset ExpiresAt);
 
-internal sealed record HealthInfo(string Status);
-
 internal sealed record WeChatSessionResponse
 {
     [JsonPropertyName("openid")]
@@ -157,7 +155,6 @@ internal sealed record AlipayErrorResponse(
 [JsonSerializable(typeof(AppInfo))]
 [JsonSerializable(typeof(CreatedApp))]
 [JsonSerializable(typeof(IssuedSession))]
-[JsonSerializable(typeof(HealthInfo))]
 [JsonSerializable(typeof(WeChatSessionResponse))]
 [JsonSerializable(typeof(AlipayTokenResponse))]
 internal sealed partial class HostJson : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -34,6 +35,13 @@ internal static partial class SafetyNet
             context.Response.Clear();
             await Problems.Unavailable(ex.Error.Message).ExecuteAsync(context).ConfigureAwait(false);
         }
+        catch (DbException ex) when (ex.IsTransient && !context.Response.HasStarted)
+        {
+            // A store outside the engine (identities) is down, out of connections or its pool stayed busy: retryable.
+            StoreUnavailable(logger, ex.GetType().Name, ex.Message);
+            context.Response.Clear();
+            await Problems.Unavailable("The store is unavailable; nothing was changed. Retry when it is back.").ExecuteAsync(context).ConfigureAwait(false);
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nobody is left to answer.
@@ -53,6 +61,9 @@ internal static partial class SafetyNet
         415 => "unsupported_media_type",
         _ => "bad_request",
     };
+
+    [LoggerMessage(2, LogLevel.Warning, "A store did not answer a request ({ErrorType}: {ErrorMessage})")]
+    private static partial void StoreUnavailable(ILogger logger, string errorType, string errorMessage);
 
     [LoggerMessage(1, LogLevel.Error, "Unhandled error answering a request")]
     private static partial void UnhandledError(ILogger logger, Exception exception);

@@ -23,7 +23,10 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         _addSql = $"INSERT INTO {table} (code_hash, {Columns}) VALUES ($1, $2, $3, $4, $5, $6)";
         _redeemSql = $"UPDATE {table} SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL RETURNING {Columns}";
         _findSql = $"SELECT {Columns} FROM {table} WHERE code_hash = $1";
-        _pruneSql = $"DELETE FROM {table} WHERE expires_at <= $1 OR redeemed_at IS NOT NULL";
+        _pruneSql = $"""
+            DELETE FROM {table} WHERE code_hash IN
+                (SELECT code_hash FROM {table} WHERE expires_at <= $1 OR redeemed_at IS NOT NULL LIMIT $2 FOR UPDATE SKIP LOCKED)
+            """;
     }
 
     public async ValueTask AddAsync(AuthCodeRecord code, CancellationToken cancellationToken = default)
@@ -73,10 +76,14 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         return new AuthCodeRedemption(status, claimed);
     }
 
-    public async ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        PruneAsync(now, int.MaxValue, cancellationToken);
+
+    public async ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _database.Command(_pruneSql, Time(now));
+        await using var command = _database.Command(_pruneSql, Time(now), Int(batchSize));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -36,7 +36,11 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
             RETURNING {Columns}
             """;
         _auditSql = $"SELECT scope, from_state, to_state, source, at FROM {database.Table.Audit} WHERE app_id = $1 AND user_id = $2 ORDER BY id";
-        _pruneSql = $"DELETE FROM {table} WHERE expires_at <= $1";
+        // One bounded batch per call; rows a writer holds are skipped (the next round takes them).
+        _pruneSql = $"""
+            DELETE FROM {table} WHERE (app_id, user_id, scope) IN
+                (SELECT app_id, user_id, scope FROM {table} WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+            """;
     }
 
     public async ValueTask<Decision?> GetAsync(Subject subject, string scope, CancellationToken cancellationToken = default)
@@ -121,10 +125,14 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         return entries;
     }
 
-    public async ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        PruneExpiredAsync(now, int.MaxValue, cancellationToken);
+
+    public async ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _database.Command(_pruneSql, Time(now));
+        await using var command = _database.Command(_pruneSql, Time(now), Int(batchSize));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -8,13 +8,14 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the PostgreSQL stores.</summary>
 public static class PostgreSqlUniAuthorizeBuilderExtensions
 {
-    /// <summary>Keeps decisions, auth codes, pending consents and calls in PostgreSQL (schema <c>uni_authorize</c>, created and
-    /// migrated on first use) and registers the change feed that keeps caches and waiting calls on every host in step.</summary>
+    /// <summary>Keeps decisions, auth codes, identities (<see cref="IIdentityStore"/>), pending consents and calls in
+    /// PostgreSQL (schema <c>uni_authorize</c>, created and migrated on first use), and registers the change feed that keeps
+    /// caches and waiting calls on every host in step and the advisory lock that lets one host at a time run housekeeping.</summary>
     /// <exception cref="InvalidOperationException">The connection string is missing or malformed, or <c>AddDecisionCache</c> was called first.</exception>
     public static IUniAuthorizeBuilder AddPostgreSqlStore(this IUniAuthorizeBuilder builder, string connectionString) =>
         builder.AddPostgreSqlStore(options => options.ConnectionString = connectionString);
 
-    /// <summary>Keeps decisions and auth codes in PostgreSQL as configured by <paramref name="configure"/>.</summary>
+    /// <summary>Keeps decisions, auth codes and identities in PostgreSQL as configured by <paramref name="configure"/>.</summary>
     /// <exception cref="InvalidOperationException">The options are invalid (the message names the setting), or
     /// <c>AddDecisionCache</c> was called first.</exception>
     public static IUniAuthorizeBuilder AddPostgreSqlStore(this IUniAuthorizeBuilder builder, Action<PostgreSqlStoreOptions> configure)
@@ -38,6 +39,8 @@ public static class PostgreSqlUniAuthorizeBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IDecisionChangeFeed>(static sp => sp.GetRequiredService<PostgreSqlDecisionChangeFeed>()));
         services.Replace(ServiceDescriptor.Singleton<IConsentStore>(static sp =>
             new PostgreSqlConsentStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<PostgreSqlDecisionChangeFeed>())));
+        services.Replace(ServiceDescriptor.Singleton<IIdentityStore>(static sp => new PostgreSqlIdentityStore(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IHousekeepingLock>(static sp => new PostgreSqlHousekeepingLock(sp.GetRequiredService<PostgreSqlDatabase>())));
         return builder;
     }
 }

@@ -69,7 +69,63 @@ internal static class Migrations
         CREATE INDEX auth_codes_expires_at ON "{{schema}}".auth_codes (expires_at);
         """,
 
-        // 2: consents waiting for their user and the calls waiting for them, shared by every instance; at most one open
+        // 2: the host's identities (apps, users, mini-app sessions, host keys) in the stores' schema, an index that
+        // lets housekeeping find redeemed codes without scanning, and a copy of what earlier hosts kept in their own
+        // schema uni_authorize_host (left in place; drop it once the copy is checked).
+        $$"""
+        CREATE TABLE "{{schema}}".identity_apps (
+            id          text COLLATE "C" PRIMARY KEY,
+            name        text NOT NULL,
+            platform    integer NOT NULL,
+            secret_hash text COLLATE "C" NOT NULL,
+            created_at  timestamptz NOT NULL
+        );
+
+        CREATE TABLE "{{schema}}".identity_users (
+            id         text COLLATE "C" PRIMARY KEY,
+            name       text COLLATE "C" NOT NULL UNIQUE,
+            created_at timestamptz NOT NULL
+        );
+
+        CREATE TABLE "{{schema}}".identity_sessions (
+            token_hash text COLLATE "C" PRIMARY KEY,
+            app_id     text COLLATE "C" NOT NULL,
+            user_id    text COLLATE "C" NOT NULL,
+            issued_at  timestamptz NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+        CREATE INDEX identity_sessions_expires_at ON "{{schema}}".identity_sessions (expires_at);
+
+        CREATE TABLE "{{schema}}".identity_keys (
+            name  text COLLATE "C" PRIMARY KEY,
+            value bytea NOT NULL
+        );
+
+        CREATE INDEX auth_codes_redeemed_at ON "{{schema}}".auth_codes (redeemed_at) WHERE redeemed_at IS NOT NULL;
+
+        DO $copy$
+        BEGIN
+            IF to_regclass('uni_authorize_host.apps') IS NOT NULL THEN
+                EXECUTE 'INSERT INTO "{{schema}}".identity_apps (id, name, platform, secret_hash, created_at)
+                         SELECT id, name, platform, secret_hash, created_at FROM uni_authorize_host.apps ON CONFLICT DO NOTHING';
+            END IF;
+            IF to_regclass('uni_authorize_host.users') IS NOT NULL THEN
+                EXECUTE 'INSERT INTO "{{schema}}".identity_users (id, name, created_at)
+                         SELECT id, name, created_at FROM uni_authorize_host.users ON CONFLICT DO NOTHING';
+            END IF;
+            IF to_regclass('uni_authorize_host.sessions') IS NOT NULL THEN
+                EXECUTE 'INSERT INTO "{{schema}}".identity_sessions (token_hash, app_id, user_id, issued_at, expires_at)
+                         SELECT token_hash, app_id, user_id, issued_at, expires_at FROM uni_authorize_host.sessions ON CONFLICT DO NOTHING';
+            END IF;
+            IF to_regclass('uni_authorize_host.keys') IS NOT NULL THEN
+                EXECUTE 'INSERT INTO "{{schema}}".identity_keys (name, value)
+                         SELECT name, value FROM uni_authorize_host.keys ON CONFLICT DO NOTHING';
+            END IF;
+        END
+        $copy$;
+        """,
+
+        // 3: consents waiting for their user and the calls waiting for them, shared by every instance; at most one open
         // consent per subject and scope set. Changes are announced on the schema's consent channel by the writing statement.
         $$"""
         CREATE TABLE "{{schema}}".pending_consents (

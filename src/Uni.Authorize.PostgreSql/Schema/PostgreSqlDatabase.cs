@@ -29,6 +29,9 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
             builder.ConnectionStringBuilder.MaxAutoPrepare = 32;
         }
 
+        // Bounded per instance, so that instances × pool stays within the server's max_connections.
+        builder.ConnectionStringBuilder.MaxPoolSize = options.EffectiveMaxPoolSize(builder.ConnectionStringBuilder);
+
         DataSource = builder.Build();
         Schema = options.Schema;
         Table = new TableNames(options.Schema);
@@ -170,5 +173,13 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         public string Consents { get; } = $"\"{schema}\".pending_consents";
 
         public string Calls { get; } = $"\"{schema}\".pending_calls";
+
+        public string Apps { get; } = $"\"{schema}\".identity_apps";
+
+        public string Users { get; } = $"\"{schema}\".identity_users";
+
+        public string Sessions { get; } = $"\"{schema}\".identity_sessions";
+
+        public string Keys { get; } = $"\"{schema}\".identity_keys";
     }
 }

@@ -54,7 +54,14 @@ internal sealed class SqliteAuthCodeStore(SqliteDatabase database) : IAuthCodeSt
     }
 
     public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        new(database.Run(now, static (lease, now) => lease.Command(Sql.PruneCodes, now.UtcTicks).ExecuteNonQuery(), cancellationToken));
+        PruneAsync(now, int.MaxValue, cancellationToken);
+
+    public ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return new(database.Run((now, batchSize), static (lease, call) =>
+            lease.Command(Sql.PruneCodes, call.now.UtcTicks, call.batchSize).ExecuteNonQuery(), cancellationToken));
+    }
 
     private static AuthCodeRecord ToRecord(SqliteDataReader reader, string codeHash)
     {

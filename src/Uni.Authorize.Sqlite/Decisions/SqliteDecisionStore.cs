@@ -61,7 +61,14 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
         }, cancellationToken));
 
     public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
-        new(database.Run(now, static (lease, now) => lease.Command(Sql.PruneDecisions, now.UtcTicks).ExecuteNonQuery(), cancellationToken));
+        PruneExpiredAsync(now, int.MaxValue, cancellationToken);
+
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return new(database.Run((now, batchSize), static (lease, call) =>
+            lease.Command(Sql.PruneDecisions, call.now.UtcTicks, call.batchSize).ExecuteNonQuery(), cancellationToken));
+    }
 
     private static Decision? Read(SqliteLease lease, Subject subject, string scope)
     {

@@ -8,13 +8,13 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the SQLite stores.</summary>
 public static class SqliteUniAuthorizeBuilderExtensions
 {
-    /// <summary>Keeps decisions and auth codes in the SQLite file at <paramref name="path"/>, created with its schema
+    /// <summary>Keeps decisions, auth codes and identities (<see cref="IIdentityStore"/>) in the SQLite file at <paramref name="path"/>, created with its schema
     /// (and its folder) when missing and migrated at start-up.</summary>
     /// <exception cref="InvalidOperationException">The path is missing or not a plain file path.</exception>
     public static IUniAuthorizeBuilder AddSqliteStore(this IUniAuthorizeBuilder builder, string path) =>
         builder.AddSqliteStore(options => options.Path = path);
 
-    /// <summary>Keeps decisions and auth codes in SQLite as configured by <paramref name="configure"/>.</summary>
+    /// <summary>Keeps decisions, auth codes and identities in SQLite as configured by <paramref name="configure"/>.</summary>
     /// <exception cref="InvalidOperationException">The options are invalid (the message names the setting), or
     /// <c>AddDecisionCache</c> was called first.</exception>
     public static IUniAuthorizeBuilder AddSqliteStore(this IUniAuthorizeBuilder builder, Action<SqliteStoreOptions> configure)
@@ -34,6 +34,7 @@ public static class SqliteUniAuthorizeBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton(sp => new SqliteDatabase(options, sp.GetService<ILoggerFactory>())));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(static sp => new SqliteDecisionStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IAuthCodeStore>(static sp => new SqliteAuthCodeStore(sp.GetRequiredService<SqliteDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IIdentityStore>(static sp => new SqliteIdentityStore(sp.GetRequiredService<SqliteDatabase>())));
         return builder;
     }
 }

@@ -47,6 +47,40 @@ internal static class Migrations
         ) WITHOUT ROWID;
         CREATE INDEX auth_codes_expiry ON auth_codes (expires_at);
         """,
+
+        // 2: the host's identities (apps, users, mini-app sessions, host keys) next to the decisions, and an index
+        // that lets housekeeping find redeemed codes without scanning the table.
+        """
+        CREATE TABLE identity_apps (
+            id          TEXT    NOT NULL PRIMARY KEY,
+            name        TEXT    NOT NULL,
+            platform    INTEGER NOT NULL,
+            secret_hash TEXT    NOT NULL,
+            created_at  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE identity_users (
+            id         TEXT    NOT NULL PRIMARY KEY,
+            name       TEXT    NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE identity_sessions (
+            token_hash TEXT    NOT NULL PRIMARY KEY,
+            app_id     TEXT    NOT NULL,
+            user_id    TEXT    NOT NULL,
+            issued_at  INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX identity_sessions_expiry ON identity_sessions (expires_at);
+
+        CREATE TABLE identity_keys (
+            name  TEXT NOT NULL PRIMARY KEY,
+            value BLOB NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE INDEX auth_codes_redeemed ON auth_codes (redeemed_at) WHERE redeemed_at IS NOT NULL;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -19,6 +19,18 @@ internal enum Sql
     RedeemCode,
     FindCode,
     PruneCodes,
+    GetApp,
+    ListApps,
+    AddApp,
+    GetUser,
+    AddUser,
+    GetUserByName,
+    AddSession,
+    GetSession,
+    RemoveSession,
+    PruneSessions,
+    AddKey,
+    GetKey,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -116,14 +128,32 @@ internal sealed class SqliteLease : IDisposable
             "INSERT INTO decision_audit (app_id, user_id, scope, from_state, to_state, source, at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)";
         statements[(int)Sql.ListAudit] =
             "SELECT scope, from_state, to_state, source, at FROM decision_audit WHERE app_id = $p0 AND user_id = $p1 ORDER BY id";
-        statements[(int)Sql.PruneDecisions] = "DELETE FROM decisions WHERE expires_at <= $p0";
+        // Pruning deletes one bounded batch per call: each is a short write transaction, so lookups are not held up.
+        statements[(int)Sql.PruneDecisions] =
+            "DELETE FROM decisions WHERE (app_id, user_id, scope) IN (SELECT app_id, user_id, scope FROM decisions WHERE expires_at <= $p0 LIMIT $p1)";
         statements[(int)Sql.AddCode] =
             "INSERT INTO auth_codes (code_hash, app_id, user_id, scopes, issued_at, expires_at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)";
         statements[(int)Sql.RedeemCode] =
             "UPDATE auth_codes SET redeemed_at = $p1 WHERE code_hash = $p0 AND redeemed_at IS NULL RETURNING app_id, user_id, scopes, issued_at, expires_at";
         statements[(int)Sql.FindCode] =
             "SELECT app_id, user_id, scopes, issued_at, expires_at FROM auth_codes WHERE code_hash = $p0";
-        statements[(int)Sql.PruneCodes] = "DELETE FROM auth_codes WHERE expires_at <= $p0 OR redeemed_at IS NOT NULL";
+        statements[(int)Sql.PruneCodes] =
+            "DELETE FROM auth_codes WHERE code_hash IN (SELECT code_hash FROM auth_codes WHERE expires_at <= $p0 OR redeemed_at IS NOT NULL LIMIT $p1)";
+        statements[(int)Sql.GetApp] = "SELECT id, name, platform, secret_hash, created_at FROM identity_apps WHERE id = $p0";
+        statements[(int)Sql.ListApps] = "SELECT id, name, platform, secret_hash, created_at FROM identity_apps";
+        statements[(int)Sql.AddApp] =
+            "INSERT INTO identity_apps (id, name, platform, secret_hash, created_at) VALUES ($p0, $p1, $p2, $p3, $p4) ON CONFLICT (id) DO NOTHING";
+        statements[(int)Sql.GetUser] = "SELECT id, name, created_at FROM identity_users WHERE id = $p0";
+        statements[(int)Sql.AddUser] = "INSERT INTO identity_users (id, name, created_at) VALUES ($p0, $p1, $p2) ON CONFLICT (name) DO NOTHING";
+        statements[(int)Sql.GetUserByName] = "SELECT id, name, created_at FROM identity_users WHERE name = $p0";
+        statements[(int)Sql.AddSession] =
+            "INSERT INTO identity_sessions (token_hash, app_id, user_id, issued_at, expires_at) VALUES ($p0, $p1, $p2, $p3, $p4)";
+        statements[(int)Sql.GetSession] = "SELECT token_hash, app_id, user_id, issued_at, expires_at FROM identity_sessions WHERE token_hash = $p0";
+        statements[(int)Sql.RemoveSession] = "DELETE FROM identity_sessions WHERE token_hash = $p0";
+        statements[(int)Sql.PruneSessions] =
+            "DELETE FROM identity_sessions WHERE token_hash IN (SELECT token_hash FROM identity_sessions WHERE expires_at <= $p0 LIMIT $p1)";
+        statements[(int)Sql.AddKey] = "INSERT INTO identity_keys (name, value) VALUES ($p0, $p1) ON CONFLICT (name) DO NOTHING";
+        statements[(int)Sql.GetKey] = "SELECT value FROM identity_keys WHERE name = $p0";
         return statements;
     }
 }

@@ -58,6 +58,12 @@ public interface IAuthCodeStore
     /// <param name="cancellationToken">Ends the wait.</param>
     ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes codes that expired before <paramref name="now"/> or were redeemed; returns how many.</summary>
-    ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Deletes every code that expired at or before <paramref name="now"/> or was redeemed; returns how many.</summary>
+    ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        PruneAsync(now, int.MaxValue, cancellationToken);
+
+    /// <summary>Deletes at most <paramref name="batchSize"/> codes that expired at or before <paramref name="now"/> or
+    /// were redeemed; returns how many went.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default);
 }

@@ -39,11 +39,22 @@ public sealed class InMemoryAuthCodeStore : IAuthCodeStore
     }
 
     /// <inheritdoc />
-    public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        PruneAsync(now, int.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        cancellationToken.ThrowIfCancellationRequested();
         var pruned = 0;
         foreach (var pair in _codes)
         {
+            if (pruned == batchSize)
+            {
+                break;
+            }
+
             if ((pair.Value.Code.ExpiresAt <= now || Volatile.Read(ref pair.Value.Redeemed) == 1) && _codes.TryRemove(pair))
             {
                 pruned++;

@@ -17,6 +17,12 @@ public sealed partial class Authorizer : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AuthorizeTelemetry _telemetry;
+
+    /// <summary>The decision store this engine uses (for housekeeping).</summary>
+    internal IDecisionStore DecisionStore => _store;
+
+    /// <summary>The auth code store this engine uses (for housekeeping).</summary>
+    internal IAuthCodeStore AuthCodeStore => _codes;
     private readonly PromptCoordinator _prompts = new();
     private readonly Subject _defaultSubject;
     private readonly TimeSpan _promptTimeout;

@@ -106,16 +106,31 @@ public sealed class CachingDecisionStore : IDecisionStore, IDisposable
         _inner.GetAuditAsync(subject, cancellationToken);
 
     /// <inheritdoc />
-    public async ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        PruneExpiredAsync(now, int.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
+        int pruned;
         try
         {
-            return await _inner.PruneExpiredAsync(now, cancellationToken).ConfigureAwait(false);
+            pruned = await _inner.PruneExpiredAsync(now, batchSize, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch
+        {
+            // The store may have deleted rows before failing.
+            Clear();
+            throw;
+        }
+
+        // A round that deleted nothing keeps the cache warm; housekeeping runs this every few minutes.
+        if (pruned > 0)
         {
             Clear();
         }
+
+        return pruned;
     }
 
     /// <summary>Drops every cached lookup.</summary>

@@ -22,6 +22,12 @@ public interface IDecisionStore
     /// <summary>The audit trail of one subject, oldest first.</summary>
     ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes decisions that expired before <paramref name="now"/>; returns how many.</summary>
-    ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+    /// <summary>Deletes every decision that expired at or before <paramref name="now"/>; returns how many.</summary>
+    ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        PruneExpiredAsync(now, int.MaxValue, cancellationToken);
+
+    /// <summary>Deletes at most <paramref name="batchSize"/> decisions that expired at or before <paramref name="now"/>;
+    /// returns how many went. Each call is short, so lookups running meanwhile are not held up.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default);
 }

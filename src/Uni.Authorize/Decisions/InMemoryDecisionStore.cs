@@ -58,13 +58,24 @@ public sealed class InMemoryDecisionStore : IDecisionStore
     }
 
     /// <inheritdoc />
-    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
+        PruneExpiredAsync(now, int.MaxValue, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        cancellationToken.ThrowIfCancellationRequested();
         var pruned = 0;
         lock (_writeGate)
         {
             foreach (var pair in _decisions)
             {
+                if (pruned == batchSize)
+                {
+                    break;
+                }
+
                 if (pair.Value.ExpiresAt is { } expiresAt && expiresAt <= now && _decisions.TryRemove(pair))
                 {
                     pruned++;

@@ -15,7 +15,12 @@ public static class UniAuthorizeServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<AuthorizerOptions>().Configure(configure);
+        // A bad setting stops a host at start-up rather than failing the first request.
+        services.AddOptions<AuthorizerOptions>().Configure(configure).Validate(static o =>
+        {
+            o.Validate();
+            return true;
+        }).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IDecisionStore, InMemoryDecisionStore>();
         services.TryAddSingleton<IAuthCodeStore, InMemoryAuthCodeStore>();

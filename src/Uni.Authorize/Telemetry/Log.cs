@@ -25,4 +25,19 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "Decision write for {Scope} lost to a concurrent write; using the stored decision")]
     public static partial void WriteConflict(ILogger logger, string scope);
+
+    [LoggerMessage(8, LogLevel.Information, "Housekeeping pruned {Count} {Kind}")]
+    public static partial void Pruned(ILogger logger, string kind, int count);
+
+    [LoggerMessage(9, LogLevel.Error, "Housekeeping of {Kind} failed after pruning {Count}; the next round tries again")]
+    public static partial void HousekeepingTaskFailed(ILogger logger, string kind, int count, Exception exception);
+
+    [LoggerMessage(10, LogLevel.Debug, "Housekeeping round skipped: another instance holds the housekeeping lock")]
+    public static partial void HousekeepingSkipped(ILogger logger);
+
+    [LoggerMessage(11, LogLevel.Error, "The housekeeping lock failed; the next round tries again")]
+    public static partial void HousekeepingLockFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Information, "Housekeeping is disabled")]
+    public static partial void HousekeepingDisabled(ILogger logger);
 }

@@ -51,7 +51,7 @@ internal sealed class ObservedDecisionStore(IDecisionStore inner) : IDecisionSto
 
     public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) => inner.GetAuditAsync(subject, cancellationToken);
 
-    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) => inner.PruneExpiredAsync(now, cancellationToken);
+    public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) => inner.PruneExpiredAsync(now, batchSize, cancellationToken);
 
     private static async ValueTask<Decision?> HeldAsync(ValueTask<Decision?> read, Task gate)
     {

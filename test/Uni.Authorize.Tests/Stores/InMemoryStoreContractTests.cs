@@ -16,3 +16,8 @@ public sealed class InMemoryConsentStoreContractTests : ConsentStoreContract
 {
     protected override ValueTask<IConsentStore> CreateStoreAsync() => new(new InMemoryConsentStore());
 }
+
+public sealed class InMemoryIdentityStoreContractTests : IdentityStoreContract
+{
+    protected override ValueTask<IIdentityStore> CreateStoreAsync() => new(new InMemoryIdentityStore());
+}

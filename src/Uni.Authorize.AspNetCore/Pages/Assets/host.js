@@ -213,7 +213,7 @@ export function showConsentDialog(screen, consent) {
           : error.message;
         await sleep(1200);
       }
-      overlay.remove();
+      close();
       resolve(value);
     };
     const scopes = consent.scopes.map(scope => h('li', { class: 'consent-scope', 'data-testid': 'consent-scope', 'data-scope': scope.name },
@@ -222,7 +222,9 @@ export function showConsentDialog(screen, consent) {
         h('div', { class: 'scope-zh' }, scope.descriptionZh),
         h('div', { class: 'scope-en' }, scope.descriptionEn),
         h('code', {}, scope.nativeName))));
-    const sheet = h('div', { class: 'sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'consent-title', 'data-testid': 'consent-dialog' },
+    const sheet = h('div', {
+      class: 'sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'consent-title', tabindex: '-1', 'data-testid': 'consent-dialog',
+    },
       h('button', { class: 'sheet-close', type: 'button', 'aria-label': '关闭 Close', 'data-testid': 'consent-dismiss', onclick: () => answer('dismiss') }, '×'),
       h('div', { class: 'sheet-app' },
         h('span', { class: 'avatar', style: { background: platform.color }, 'aria-hidden': 'true' }, initial(consent.app.name)),
@@ -234,14 +236,67 @@ export function showConsentDialog(screen, consent) {
         h('button', { class: 'deny', type: 'button', 'data-testid': 'consent-deny', onclick: () => answer('deny') }, '拒绝', h('small', {}, 'Deny')),
         h('button', { class: 'allow', type: 'button', 'data-testid': 'consent-allow', style: { background: platform.color }, onclick: () => answer('allow') },
           '允许', h('small', {}, 'Allow'))));
-    // Escape closes the dialog without a choice, as the close button does: the next call asks again.
-    const overlay = h('div', {
-      class: 'sheet-overlay',
-      onkeydown: event => { if (event.key === 'Escape') answer('dismiss'); },
-    }, sheet);
+    const overlay = h('div', { class: 'sheet-overlay' }, sheet);
+    const release = holdFocus(overlay, sheet, () => answer('dismiss'));
+    const close = () => {
+      release();
+      overlay.remove();
+    };
     screen.append(overlay);
-    sheet.querySelector('.allow').focus();
+    // Focus starts on the dialog itself, not on a button: a stray Enter or Space answers nothing.
+    sheet.focus();
   });
+}
+
+/**
+ * Keeps keyboard focus inside `dialog` while it is open, as a modal dialog must: everything else on the page is inert,
+ * Tab and Shift+Tab cycle through the dialog's controls, focus that lands elsewhere is brought back, and Escape calls
+ * `dismiss` wherever focus is. Returns the function that lets go and gives focus back to where it was.
+ */
+function holdFocus(overlay, dialog, dismiss) {
+  const before = document.activeElement;
+  const madeInert = [];
+  const controls = () => [...dialog.querySelectorAll('button, [href], input, select, textarea, [tabindex]:not([tabindex="-1"])')]
+    .filter(el => !el.disabled && el.getClientRects().length > 0);
+  const onKeyDown = event => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      dismiss();
+      return;
+    }
+    if (event.key !== 'Tab') return;
+    event.preventDefault();
+    const list = controls();
+    if (list.length === 0) {
+      dialog.focus();
+      return;
+    }
+    const at = list.indexOf(document.activeElement);
+    const next = at === -1
+      ? (event.shiftKey ? list.length - 1 : 0)
+      : (at + (event.shiftKey ? -1 : 1) + list.length) % list.length;
+    list[next].focus();
+  };
+  const onFocusIn = event => {
+    if (!overlay.contains(event.target)) dialog.focus();
+  };
+  // Everything beside the dialog's branch of the page, up to <body>, is inert until it closes.
+  for (let node = overlay; node.parentElement && node !== document.body; node = node.parentElement) {
+    for (const sibling of node.parentElement.children) {
+      if (sibling !== node && !sibling.inert) {
+        sibling.inert = true;
+        madeInert.push(sibling);
+      }
+    }
+  }
+  document.addEventListener('keydown', onKeyDown, true);
+  document.addEventListener('focusin', onFocusIn, true);
+  return () => {
+    document.removeEventListener('keydown', onKeyDown, true);
+    document.removeEventListener('focusin', onFocusIn, true);
+    for (const el of madeInert) el.inert = false;
+    if (before instanceof HTMLElement && before.isConnected && before !== document.body) before.focus();
+  };
 }
 
 /** A short message over the screen. */

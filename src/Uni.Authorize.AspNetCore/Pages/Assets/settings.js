@@ -7,15 +7,25 @@ const content = document.getElementById('content');
 const params = new URLSearchParams(location.search);
 const appId = params.get('app');
 
-// Only a page of this host: the browser's own URL parser decides, so tricks like "/\t/elsewhere" stay home.
-const back = (() => {
+// Only a page of this host. The browser's own URL parser resolves the value as a link would (percent-escaped dots,
+// dot segments, backslashes, the tabs and newlines browsers drop), so "/\t/elsewhere" stays home. A resolved path
+// that starts with "//" ("/.//x", "/%2e//x", "/a/..//x") would be read as another host once written back into href:
+// it falls back to "/", as does anything that does not resolve to the same path on this origin a second time.
+function sameOriginPath(value) {
+  if (value === null) return '/';
   try {
-    const target = new URL(params.get('return') ?? '/', location.origin);
-    return target.origin === location.origin ? target.pathname + target.search + target.hash : '/';
+    const target = new URL(value, location.origin);
+    if (target.origin !== location.origin) return '/';
+    const path = target.pathname + target.search + target.hash;
+    if (!path.startsWith('/') || path.startsWith('//') || path.startsWith('/\\')) return '/';
+    const again = new URL(path, location.origin);
+    return again.origin === location.origin && again.pathname + again.search + again.hash === path ? path : '/';
   } catch {
     return '/';
   }
-})();
+}
+
+const back = sameOriginPath(params.get('return'));
 document.querySelector('[data-testid=back]')?.setAttribute('href', back);
 
 function renderSettings(user, settings) {

@@ -1,13 +1,13 @@
-namespace Uni.Authorize.AspNetCore;
+namespace Uni.Authorize;
 
-/// <summary>Where the host keeps apps, users, mini-app sessions and its own keys. Implementations are safe for
-/// concurrent use, compare ids ordinally and throw when the backing store cannot answer.</summary>
+/// <summary>Where a host keeps apps, users, mini-app sessions and its own keys. Implementations are safe for
+/// concurrent use, compare ids ordinally, honour cancellation and throw when the backing store cannot answer.</summary>
 public interface IIdentityStore
 {
     /// <summary>The app with <paramref name="appId"/>, or <see langword="null"/>.</summary>
     ValueTask<HostApp?> GetAppAsync(string appId, CancellationToken cancellationToken = default);
 
-    /// <summary>Every app, ordered by id.</summary>
+    /// <summary>Every app, in ordinal id order.</summary>
     ValueTask<IReadOnlyList<HostApp>> ListAppsAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Stores a new app; <see langword="false"/> when its id is taken.</summary>
@@ -19,7 +19,7 @@ public interface IIdentityStore
     /// <summary>The user named <paramref name="candidate"/>'s name, storing <paramref name="candidate"/> when there is none.</summary>
     ValueTask<HostUser> GetOrAddUserAsync(HostUser candidate, CancellationToken cancellationToken = default);
 
-    /// <summary>Stores a new session.</summary>
+    /// <summary>Stores a new session; throws when a session with its token hash is already stored.</summary>
     ValueTask AddSessionAsync(MiniAppSession session, CancellationToken cancellationToken = default);
 
     /// <summary>The session whose token hashes to <paramref name="tokenHash"/>, or <see langword="null"/>.</summary>
@@ -27,6 +27,11 @@ public interface IIdentityStore
 
     /// <summary>Deletes a session; <see langword="false"/> when there was none.</summary>
     ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes at most <paramref name="batchSize"/> sessions that expired at or before <paramref name="now"/>;
+    /// returns how many went.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>
+    ValueTask<int> PruneExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default);
 
     /// <summary>The host key named <paramref name="name"/>, storing <paramref name="candidate"/> when there is none yet
     /// (so every instance sharing the store derives the same pseudonyms).</summary>

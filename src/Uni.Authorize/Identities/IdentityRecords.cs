@@ -1,4 +1,4 @@
-namespace Uni.Authorize.AspNetCore;
+namespace Uni.Authorize;
 
 /// <summary>A mini-app registered with the host.</summary>
 /// <param name="Id">The app id (<c>appid</c>, <c>app_id</c>).</param>

@@ -1,0 +1,209 @@
+using System.Data.Common;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using static Uni.Authorize.PostgreSql.SqlParameters;
+
+namespace Uni.Authorize.PostgreSql;
+
+/// <summary>An <see cref="IIdentityStore"/> in the PostgreSQL schema of the decision store, shared by every host behind a
+/// load balancer. <c>AddPostgreSqlStore</c> registers one sharing the decision store's connection pool; build one by hand
+/// with <see cref="PostgreSqlIdentityStore(PostgreSqlStoreOptions, ILoggerFactory?)"/>.</summary>
+public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, IDisposable
+{
+    private const string UniqueViolation = "23505";
+    private const string AppColumns = "id, name, platform, secret_hash, created_at";
+    private const string SessionColumns = "token_hash, app_id, user_id, issued_at, expires_at";
+
+    private readonly PostgreSqlDatabase _database;
+    private readonly bool _ownsDatabase;
+    private readonly string _getAppSql;
+    private readonly string _listAppsSql;
+    private readonly string _addAppSql;
+    private readonly string _getUserSql;
+    private readonly string _getOrAddUserSql;
+    private readonly string _addSessionSql;
+    private readonly string _getSessionSql;
+    private readonly string _removeSessionSql;
+    private readonly string _pruneSessionsSql;
+    private readonly string _getOrAddKeySql;
+
+    /// <summary>A store with its own connection pool over the database and schema named by <paramref name="options"/>
+    /// (created and migrated on first use).</summary>
+    /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
+    public PostgreSqlIdentityStore(PostgreSqlStoreOptions options, ILoggerFactory? loggerFactory = null)
+        : this(new PostgreSqlDatabase(options, loggerFactory), ownsDatabase: true)
+    {
+    }
+
+    internal PostgreSqlIdentityStore(PostgreSqlDatabase database, bool ownsDatabase = false)
+    {
+        _database = database;
+        _ownsDatabase = ownsDatabase;
+        var table = database.Table;
+        _getAppSql = $"SELECT {AppColumns} FROM {table.Apps} WHERE id = $1";
+        _listAppsSql = $"SELECT {AppColumns} FROM {table.Apps} ORDER BY id";
+        _addAppSql = $"INSERT INTO {table.Apps} ({AppColumns}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING";
+        _getUserSql = $"SELECT id, name, created_at FROM {table.Users} WHERE id = $1";
+        // The no-op update makes RETURNING yield the stored row on conflict, in one statement.
+        _getOrAddUserSql = $"""
+            INSERT INTO {table.Users} (id, name, created_at) VALUES ($1, $2, $3)
+            ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+            RETURNING id, name, created_at
+            """;
+        _addSessionSql = $"INSERT INTO {table.Sessions} ({SessionColumns}) VALUES ($1, $2, $3, $4, $5)";
+        _getSessionSql = $"SELECT {SessionColumns} FROM {table.Sessions} WHERE token_hash = $1";
+        _removeSessionSql = $"DELETE FROM {table.Sessions} WHERE token_hash = $1";
+        _pruneSessionsSql = $"""
+            DELETE FROM {table.Sessions} WHERE token_hash IN
+                (SELECT token_hash FROM {table.Sessions} WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+            """;
+        _getOrAddKeySql = $"""
+            INSERT INTO {table.Keys} (name, value) VALUES ($1, $2)
+            ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
+            RETURNING value
+            """;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<HostApp?> GetAppAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getAppSql, Text(appId));
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadApp(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<HostApp>> ListAppsAsync(CancellationToken cancellationToken = default)
+    {
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_listAppsSql);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var apps = new List<HostApp>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            apps.Add(ReadApp(reader));
+        }
+
+        // The database orders by UTF-8 bytes; .NET's ordinal order is by UTF-16 code units.
+        apps.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return apps;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> TryAddAppAsync(HostApp app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_addAppSql, Text(app.Id), Text(app.Name), Int((int)app.Platform), Text(app.SecretHash), Time(app.CreatedAt));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<HostUser?> GetUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getUserSql, Text(userId));
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadUser(reader) : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<HostUser> GetOrAddUserAsync(HostUser candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getOrAddUserSql, Text(candidate.Id), Text(candidate.Name), Time(candidate.CreatedAt));
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? ReadUser(reader)
+            : throw new InvalidDataException("Storing a user returned no row.");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask AddSessionAsync(MiniAppSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_addSessionSql,
+            Text(session.TokenHash), Text(session.AppId), Text(session.UserId), Time(session.IssuedAt), Time(session.ExpiresAt));
+        try
+        {
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException ex) when (ex.SqlState == UniqueViolation)
+        {
+            throw new InvalidOperationException("A session with this token hash is already stored.", ex);
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<MiniAppSession?> GetSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getSessionSql, Text(tokenHash));
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new MiniAppSession(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4))
+            : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_removeSessionSql, Text(tokenHash));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> PruneExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_pruneSessionsSql, Time(now), Int(batchSize));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<byte[]> GetOrAddKeyAsync(string name, byte[] candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(candidate);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getOrAddKeySql, Text(name), new NpgsqlParameter<byte[]> { TypedValue = candidate });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[]
+            ?? throw new InvalidDataException("Storing a host key returned no value.");
+    }
+
+    /// <summary>Closes the connection pool when this store opened it; a store sharing a registered pool leaves it open.</summary>
+    public ValueTask DisposeAsync() => _ownsDatabase ? _database.DisposeAsync() : ValueTask.CompletedTask;
+
+    /// <summary>Closes the connection pool when this store opened it.</summary>
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
+
+    private static HostApp ReadApp(DbDataReader reader)
+    {
+        var platform = reader.GetInt32(2);
+        if (!Enum.IsDefined((Platform)platform))
+        {
+            throw new InvalidDataException($"A stored app is corrupt: platform {platform} is unknown; repair or delete the row.");
+        }
+
+        return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4));
+    }
+
+    private static HostUser ReadUser(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2));
+}

@@ -1,0 +1,172 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Uni.Authorize.Sqlite;
+
+/// <summary>An <see cref="IIdentityStore"/> in the SQLite file of the decision store: apps, users, mini-app sessions and
+/// host keys survive restarts. <c>AddSqliteStore</c> registers one sharing the decision store's connections; build one
+/// by hand with <see cref="SqliteIdentityStore(SqliteStoreOptions, ILoggerFactory?)"/>.</summary>
+public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
+{
+    private const int UniqueConstraint = 2067;
+
+    private readonly SqliteDatabase _database;
+    private readonly bool _ownsDatabase;
+
+    /// <summary>Opens (creating and migrating when needed) the database file named by <paramref name="options"/>.</summary>
+    /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
+    public SqliteIdentityStore(SqliteStoreOptions options, ILoggerFactory? loggerFactory = null)
+        : this(new SqliteDatabase(options, loggerFactory), ownsDatabase: true)
+    {
+    }
+
+    internal SqliteIdentityStore(SqliteDatabase database, bool ownsDatabase = false)
+    {
+        _database = database;
+        _ownsDatabase = ownsDatabase;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HostApp?> GetAppAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        return new(_database.Run(appId, static (lease, appId) =>
+        {
+            using var reader = lease.Command(Sql.GetApp, appId).ExecuteReader();
+            return reader.Read() ? ReadApp(reader) : null;
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<HostApp>> ListAppsAsync(CancellationToken cancellationToken = default) =>
+        new(_database.Run(0, static (lease, _) =>
+        {
+            var apps = new List<HostApp>();
+            using var reader = lease.Command(Sql.ListApps).ExecuteReader();
+            while (reader.Read())
+            {
+                apps.Add(ReadApp(reader));
+            }
+
+            // SQLite orders text by UTF-8 bytes; .NET's ordinal order is by UTF-16 code units.
+            apps.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+            return (IReadOnlyList<HostApp>)apps;
+        }, cancellationToken));
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryAddAppAsync(HostApp app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new(_database.Run(app, static (lease, app) =>
+            lease.Command(Sql.AddApp, app.Id, app.Name, (int)app.Platform, app.SecretHash, app.CreatedAt.UtcTicks).ExecuteNonQuery() == 1,
+            cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HostUser?> GetUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(_database.Run(userId, static (lease, userId) =>
+        {
+            using var reader = lease.Command(Sql.GetUser, userId).ExecuteReader();
+            return reader.Read() ? ReadUser(reader) : null;
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HostUser> GetOrAddUserAsync(HostUser candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        return new(_database.Run(candidate, static (lease, candidate) =>
+        {
+            lease.Command(Sql.AddUser, candidate.Id, candidate.Name, candidate.CreatedAt.UtcTicks).ExecuteNonQuery();
+            using var reader = lease.Command(Sql.GetUserByName, candidate.Name).ExecuteReader();
+            return reader.Read() ? ReadUser(reader) : throw new InvalidDataException("A user row vanished right after it was stored.");
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask AddSessionAsync(MiniAppSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        _database.Run(session, static (lease, session) =>
+        {
+            try
+            {
+                return lease.Command(Sql.AddSession, session.TokenHash, session.AppId, session.UserId,
+                    session.IssuedAt.UtcTicks, session.ExpiresAt.UtcTicks).ExecuteNonQuery();
+            }
+            catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == UniqueConstraint)
+            {
+                throw new InvalidOperationException("A session with this token hash is already stored.", ex);
+            }
+        }, cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MiniAppSession?> GetSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        return new(_database.Run(tokenHash, static (lease, tokenHash) =>
+        {
+            using var reader = lease.Command(Sql.GetSession, tokenHash).ExecuteReader();
+            return reader.Read()
+                ? new MiniAppSession(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                    SqliteDecisionStore.TimeAt(reader, 3), SqliteDecisionStore.TimeAt(reader, 4))
+                : null;
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        return new(_database.Run(tokenHash, static (lease, tokenHash) => lease.Command(Sql.RemoveSession, tokenHash).ExecuteNonQuery() == 1,
+            cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> PruneExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        return new(_database.Run((now, batchSize), static (lease, call) =>
+            lease.Command(Sql.PruneSessions, call.now.UtcTicks, call.batchSize).ExecuteNonQuery(), cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<byte[]> GetOrAddKeyAsync(string name, byte[] candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(candidate);
+        return new(_database.Run((name, candidate), static (lease, call) =>
+        {
+            lease.Command(Sql.AddKey, call.name, call.candidate).ExecuteNonQuery();
+            return lease.Command(Sql.GetKey, call.name).ExecuteScalar() as byte[]
+                ?? throw new InvalidDataException("A stored host key is corrupt: its value is not a blob. Restore the database from a backup.");
+        }, cancellationToken));
+    }
+
+    /// <summary>Closes the database when this store opened it; a store sharing a registered database leaves it open.</summary>
+    public void Dispose()
+    {
+        if (_ownsDatabase)
+        {
+            _database.Dispose();
+        }
+    }
+
+    private static HostApp ReadApp(SqliteDataReader reader)
+    {
+        var platform = reader.GetInt32(2);
+        if (!Enum.IsDefined((Platform)platform))
+        {
+            throw new InvalidDataException($"A stored app row is corrupt: platform {platform} is unknown. Restore the database from a backup.");
+        }
+
+        return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), SqliteDecisionStore.TimeAt(reader, 4));
+    }
+
+    private static HostUser ReadUser(SqliteDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), SqliteDecisionStore.TimeAt(reader, 2));
+}

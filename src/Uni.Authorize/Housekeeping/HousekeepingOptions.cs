@@ -1,0 +1,27 @@
+namespace Uni.Authorize;
+
+/// <summary>Settings of the housekeeping service that prunes finished rows in the background.</summary>
+public sealed class HousekeepingOptions
+{
+    /// <summary>Whether the service runs. Default <see langword="true"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The time between rounds; the first round runs one interval after start. Default 5 minutes.</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most rows one delete removes; a round repeats batches until one removes fewer. Default 1000.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    internal void Validate()
+    {
+        if (Interval < TimeSpan.FromSeconds(1) || Interval > TimeSpan.FromDays(1))
+        {
+            throw new InvalidOperationException($"HousekeepingOptions.Interval must be between 1 second and 1 day; it is {Interval}.");
+        }
+
+        if (BatchSize is < 1 or > 100_000)
+        {
+            throw new InvalidOperationException($"HousekeepingOptions.BatchSize must be between 1 and 100000; it is {BatchSize}.");
+        }
+    }
+}

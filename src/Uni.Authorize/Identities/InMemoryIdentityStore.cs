@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+
+namespace Uni.Authorize;
+
+/// <summary>A process-local <see cref="IIdentityStore"/>: everything is gone when the process ends.</summary>
+public sealed class InMemoryIdentityStore : IIdentityStore
+{
+    private readonly ConcurrentDictionary<string, HostApp> _apps = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HostUser> _usersById = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HostUser> _usersByName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, MiniAppSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+
+    /// <inheritdoc />
+    public ValueTask<HostApp?> GetAppAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_apps.GetValueOrDefault(appId));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<HostApp>> ListAppsAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return new([.. _apps.Values.OrderBy(a => a.Id, StringComparer.Ordinal)]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> TryAddAppAsync(HostApp app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_apps.TryAdd(app.Id, app));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HostUser?> GetUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_usersById.GetValueOrDefault(userId));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HostUser> GetOrAddUserAsync(HostUser candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        cancellationToken.ThrowIfCancellationRequested();
+        var user = _usersByName.GetOrAdd(candidate.Name, candidate);
+        _usersById.TryAdd(user.Id, user);
+        return new(user);
+    }
+
+    /// <inheritdoc />
+    public ValueTask AddSessionAsync(MiniAppSession session, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_sessions.TryAdd(session.TokenHash, session))
+        {
+            throw new InvalidOperationException("A session with this token hash is already stored.");
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<MiniAppSession?> GetSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_sessions.GetValueOrDefault(tokenHash));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_sessions.TryRemove(tokenHash, out _));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<int> PruneExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pruned = 0;
+        foreach (var pair in _sessions)
+        {
+            if (pruned == batchSize)
+            {
+                break;
+            }
+
+            if (pair.Value.ExpiresAt <= now && _sessions.TryRemove(pair))
+            {
+                pruned++;
+            }
+        }
+
+        return new(pruned);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<byte[]> GetOrAddKeyAsync(string name, byte[] candidate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(candidate);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_keys.GetOrAdd(name, candidate));
+    }
+}

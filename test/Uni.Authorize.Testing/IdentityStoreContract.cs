@@ -1,0 +1,251 @@
+namespace Uni.Authorize.Testing;
+
+/// <summary>
+/// The behaviour every <see cref="IIdentityStore"/> must have. Derive once per store and implement
+/// <see cref="CreateStoreAsync"/>; override <see cref="OpenSecondInstanceAsync"/> when the store can be opened twice.
+/// </summary>
+public abstract class IdentityStoreContract : IAsyncDisposable
+{
+    /// <summary>The longest any single store call may take before the test fails instead of hanging.</summary>
+    protected static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>A fixed, whole-millisecond instant.</summary>
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 24, 12, 0, 0, 123, TimeSpan.Zero);
+
+    private readonly List<object> _created = [];
+
+    /// <summary>Cancelled when the test run is aborted.</summary>
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A new, empty store, isolated from every other test.</summary>
+    protected abstract ValueTask<IIdentityStore> CreateStoreAsync();
+
+    /// <summary>A second store instance over the same data as <paramref name="first"/> (another connection pool, another
+    /// host); the default is <paramref name="first"/> itself.</summary>
+    protected virtual ValueTask<IIdentityStore> OpenSecondInstanceAsync(IIdentityStore first) => new(first);
+
+    /// <summary>Disposes every store created by this test.</summary>
+    public virtual async ValueTask DisposeAsync()
+    {
+        foreach (var created in Enumerable.Reverse(_created))
+        {
+            switch (created)
+            {
+                case IAsyncDisposable asyncDisposable:
+                    await asyncDisposable.DisposeAsync();
+                    break;
+                case IDisposable disposable:
+                    disposable.Dispose();
+                    break;
+            }
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
+    private protected async Task<IIdentityStore> NewStoreAsync()
+    {
+        var store = await CreateStoreAsync().AsTask().WaitAsync(CallTimeout, Ct);
+        _created.Add(store);
+        return store;
+    }
+
+    private protected async Task<IIdentityStore> SecondAsync(IIdentityStore first)
+    {
+        var second = await OpenSecondInstanceAsync(first).AsTask().WaitAsync(CallTimeout, Ct);
+        if (!ReferenceEquals(second, first))
+        {
+            _created.Add(second);
+        }
+
+        return second;
+    }
+
+    private protected static Task<T> Guard<T>(ValueTask<T> pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
+
+    private protected static Task Guard(ValueTask pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
+
+    private static MiniAppSession Session(char hash, DateTimeOffset expiresAt) =>
+        new(new string(hash, 64), "app-1", "u_1", T0, expiresAt);
+
+    [Fact]
+    public async Task TryAddAppAsync_NewId_StoresTheAppAndRefusesADuplicate()
+    {
+        var store = await NewStoreAsync();
+        var app = new HostApp("app-1", "第一个应用", Platform.Alipay, new string('a', 64), T0);
+
+        Assert.True(await Guard(store.TryAddAppAsync(app, Ct)));
+        Assert.False(await Guard(store.TryAddAppAsync(app with { Name = "other" }, Ct)));
+
+        Assert.Equal(app, await Guard(store.GetAppAsync("app-1", Ct)));
+        Assert.Null(await Guard(store.GetAppAsync("APP-1", Ct)));
+        Assert.Equal(["app-1"], (await Guard(store.ListAppsAsync(Ct))).Select(a => a.Id));
+    }
+
+    [Fact]
+    public async Task ListAppsAsync_SeveralApps_OrdinalIdOrderWithEveryPlatform()
+    {
+        var store = await NewStoreAsync();
+        var ids = new[] { "b", "A", "a", "😀", "ü", "_" };
+        var platforms = Enum.GetValues<Platform>();
+        for (var i = 0; i < ids.Length; i++)
+        {
+            await Guard(store.TryAddAppAsync(new HostApp(ids[i], "n", platforms[i % platforms.Length], new string('a', 64), T0), Ct));
+        }
+
+        var apps = await Guard(store.ListAppsAsync(Ct));
+
+        Assert.Equal(ids.Order(StringComparer.Ordinal), apps.Select(a => a.Id));
+        Assert.All(apps, a => Assert.Equal(platforms[Array.IndexOf(ids, a.Id) % platforms.Length], a.Platform));
+    }
+
+    [Fact]
+    public async Task GetOrAddUserAsync_SameNameTwice_KeepsTheFirstUser()
+    {
+        var store = await NewStoreAsync();
+        var first = await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        var second = await Guard(store.GetOrAddUserAsync(new HostUser("u_2", "alice", T0.AddHours(1)), Ct));
+
+        Assert.Equal(new HostUser("u_1", "alice", T0), first);
+        Assert.Equal(first, second);
+        Assert.Equal(first, await Guard(store.GetUserAsync("u_1", Ct)));
+        Assert.Null(await Guard(store.GetUserAsync("u_2", Ct)));
+    }
+
+    [Fact]
+    public async Task GetOrAddUserAsync_ManyHostsSameNameAtOnce_OneUserForAll()
+    {
+        var first = await NewStoreAsync();
+        var second = await SecondAsync(first);
+
+        var users = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Task.Run(() => (i % 2 == 0 ? first : second).GetOrAddUserAsync(new HostUser($"u_{i}", "bob", T0), Ct).AsTask(), Ct))).WaitAsync(CallTimeout, Ct);
+
+        Assert.Single(users.Distinct());
+    }
+
+    [Fact]
+    public async Task SessionAsync_AddGetRemove_RoundTripByTokenHash()
+    {
+        var store = await NewStoreAsync();
+        var offset = new DateTimeOffset(2026, 11, 24, 20, 0, 0, 456, TimeSpan.FromHours(8));
+        var session = new MiniAppSession(new string('b', 64), "app-1", "u_1", offset, offset.AddHours(1));
+        await Guard(store.AddSessionAsync(session, Ct));
+
+        var stored = await Guard(store.GetSessionAsync(session.TokenHash, Ct));
+        Assert.NotNull(stored);
+        Assert.Equal((session.TokenHash, session.AppId, session.UserId), (stored.TokenHash, stored.AppId, stored.UserId));
+        Assert.Equal(session.IssuedAt.UtcDateTime, stored.IssuedAt.UtcDateTime);
+        Assert.Equal(session.ExpiresAt.UtcDateTime, stored.ExpiresAt.UtcDateTime);
+        Assert.True(await Guard(store.RemoveSessionAsync(session.TokenHash, Ct)));
+        Assert.False(await Guard(store.RemoveSessionAsync(session.TokenHash, Ct)));
+        Assert.Null(await Guard(store.GetSessionAsync(session.TokenHash, Ct)));
+    }
+
+    [Fact]
+    public async Task AddSessionAsync_SameTokenHashTwice_ThrowsAndKeepsTheFirst()
+    {
+        var store = await NewStoreAsync();
+        var session = Session('c', T0.AddHours(1));
+        await Guard(store.AddSessionAsync(session, Ct));
+
+        await ContractAssert.FailsAsync(() => Guard(store.AddSessionAsync(session with { UserId = "mallory" }, Ct)));
+
+        Assert.Equal("u_1", (await Guard(store.GetSessionAsync(session.TokenHash, Ct)))!.UserId);
+    }
+
+    [Fact]
+    public async Task GetOrAddKeyAsync_Twice_ReturnsTheFirstKeyOnEveryInstance()
+    {
+        var first = await NewStoreAsync();
+        var second = await SecondAsync(first);
+
+        var stored = await Guard(first.GetOrAddKeyAsync("k", [1, 2, 3], Ct));
+        var again = await Guard(second.GetOrAddKeyAsync("k", [4, 5, 6], Ct));
+        var other = await Guard(second.GetOrAddKeyAsync("other", [7], Ct));
+
+        Assert.Equal([1, 2, 3], stored);
+        Assert.Equal(stored, again);
+        Assert.Equal([7], other);
+    }
+
+    [Fact]
+    public async Task PruneExpiredSessionsAsync_ExpiredAndLive_DeletesOnlyTheExpired()
+    {
+        var store = await NewStoreAsync();
+        var now = T0.AddHours(2);
+        var expiredLongAgo = Session('d', T0);
+        var expiresNow = Session('e', now);
+        var live = Session('f', now.AddMilliseconds(1));
+        foreach (var session in new[] { expiredLongAgo, expiresNow, live })
+        {
+            await Guard(store.AddSessionAsync(session, Ct));
+        }
+
+        var pruned = await Guard(store.PruneExpiredSessionsAsync(now, 100, Ct));
+
+        Assert.Equal(2, pruned);
+        Assert.Null(await Guard(store.GetSessionAsync(expiredLongAgo.TokenHash, Ct)));
+        Assert.Null(await Guard(store.GetSessionAsync(expiresNow.TokenHash, Ct)));
+        Assert.Equal(live.TokenHash, (await Guard(store.GetSessionAsync(live.TokenHash, Ct)))?.TokenHash);
+        Assert.Equal(0, await Guard(store.PruneExpiredSessionsAsync(now, 100, Ct)));
+    }
+
+    [Fact]
+    public async Task PruneExpiredSessionsAsync_MoreExpiredThanTheBatch_DeletesOneBatchPerCall()
+    {
+        var store = await NewStoreAsync();
+        for (var i = 0; i < 7; i++)
+        {
+            await Guard(store.AddSessionAsync(new MiniAppSession($"expired-{i}", "app-1", "u_1", T0, T0.AddMinutes(i)), Ct));
+        }
+
+        await Guard(store.AddSessionAsync(Session('g', T0.AddDays(1)), Ct));
+        var now = T0.AddHours(1);
+
+        var batches = new List<int>();
+        for (var i = 0; i < 4; i++)
+        {
+            batches.Add(await Guard(store.PruneExpiredSessionsAsync(now, 3, Ct)));
+        }
+
+        Assert.Equal([3, 3, 1, 0], batches);
+        Assert.NotNull(await Guard(store.GetSessionAsync(new string('g', 64), Ct)));
+    }
+
+    [Fact]
+    public async Task PruneExpiredSessionsAsync_BatchSizeBelowOne_Throws()
+    {
+        var store = await NewStoreAsync();
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Guard(store.PruneExpiredSessionsAsync(T0, 0, Ct)));
+    }
+
+    [Fact]
+    public async Task EveryCall_CancelledToken_ThrowsOperationCanceledAndChangesNothing()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.AddSessionAsync(Session('h', T0), Ct));
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var token = cancelled.Token;
+        var app = new HostApp("app-1", "n", Platform.WeChat, new string('a', 64), T0);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.TryAddAppAsync(app, token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetAppAsync("app-1", token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.ListAppsAsync(token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetUserAsync("u_1", token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.AddSessionAsync(Session('i', T0), token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetSessionAsync(new string('h', 64), token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.RemoveSessionAsync(new string('h', 64), token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.PruneExpiredSessionsAsync(T0.AddDays(1), 10, token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetOrAddKeyAsync("k", [1], token)));
+
+        Assert.Empty(await Guard(store.ListAppsAsync(Ct)));
+        Assert.Null(await Guard(store.GetUserAsync("u_1", Ct)));
+        Assert.NotNull(await Guard(store.GetSessionAsync(new string('h', 64), Ct)));
+        Assert.Null(await Guard(store.GetSessionAsync(new string('i', 64), Ct)));
+        Assert.Equal([2], await Guard(store.GetOrAddKeyAsync("k", [2], Ct)));
+    }
+}
