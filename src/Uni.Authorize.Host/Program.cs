@@ -62,6 +62,7 @@ try
     store.Register(host);
     // Before seeding: hosted services start in order, and the identities of an earlier version come first.
     builder.Services.AddHostedService(sp => new LegacyIdentityImport(store, sp));
+    var signIn = builder.AddHostSignIn();
     builder.Services.AddHealthChecks().AddUniAuthorizeChecks();
     if (store.DataDirectory is { } seedDirectory)
     {
@@ -79,6 +80,7 @@ try
     app.UseRateLimiter();
     app.MapUniAuthorize();
     app.MapUniAuthorizeDemoPage();
+    app.MapHostSignIn();
     app.MapOpenApi().AnswerHeadLikeGet();
     HealthProbes.Map(app);
 
@@ -92,7 +94,7 @@ try
               demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
               HTTP API       {address}/openapi/v1.json   and docs/http-api.md
               health         {address}{HealthProbes.LivenessPath}   readiness {address}{HealthProbes.ReadinessPath}
-              sign-in        {NameSignInLine(app.Services.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
+              sign-in        {signIn.Describe(app.Services.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
             """);
         if (store.DataDirectory is { } directory)
         {
@@ -119,13 +121,6 @@ catch (Exception ex) when (!started && Assembly.GetEntryAssembly() == typeof(Pro
     await Console.Error.WriteLineAsync("Uni.Authorize host: configuration error: " + message);
     return 2;
 }
-
-static string NameSignInLine(NameSignInMode mode) => mode switch
-{
-    NameSignInMode.Anywhere => "by bare name from ANY address: anyone can be anyone (Host:NameSignIn=Anywhere); use only on a closed network",
-    NameSignInMode.LoopbackOnly => "by bare name, from this machine only (demo; Host:NameSignIn=Off to turn it off)",
-    _ => "name sign-in off",
-};
 
 static string AdminKeyFile(string directory)
 {

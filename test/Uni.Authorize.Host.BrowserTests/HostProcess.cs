@@ -25,7 +25,22 @@ public sealed class HostProcess : IAsyncLifetime
     private readonly string _adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private readonly StringBuilder _output = new();
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("uni-authorize-browser-").FullName;
+    private readonly IReadOnlyList<string> _settings;
+    private readonly int? _port;
     private Process? _process;
+
+    /// <summary>The host with the demo's sign-in.</summary>
+    public HostProcess()
+        : this([])
+    {
+    }
+
+    /// <summary>The host with extra <paramref name="settings"/> (<c>--Key value</c> pairs), on <paramref name="port"/> when given.</summary>
+    internal HostProcess(IReadOnlyList<string> settings, int? port = null)
+    {
+        _settings = settings;
+        _port = port;
+    }
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -52,7 +67,7 @@ public sealed class HostProcess : IAsyncLifetime
         // A port taken between probing and binding makes the host exit at once: try another.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = _port ?? FreePort();
             BaseAddress = new Uri($"http://127.0.0.1:{port}");
             _process = Start(hostDll, port);
             if (await WaitUntilHealthyAsync())
@@ -61,7 +76,7 @@ public sealed class HostProcess : IAsyncLifetime
             }
 
             Stop();
-            Assert.True(attempt < 3, "The host did not start:\n" + Output);
+            Assert.True(attempt < 3 && _port is null, "The host did not start:\n" + Output);
         }
 
         Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(40) };
@@ -136,7 +151,7 @@ public sealed class HostProcess : IAsyncLifetime
                      hostDll, "--urls", $"http://127.0.0.1:{port}",
                      "--Store:Provider", "Sqlite", "--Store:DataDirectory", _dataDirectory,
                      "--Host:AdminKey", _adminKey, "--Authorize:PromptTimeout", "00:01:00",
-                 })
+                 }.Concat(_settings))
         {
             info.ArgumentList.Add(argument);
         }
@@ -214,7 +229,7 @@ public sealed class HostProcess : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -2,16 +2,19 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>The signed-in user of a request, read from the app's own <see cref="ClaimsPrincipal"/>.</summary>
-internal sealed record SignedInUser(string Id, string Name);
+/// <summary>The signed-in user of a request, read from the app's own <see cref="ClaimsPrincipal"/>.
+/// <paramref name="ByBearer"/>: the identity came from an <c>Authorization: Bearer</c> header read by a handler that is
+/// not a cookie's, a credential a browser never sends by itself.</summary>
+internal sealed record SignedInUser(string Id, string Name, bool ByBearer = false);
 
 /// <summary>Who the user is (the configured scheme and user-id claim, see <see cref="UniAuthorizeHostOptions"/>) and the
-/// antiforgery check every state-changing user call needs. A mini-app session token is never accepted here.</summary>
+/// antiforgery check every state-changing call of a browser's user needs. A mini-app session token is never accepted here.</summary>
 internal static class UserAccess
 {
     public const string Scheme = UniAuthorizeHostOptions.NameSignInScheme;
@@ -29,6 +32,7 @@ internal static class UserAccess
 
         var options = context.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
         var principal = context.User;
+        var ticketScheme = context.Features.Get<IAuthenticateResultFeature>()?.AuthenticateResult?.Ticket?.AuthenticationScheme;
         if (options.UserAuthenticationScheme is { } scheme)
         {
             var result = await context.AuthenticateAsync(scheme).ConfigureAwait(false);
@@ -38,6 +42,7 @@ internal static class UserAccess
             }
 
             principal = result.Principal;
+            ticketScheme = result.Ticket.AuthenticationScheme;
             context.User = principal;
         }
 
@@ -46,7 +51,8 @@ internal static class UserAccess
             return null;
         }
 
-        var user = new SignedInUser(id, principal.FindFirstValue(options.UserNameClaimType) ?? id);
+        var user = new SignedInUser(id, principal.FindFirstValue(options.UserNameClaimType) ?? id,
+            await ByBearerAsync(context, ticketScheme).ConfigureAwait(false));
         context.Features.Set(user);
         return user;
     }
@@ -56,7 +62,9 @@ internal static class UserAccess
     public static SignedInUser Current(HttpContext context) =>
         context.Features.Get<SignedInUser>() ?? throw new InvalidOperationException("The user filter did not run for this endpoint.");
 
-    /// <summary>The filter of the user group: a signed-in user, and a valid antiforgery token on every call that changes state.</summary>
+    /// <summary>The filter of the user group: a signed-in user, and a valid antiforgery token on every call that changes
+    /// state, unless the user came from a bearer token (a native shell's JWT): a cross-site page cannot make a browser
+    /// send one, so such a call cannot be forged; a cookie's user always needs the token.</summary>
     public static async ValueTask<object?> RequireUserAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
     {
         var context = invocation.HttpContext;
@@ -65,13 +73,28 @@ internal static class UserAccess
             return Problems.Unauthorized("sign_in_required", "Sign in first; mini-app session tokens are not accepted here.");
         }
 
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method)
+        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !Current(context).ByBearer
             && await AntiforgeryProblemAsync(context).ConfigureAwait(false) is { } problem)
         {
             return problem;
         }
 
         return await next(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether the identity came from a bearer header that a non-cookie handler (<paramref name="ticketScheme"/>) read.</summary>
+    private static async ValueTask<bool> ByBearerAsync(HttpContext context, string? ticketScheme)
+    {
+        var headers = context.Request.Headers.Authorization;
+        if (ticketScheme is null || ticketScheme == MiniAppSessionDefaults.AuthenticationScheme
+            || headers.Count != 1 || headers[0] is not { } header || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        var schemes = context.RequestServices.GetRequiredService<IAuthenticationSchemeProvider>();
+        var handler = (await schemes.GetSchemeAsync(ticketScheme).ConfigureAwait(false))?.HandlerType;
+        return handler is not null && !typeof(CookieAuthenticationHandler).IsAssignableFrom(handler) && !typeof(PolicySchemeHandler).IsAssignableFrom(handler);
     }
 
     public static async ValueTask<IResult?> AntiforgeryProblemAsync(HttpContext context)
