@@ -123,7 +123,7 @@ internal sealed partial class PendingCalls : IDisposable
         var deadline = _time.GetUtcNow() + wait;
         while (call.Outcome is null && !cancellationToken.IsCancellationRequested)
         {
-            var change = _broker.Signals.NextAsync();
+            var change = _broker.Signals.NextAsync(SignalBoard.Call(call.Id));
             var now = _time.GetUtcNow();
             if (!_driving.ContainsKey(call.Id) && call.LeaseUntil <= now)
             {

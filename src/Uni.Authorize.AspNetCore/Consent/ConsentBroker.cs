@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
@@ -22,11 +23,14 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
     private readonly IDecisionStore _decisions;
     private readonly TimeProvider _time;
     private readonly IOptions<AuthorizerOptions> _authorizerOptions;
+    private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<string, Subject> _asking = new(StringComparer.Ordinal);
     private readonly SignalBoard _board = new();
 
-    public ConsentBroker(IConsentStore store, IDecisionStore decisions, TimeProvider time, IOptions<AuthorizerOptions> authorizerOptions)
+    public ConsentBroker(IConsentStore store, IDecisionStore decisions, TimeProvider time, IOptions<AuthorizerOptions> authorizerOptions,
+        IHostApplicationLifetime lifetime)
     {
+        _stopping = lifetime.ApplicationStopping;
         _store = store;
         _decisions = decisions;
         _time = time;
@@ -57,7 +61,7 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
         {
             while (true)
             {
-                var change = _board.NextAsync();
+                var change = _board.NextAsync(SignalBoard.Consent(consent.Id));
                 var current = await _store.GetConsentAsync(consent.Id, cancellationToken).ConfigureAwait(false);
                 if (current is { ClosedAt: not null })
                 {
@@ -71,9 +75,10 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
         finally
         {
             _asking.TryRemove(waitKey, out _);
-            if (!answered)
+            // Timed out or abandoned: take it off the user's list (best effort; it expires by itself otherwise). An
+            // instance that is stopping leaves it open: another instance finishes the calls that wait for it.
+            if (!answered && !_stopping.IsCancellationRequested)
             {
-                // Timed out or abandoned: take it off the user's list (best effort; it expires by itself otherwise).
                 try
                 {
                     await _store.CloseConsentAsync(consent.Id, null, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
@@ -148,24 +153,6 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
     }
 
     public void Dispose() => _store.Signaled -= _board.Raise;
-}
-
-/// <summary>One task per generation that completes at the next signal, so that many waiters share one wake-up.</summary>
-internal sealed class SignalBoard
-{
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Raised after <see cref="NextAsync"/> completes, for listeners that need the signal itself.</summary>
-    public event Action<ConsentSignal>? Received;
-
-    /// <summary>Completes at the next signal.</summary>
-    public Task NextAsync() => Volatile.Read(ref _next).Task;
-
-    public void Raise(ConsentSignal signal)
-    {
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-        Received?.Invoke(signal);
-    }
 }
 
 /// <summary>The text form of an answer stored with a closed consent: <c>allow</c>, <c>deny</c>, <c>dismiss</c>, or one

@@ -217,7 +217,7 @@ internal static class MiniAppEndpoints
         var deadline = time.GetUtcNow() + NotAskingGrace;
         while (!outcome.IsCompleted && !cancellationToken.IsCancellationRequested)
         {
-            var change = broker.Signals.NextAsync();
+            var change = broker.Signals.NextAsync(SignalBoard.User(subject.UserId));
             var left = deadline - time.GetUtcNow();
             if (broker.HasConsentFor(subject) || left <= TimeSpan.Zero)
             {

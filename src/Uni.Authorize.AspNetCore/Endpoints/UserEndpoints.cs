@@ -118,7 +118,7 @@ internal static class UserEndpoints
         var deadline = time.GetUtcNow() + wait;
         while (true)
         {
-            var change = broker.Signals.NextAsync();
+            var change = broker.Signals.NextAsync(SignalBoard.User(user.Id));
             var consents = await broker.Store.ListOpenConsentsAsync(user.Id, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false);
             var left = deadline - time.GetUtcNow();
             if (consents.Count > 0 || left <= TimeSpan.Zero || context.RequestAborted.IsCancellationRequested)

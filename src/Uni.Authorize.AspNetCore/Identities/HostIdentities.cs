@@ -18,21 +18,22 @@ internal sealed class HostIdentities : IDisposable
     private const int MaxCachedSessions = 100_000;
     private readonly ConcurrentDictionary<string, CachedSession> _sessions = new(StringComparer.Ordinal);
     private readonly string _dummyHash = Secrets.Hash(Secrets.Create("sk_"));
-    private readonly IIdentityStore store;
+    private readonly IIdentityStore _store;
     private readonly IConsentStore _signals;
-    private readonly TimeProvider time;
-    private readonly IOptions<UniAuthorizeHostOptions> options;
+    private readonly TimeProvider _time;
+    private readonly IOptions<UniAuthorizeHostOptions> _options;
 
+    // Revocations made on other instances arrive as signals of the consent store, which every instance shares.
     public HostIdentities(IIdentityStore store, IConsentStore signals, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
     {
-        this.store = store;
+        _store = store;
         _signals = signals;
-        this.time = time;
-        this.options = options;
+        _time = time;
+        _options = options;
         _signals.Signaled += OnSignal;
     }
 
-    public IIdentityStore Store => store;
+    public IIdentityStore Store => _store;
 
     public static bool IsValidAppId(string? id) =>
         id is { Length: > 0 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
@@ -43,28 +44,28 @@ internal sealed class HostIdentities : IDisposable
     public async ValueTask<(HostApp App, string Secret)?> CreateAppAsync(string id, string name, Platform platform, CancellationToken cancellationToken)
     {
         var secret = Secrets.Create("sk_");
-        var app = new HostApp(id, name.Trim(), platform, Secrets.Hash(secret), time.GetUtcNow());
-        return await store.TryAddAppAsync(app, cancellationToken).ConfigureAwait(false) ? (app, secret) : null;
+        var app = new HostApp(id, name.Trim(), platform, Secrets.Hash(secret), _time.GetUtcNow());
+        return await _store.TryAddAppAsync(app, cancellationToken).ConfigureAwait(false) ? (app, secret) : null;
     }
 
     /// <summary>The app when <paramref name="secret"/> is its secret; the comparison takes the same time whether the app
     /// exists or where the secret differs.</summary>
     public async ValueTask<HostApp?> AuthenticateAppAsync(string? appId, string? secret, CancellationToken cancellationToken)
     {
-        var app = IsValidAppId(appId) ? await store.GetAppAsync(appId!, cancellationToken).ConfigureAwait(false) : null;
+        var app = IsValidAppId(appId) ? await _store.GetAppAsync(appId!, cancellationToken).ConfigureAwait(false) : null;
         var matches = Secrets.Matches(secret, app?.SecretHash ?? _dummyHash);
         return matches && app is not null ? app : null;
     }
 
     public ValueTask<HostUser> SignInAsync(string name, CancellationToken cancellationToken) =>
-        store.GetOrAddUserAsync(new HostUser("u_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), name.Trim(), time.GetUtcNow()), cancellationToken);
+        _store.GetOrAddUserAsync(new HostUser("u_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)), name.Trim(), _time.GetUtcNow()), cancellationToken);
 
     public async ValueTask<(string Token, MiniAppSession Session)> IssueSessionAsync(HostApp app, string userId, TimeSpan? lifetime, CancellationToken cancellationToken)
     {
         var token = Secrets.Create("st_");
-        var now = time.GetUtcNow();
-        var session = new MiniAppSession(Secrets.Hash(token), app.Id, userId, now, now + (lifetime ?? options.Value.SessionLifetime));
-        await store.AddSessionAsync(session, cancellationToken).ConfigureAwait(false);
+        var now = _time.GetUtcNow();
+        var session = new MiniAppSession(Secrets.Hash(token), app.Id, userId, now, now + (lifetime ?? _options.Value.SessionLifetime));
+        await _store.AddSessionAsync(session, cancellationToken).ConfigureAwait(false);
         return (token, session);
     }
 
@@ -77,7 +78,7 @@ internal sealed class HostIdentities : IDisposable
         }
 
         var hash = Secrets.Hash(token);
-        var now = time.GetUtcNow();
+        var now = _time.GetUtcNow();
         // A cached session is trusted only while revocations from other instances are heard.
         if (_signals.IsHealthy && _sessions.TryGetValue(hash, out var cached) && cached.FreshUntil > now)
         {
@@ -96,7 +97,7 @@ internal sealed class HostIdentities : IDisposable
 
         var hash = Secrets.Hash(token);
         _sessions.TryRemove(hash, out _);
-        var removed = await store.RemoveSessionAsync(hash, cancellationToken).ConfigureAwait(false);
+        var removed = await _store.RemoveSessionAsync(hash, cancellationToken).ConfigureAwait(false);
         await _signals.PublishAsync(new ConsentSignal(ConsentSignalKind.SessionRevoked, hash), cancellationToken).ConfigureAwait(false);
         return removed;
     }
@@ -113,14 +114,14 @@ internal sealed class HostIdentities : IDisposable
 
     private async ValueTask<SessionContext?> LoadAsync(string hash, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var session = await store.GetSessionAsync(hash, cancellationToken).ConfigureAwait(false);
+        var session = await _store.GetSessionAsync(hash, cancellationToken).ConfigureAwait(false);
         if (session is null || session.ExpiresAt <= now)
         {
             _sessions.TryRemove(hash, out _);
             return null;
         }
 
-        var app = await store.GetAppAsync(session.AppId, cancellationToken).ConfigureAwait(false);
+        var app = await _store.GetAppAsync(session.AppId, cancellationToken).ConfigureAwait(false);
         if (app is null)
         {
             return null;
@@ -132,7 +133,7 @@ internal sealed class HostIdentities : IDisposable
             _sessions.Clear();
         }
 
-        _sessions[hash] = new CachedSession(context, now + options.Value.SessionCacheDuration);
+        _sessions[hash] = new CachedSession(context, now + _options.Value.SessionCacheDuration);
         return context;
     }
 
