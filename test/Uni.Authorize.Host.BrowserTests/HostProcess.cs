@@ -137,82 +137,21 @@ public sealed class HostProcess : IAsyncLifetime
         return request;
     }
 
-    private Process Start(string hostDll, int port)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _dataDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     hostDll, "--urls", $"http://127.0.0.1:{port}",
-                     "--Store:Provider", "Sqlite", "--Store:DataDirectory", _dataDirectory,
-                     "--Host:AdminKey", _adminKey, "--Authorize:PromptTimeout", "00:01:00",
-                 }.Concat(_settings))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Record(e.Data);
-        process.ErrorDataReceived += (_, e) => Record(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private async Task<bool> WaitUntilHealthyAsync()
-    {
-        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline && _process is { HasExited: false })
-        {
-            try
+    private Process Start(string hostDll, int port) =>
+        ChildProcess.Start(hostDll, _dataDirectory,
+            new[]
             {
-                using var response = await probe.GetAsync("/healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
+                "--urls", $"http://127.0.0.1:{port}",
+                "--Store:Provider", "Sqlite", "--Store:DataDirectory", _dataDirectory,
+                "--Host:AdminKey", _adminKey, "--Authorize:PromptTimeout", "00:01:00",
+            }.Concat(_settings),
+            Record);
 
-            await Task.Delay(200);
-        }
-
-        return false;
-    }
+    private Task<bool> WaitUntilHealthyAsync() => ChildProcess.WaitUntilAnswersAsync(_process!, BaseAddress, "/healthz");
 
     private void Stop()
     {
-        if (_process is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        _process.Dispose();
+        ChildProcess.Stop(_process);
         _process = null;
     }
 

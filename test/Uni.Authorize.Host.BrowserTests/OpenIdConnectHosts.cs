@@ -90,83 +90,21 @@ public sealed class OpenIdConnectHosts : IAsyncLifetime
         }
     }
 
-    private Process StartProvider(string providerDll, int port, int hostPort)
-    {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = _directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in new[]
-                 {
-                     providerDll, "--urls", $"http://127.0.0.1:{port}",
-                     "--Client:HostAddress", $"http://127.0.0.1:{hostPort}",
-                     "--Client:Id", ClientId, "--Client:Secret", ClientSecret,
-                     "--Database", Path.Combine(_directory, $"provider-{port}.db"),
-                 })
-        {
-            info.ArgumentList.Add(argument);
-        }
+    private Process StartProvider(string providerDll, int port, int hostPort) =>
+        ChildProcess.Start(providerDll, _directory,
+            [
+                "--urls", $"http://127.0.0.1:{port}",
+                "--Client:HostAddress", $"http://127.0.0.1:{hostPort}",
+                "--Client:Id", ClientId, "--Client:Secret", ClientSecret,
+                "--Database", Path.Combine(_directory, $"provider-{port}.db"),
+            ],
+            Record);
 
-        info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        info.Environment["DOTNET_NOLOGO"] = "1";
-        var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Record(e.Data);
-        process.ErrorDataReceived += (_, e) => Record(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
-
-    private async Task<bool> WaitForProviderAsync()
-    {
-        using var probe = new HttpClient { BaseAddress = Provider, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline && _provider is { HasExited: false })
-        {
-            try
-            {
-                using var response = await probe.GetAsync(".well-known/openid-configuration");
-                if (response.IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet.
-            }
-
-            await Task.Delay(200);
-        }
-
-        return false;
-    }
+    private Task<bool> WaitForProviderAsync() => ChildProcess.WaitUntilAnswersAsync(_provider!, Provider, ".well-known/openid-configuration");
 
     private void StopProvider()
     {
-        if (_provider is null)
-        {
-            return;
-        }
-
-        try
-        {
-            if (!_provider.HasExited)
-            {
-                _provider.Kill(entireProcessTree: true);
-                _provider.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // Already gone.
-        }
-
-        _provider.Dispose();
+        ChildProcess.Stop(_provider);
         _provider = null;
     }
 
