@@ -54,7 +54,7 @@ const AUTHORIZE_PLATFORMS = {
     invalid: { errMsg: 'authorize:fail invalid scope', errNo: '10202' },
     setting: (authSetting) => ({ errMsg: 'getSetting:ok', authSetting }),
     opened: (authSetting) => ({ errMsg: 'openSetting:ok', authSetting }),
-    login: (code) => ({ errMsg: 'login:ok', code, isLogin: true }),
+    login: (code, anonymousCode) => ({ errMsg: 'login:ok', code, anonymousCode, isLogin: true }),
   },
   baidu: {
     global: 'swan',
@@ -179,7 +179,7 @@ for (const [platform, expect] of Object.entries(AUTHORIZE_PLATFORMS)) {
     assert.deepEqual(first.calls, ['success', 'complete']);
     assert.equal(typeof first.success.code, 'string');
     assert.ok(first.success.code.length >= 20);
-    assert.deepEqual(first.success, expect.login(first.success.code));
+    assert.deepEqual(first.success, expect.login(first.success.code, first.success.anonymousCode));
     const second = await api.login();
     assert.notEqual(second.code, first.success.code);
   });

@@ -40,20 +40,37 @@
   }
 
   // The bridge's own failures, in each platform's shape (the values are those docs/platforms.md lists).
-  const WORDS = { timeout: 'timeout', system: 'system error', notSupported: 'not supported', invalidParam: 'invalid param' };
-  const BYTEDANCE_ERRNO = { timeout: '10203', system: '10204', notSupported: '10204', invalidParam: '10202' };
-  const BAIDU_ERRCODE = { timeout: 10006, system: 10001, notSupported: 10001, invalidParam: 10005 };
+  const WORDS = {
+    timeout: 'timeout',
+    system: 'system error',
+    notSupported: 'not supported',
+    invalidParam: 'invalid param',
+    invalidScope: 'invalid scope',
+    sessionExpired: 'session expired',
+  };
+  const BYTEDANCE_ERRNO = { timeout: '10203', system: '10204', notSupported: '10204', invalidParam: '10202', invalidScope: '10202', sessionExpired: '10206' };
+  const BAIDU_ERRCODE = { timeout: 10006, system: 10001, notSupported: 10001, invalidParam: 10005, invalidScope: 10005, sessionExpired: 10008 };
   const ALIPAY_ERROR = {
     timeout: [3, '未获取到授权结果'],
     system: [3, '未获取到授权结果'],
     notSupported: [1, '接口不存在'],
     invalidParam: [2, '参数错误'],
+    invalidScope: [2, '参数错误'],
+    sessionExpired: [3, '未获取到授权结果'],
   };
+  // The calls whose body is the scope: a body over the host's limit is an invalid scope, as a long scope is.
+  const SCOPE_CALLS = Object.freeze(['authorize', 'getAuthCode', 'authorizeForMiniProgram']);
+  // A window wrappers can divide by (375 is the width mini-program layouts are drawn for); install's systemInfo overrides it.
+  const DEFAULT_WINDOW = Object.freeze({ pixelRatio: 2, screenWidth: 375, screenHeight: 667, windowWidth: 375, windowHeight: 667, statusBarHeight: 20 });
 
   function failure(platform, api, kind) {
     if (platform === 'alipay') {
       const [error, errorMessage] = ALIPAY_ERROR[kind];
       return { error, errorMessage };
+    }
+
+    if (platform === 'kuaishou' && kind === 'invalidScope') {
+      return { errMsg: WORDS.invalidScope }; // Kuaishou words it without the API's name, as the host does.
     }
 
     const errMsg = api + ':fail ' + WORDS[kind];
@@ -68,13 +85,27 @@
     return { errMsg };
   }
 
-  function kindOf(error) {
+  /** Whether the host refused the request itself as malformed (400) or as larger than its body limit (413). */
+  function isRefusedInput(error) {
+    return error instanceof BridgeError && (error.status === 400 || error.status === 413);
+  }
+
+  function kindOf(error, api) {
     if (!(error instanceof BridgeError)) {
       return 'system';
     }
 
-    // The host refuses malformed calls (no scope, a scope that is not a string) with 400.
-    return error.kind === 'timeout' ? 'timeout' : error.status === 400 ? 'invalidParam' : 'system';
+    if (error.kind === 'timeout') {
+      return 'timeout';
+    }
+
+    // The host refuses malformed calls (no scope, a scope that is not a string) with 400, and bodies over its limit with
+    // 413: the caller's input, never a system error.
+    if (error.status === 413 && SCOPE_CALLS.includes(api)) {
+      return 'invalidScope';
+    }
+
+    return isRefusedInput(error) ? 'invalidParam' : 'system';
   }
 
   /** Talks to the host's mini-app API with the session token; long-polls calls that wait for the user. */
@@ -250,11 +281,11 @@
         try {
           return await run(opts);
         } catch (error) {
-          if (!(error instanceof BridgeError) || (error.kind !== 'timeout' && error.status !== 400)) {
+          if (!(error instanceof BridgeError) || (error.kind !== 'timeout' && !isRefusedInput(error))) {
             report(error);
           }
 
-          return fail(failure(platform, api, kindOf(error)));
+          return fail(failure(platform, api, kindOf(error, api)));
         }
       };
     }
@@ -334,12 +365,30 @@
         const issued = await client.post('/api/v1/login');
         switch (platform) {
           case 'bytedance':
-            return ok({ errMsg: issued.errMsg, code: issued.code, isLogin: true });
+            return ok({ errMsg: issued.errMsg, code: issued.code, anonymousCode: issued.anonymousCode, isLogin: true });
           case 'kuaishou':
             return ok({ code: issued.code });
           default:
             return ok({ errMsg: issued.errMsg, code: issued.code });
         }
+      });
+    }
+
+    // The platforms' checkSession asks whether the login state (session_key) still holds; here that state is the
+    // mini-app session itself: valid while the host accepts its token.
+    function checkSession(options) {
+      return call('checkSession', options, async () => {
+        try {
+          await client.get('/api/v1/session');
+        } catch (error) {
+          if (error instanceof BridgeError && error.status === 401) {
+            return fail(failure(platform, 'checkSession', 'sessionExpired'));
+          }
+
+          throw error;
+        }
+
+        return ok(platform === 'kuaishou' ? {} : { errMsg: 'checkSession:ok' });
       });
     }
 
@@ -401,8 +450,9 @@
       return { abort: () => controller && controller.abort() };
     }
 
-    // Wrapper libraries read this at load time (screen units). The bridge has no screen of its own: zero sizes unless the
-    // page running it passes its own in options.systemInfo.
+    // Wrapper libraries read this at load time and divide by the window's width (rpx to px): the bridge has no screen of
+    // its own, so it reports a phone-sized window (375 x 667) unless the page running it passes its own in
+    // options.systemInfo.
     function getSystemInfoSync() {
       const runtime = typeof process === 'object' && process && process.versions && process.versions.node ? 'node' : 'worker';
       return Object.assign({
@@ -413,12 +463,7 @@
         version: VERSION,
         SDKVersion: VERSION,
         language: 'zh_CN',
-        pixelRatio: 1,
-        screenWidth: 0,
-        screenHeight: 0,
-        windowWidth: 0,
-        windowHeight: 0,
-      }, isObject(config.systemInfo) ? config.systemInfo : {});
+      }, DEFAULT_WINDOW, isObject(config.systemInfo) ? config.systemInfo : {});
     }
 
     function getSystemInfo(options) {
@@ -427,7 +472,7 @@
     }
 
     const api = { getSystemInfoSync, getSystemInfo };
-    const common = { authorize, getSetting, openSetting, login, showToast, request };
+    const common = { authorize, getSetting, openSetting, login, checkSession, showToast, request };
 
     if (platform === 'alipay') {
       Object.assign(api, {
@@ -556,7 +601,8 @@
   /**
    * Installs the platform's global (wx, my, tt, swan or ks) on options.target (default globalThis) and returns it.
    * Options: host, token, platform, timeout (ms a call waits for the user), ui (openSetting, openUrl, showToast,
-   * alert, showAuthGuide hooks), onError, fetch, target.
+   * alert, showAuthGuide hooks), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
+   * fetch, target.
    */
   function install(options) {
     validate(options);

@@ -159,7 +159,12 @@ internal static class MiniAppEndpoints
     private static async Task<IResult> LoginAsync(HttpContext context, SessionContext session, Authorizer authorizer, IOptions<AuthorizerOptions> authorizerOptions, TimeProvider time)
     {
         var code = await authorizer.IssueAuthCodeAsync(session.Subject, [], context.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Json(new LoginResponse(code, "login:ok", time.GetUtcNow() + authorizerOptions.Value.AuthCodeLifetime), HostJson.Default.LoginResponse);
+        // ByteDance's tt.login also answers an anonymousCode, which its jscode2session takes as anonymous_code.
+        var anonymousCode = session.App.Platform == Platform.ByteDance
+            ? await authorizer.IssueAuthCodeAsync(session.Subject, [ExchangeEndpoints.AnonymousLoginScope], context.RequestAborted).ConfigureAwait(false)
+            : null;
+        return TypedResults.Json(new LoginResponse(code, "login:ok", time.GetUtcNow() + authorizerOptions.Value.AuthCodeLifetime) { AnonymousCode = anonymousCode },
+            HostJson.Default.LoginResponse);
     }
 
     public static string SettingsUrl(UniAuthorizeHostOptions options, string appId) =>

@@ -10,12 +10,12 @@ using Microsoft.Extensions.Primitives;
 namespace Uni.Authorize.AspNetCore;
 
 /// <summary>
-/// The app server's code exchange, authenticated with the app's secret and rate limited: a WeChat-shaped
-/// <c>jscode2session</c> and an Alipay-shaped <c>alipay.system.oauth.token</c>. Fields come as a form body (never the
-/// query string, which access logs record): a secret sent in the query string is refused before anything else is read.
-/// Failures keep the platform's error shape.
+/// The app server's code exchange, authenticated with the app's secret and rate limited: WeChat's <c>jscode2session</c>,
+/// Alipay's <c>alipay.system.oauth.token</c>, ByteDance's <c>jscode2session</c>, Baidu's <c>getSessionKeyByCode</c> and
+/// Kuaishou's <c>code2session</c>. Fields come as a body (never the query string, which access logs record): a secret
+/// sent in the query string is refused before anything else is read. Failures keep the platform's error shape.
 /// </summary>
-internal static class ExchangeEndpoints
+internal static partial class ExchangeEndpoints
 {
     public const string RateLimitPolicy = "uni-authorize-exchange";
     private static readonly TimeSpan BeijingOffset = TimeSpan.FromHours(8);
@@ -24,6 +24,7 @@ internal static class ExchangeEndpoints
     {
         routes.MapPost("/wechat/jscode2session", JsCode2SessionAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<WeChatSessionResponse>();
         routes.MapPost("/alipay/oauth-token", AlipayOAuthTokenAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<AlipayTokenResponse>();
+        MapPlatforms(routes);
     }
 
     private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)
@@ -144,11 +145,12 @@ internal static class ExchangeEndpoints
     }
 
     // The platform's own name for the secret (secret, app_secret) or any other key that carries the word, in any case.
-    private static bool SecretInQuery(HttpContext context)
+    private static bool SecretInQuery(HttpContext context, string? alsoSecret = null)
     {
         foreach (var key in context.Request.Query.Keys)
         {
-            if (key.Contains("secret", StringComparison.OrdinalIgnoreCase))
+            if (key.Contains("secret", StringComparison.OrdinalIgnoreCase)
+                || (alsoSecret is not null && string.Equals(key, alsoSecret, StringComparison.OrdinalIgnoreCase)))
             {
                 return true;
             }

@@ -56,7 +56,11 @@ internal sealed record SettingResponse(string Platform, IReadOnlyDictionary<stri
     public string? SettingsUrl { get; init; }
 }
 
-internal sealed record LoginResponse(string Code, string ErrMsg, DateTimeOffset ExpiresAt);
+internal sealed record LoginResponse(string Code, string ErrMsg, DateTimeOffset ExpiresAt)
+{
+    /// <summary>ByteDance's <c>anonymousCode</c>: a second single-use code, exchanged for the <c>anonymous_openid</c>.</summary>
+    public string? AnonymousCode { get; init; }
+}
 
 internal sealed record SessionInfo(string AppId, string AppName, string Platform, DateTimeOffset ExpiresAt);
 
@@ -127,6 +131,57 @@ internal sealed record AlipayErrorResponse(
     [property: JsonPropertyName("sub_code")] string SubCode,
     [property: JsonPropertyName("sub_msg")] string SubMsg);
 
+internal sealed record ByteDanceSessionResponse
+{
+    [JsonPropertyName("err_no")]
+    public int ErrNo { get; init; }
+
+    [JsonPropertyName("err_tips")]
+    public string ErrTips { get; init; } = "success";
+
+    [JsonPropertyName("data")]
+    public ByteDanceSession? Data { get; init; }
+}
+
+internal sealed record ByteDanceSession(
+    [property: JsonPropertyName("session_key")] string SessionKey,
+    [property: JsonPropertyName("openid")] string OpenId,
+    [property: JsonPropertyName("anonymous_openid")] string AnonymousOpenId,
+    [property: JsonPropertyName("unionid")] string UnionId);
+
+internal sealed record BaiduSessionResponse
+{
+    [JsonPropertyName("openid")]
+    public string? OpenId { get; init; }
+
+    [JsonPropertyName("session_key")]
+    public string? SessionKey { get; init; }
+
+    [JsonPropertyName("errno")]
+    public int? ErrNo { get; init; }
+
+    [JsonPropertyName("error")]
+    public string? Error { get; init; }
+
+    [JsonPropertyName("error_description")]
+    public string? ErrorDescription { get; init; }
+}
+
+internal sealed record KuaishouSessionResponse
+{
+    [JsonPropertyName("result")]
+    public int Result { get; init; } = 1;
+
+    [JsonPropertyName("error_msg")]
+    public string? ErrorMsg { get; init; }
+
+    [JsonPropertyName("session_key")]
+    public string? SessionKey { get; init; }
+
+    [JsonPropertyName("open_id")]
+    public string? OpenId { get; init; }
+}
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
@@ -157,4 +212,7 @@ internal sealed record AlipayErrorResponse(
 [JsonSerializable(typeof(IssuedSession))]
 [JsonSerializable(typeof(WeChatSessionResponse))]
 [JsonSerializable(typeof(AlipayTokenResponse))]
+[JsonSerializable(typeof(ByteDanceSessionResponse))]
+[JsonSerializable(typeof(BaiduSessionResponse))]
+[JsonSerializable(typeof(KuaishouSessionResponse))]
 internal sealed partial class HostJson : JsonSerializerContext;

@@ -31,6 +31,22 @@ internal sealed class Pseudonyms(IIdentityStore store)
     public async ValueTask<string> AlipayOpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
         "0" + Base64UrlOf(await MacAsync("alipay-open", appId, userId, cancellationToken).ConfigureAwait(false))[..31];
 
+    /// <summary>ByteDance's <c>openid</c>: 28 characters starting <c>_000</c>, per app.</summary>
+    public async ValueTask<string> ByteDanceOpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
+        "_000" + Base64UrlOf(await MacAsync("bytedance-openid", appId, userId, cancellationToken).ConfigureAwait(false))[..24];
+
+    /// <summary>ByteDance's <c>anonymous_openid</c> (from an <c>anonymous_code</c>): per app, unlike the user's <c>openid</c>.</summary>
+    public async ValueTask<string> ByteDanceAnonymousOpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
+        "_000" + Base64UrlOf(await MacAsync("bytedance-anonymous", appId, userId, cancellationToken).ConfigureAwait(false))[..24];
+
+    /// <summary>Baidu's <c>openid</c>: 26 characters, per app.</summary>
+    public async ValueTask<string> BaiduOpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
+        Base64UrlOf(await MacAsync("baidu-openid", appId, userId, cancellationToken).ConfigureAwait(false))[..26];
+
+    /// <summary>Kuaishou's <c>open_id</c>: 32 lower-case hex digits, per app.</summary>
+    public async ValueTask<string> KuaishouOpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
+        Convert.ToHexStringLower(await MacAsync("kuaishou-openid", appId, userId, cancellationToken).ConfigureAwait(false), 0, 16);
+
     private async ValueTask<byte[]> MacAsync(string purpose, string appId, string userId, CancellationToken cancellationToken)
     {
         var key = _key ?? await LoadKeyAsync(cancellationToken).ConfigureAwait(false);

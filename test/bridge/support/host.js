@@ -112,6 +112,17 @@ async function startHost(settings = {}) {
 
       return response.json();
     },
+    /** Ends a mini-app session as the admin would (the session's token stops working at once). */
+    async revokeSession(token) {
+      const response = await fetch(base + '/admin/v1/sessions/revoke', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+        body: JSON.stringify({ token }),
+      });
+      if (response.status !== 204) {
+        throw new Error(`Revoking a session failed: ${response.status} ${await response.text()}`);
+      }
+    },
     /** A browser of a signed-in user. */
     async browser(name) {
       const browser = new Browser(base);
