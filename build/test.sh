@@ -50,6 +50,9 @@ cd "$root"
 
 dotnet test --solution Uni.Authorize.slnx -c Release
 
+# The packages as a new user gets them: README's example and the docs' marked C# blocks against the packed packages.
+bash build/consumer-test.sh
+
 if [ -f test/bridge/package.json ]; then
   (cd test/bridge && npm ci --no-audit --no-fund --silent && node --test)
 fi

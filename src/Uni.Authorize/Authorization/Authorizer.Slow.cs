@@ -156,6 +156,7 @@ public sealed partial class Authorizer
         {
             foreach (var i in toAsk)
             {
+                Log.NoPrompter(_logger, scopes[i].Scope.Name);
                 codes[i] = AuthorizeErrorCode.PromptFailed;
             }
 
@@ -331,12 +332,14 @@ public sealed partial class Authorizer
             : NativePayloads.Success(platform, api, granted, authCode, errorScopes));
     }
 
-    private static string Explain(AuthorizeErrorCode code, ResolvedScope scope) => code switch
+    private string Explain(AuthorizeErrorCode code, ResolvedScope scope) => code switch
     {
         AuthorizeErrorCode.Denied => $"The user denied {scope.Scope.Name}.",
         AuthorizeErrorCode.Dismissed => $"The user closed the dialog for {scope.Scope.Name} without choosing; the next call asks again.",
         AuthorizeErrorCode.SettingsOnly => $"{scope.Scope.Name} is never asked in a dialog on {scope.Rule.Platform}; the user can enable it in settings (openSetting).",
         AuthorizeErrorCode.PromptTimedOut => $"The dialog for {scope.Scope.Name} was not answered in time; nothing was granted.",
+        AuthorizeErrorCode.PromptFailed when _prompter is null =>
+            $"No IAuthorizationPrompter is registered, so {scope.Scope.Name} could not be asked; nothing was granted. Set AuthorizerOptions.Prompter or register an IAuthorizationPrompter service.",
         AuthorizeErrorCode.PromptFailed => $"The dialog for {scope.Scope.Name} could not be shown; nothing was granted.",
         AuthorizeErrorCode.StoreUnavailable => "The decision store is unavailable; nothing was granted. Retry when the store is back.",
         AuthorizeErrorCode.Canceled => "Every caller stopped waiting; the dialog was closed.",
