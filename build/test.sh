@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: .NET (unit, stores on real SQLite and PostgreSQL, host, browser) and the bridge's Node tests.
-# Installs what it needs from Debian when missing (PostgreSQL, Chromium, nginx) and starts a throwaway
-# PostgreSQL cluster on a free loopback port, removed afterwards.
+# Installs what it needs from Debian when missing (PostgreSQL, Chromium, nginx, Node; that needs root) and starts a
+# throwaway PostgreSQL cluster on a free loopback port, removed afterwards. With those present it runs as any user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 
 need=()
 [ -x /usr/lib/postgresql/15/bin/initdb ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
@@ -15,7 +14,7 @@ need=()
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
-    echo "Missing ${need[*]}: run as root or install them (apt-get install ${need[*]})." >&2
+    echo "Missing ${need[*]}: install them (sudo apt-get install -y ${need[*]}) or run this script as root." >&2
     exit 1
   fi
   echo "Installing ${need[*]} from Debian..."
@@ -23,10 +22,16 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# A throwaway PostgreSQL cluster.
+# A throwaway PostgreSQL cluster. PostgreSQL refuses to run as root: as root, its tools run as the postgres user
+# (which cannot enter the checkout's folder, hence cd /); as anyone else, as the current user.
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 pg_dir=$(mktemp -d)
-chown postgres "$pg_dir"
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$pg_dir"
+  as_pg() { (cd / && runuser -u postgres -- "$@"); }
+else
+  as_pg() { "$@"; }
+fi
 free_port() {
   local p
   while :; do
@@ -36,19 +41,20 @@ free_port() {
 }
 pg_port=$(free_port)
 stop_pg() {
-  (cd / && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1) || true
+  as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$pg_dir"
 }
 trap stop_pg EXIT
-cd /   # the postgres user cannot enter the checkout's folder
-runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
-runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U postgres >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
   -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off" start >/dev/null
 export UNI_AUTHORIZE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 export UNI_AUTHORIZE_TEST_CHROMIUM=/usr/bin/chromium
-cd "$root"
 
 dotnet test --solution Uni.Authorize.slnx -c Release
+
+# The packages as a new user gets them: README's example and the docs' marked C# blocks against the packed packages.
+bash build/consumer-test.sh
 
 if [ -f test/bridge/package.json ]; then
   (cd test/bridge && npm ci --no-audit --no-fund --silent && node --test)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Uni.Authorize.Tests;
 
 public sealed class AuthorizerDecisionTests
@@ -69,13 +71,28 @@ public sealed class AuthorizerDecisionTests
     }
 
     [Fact]
-    public async Task AuthorizeAsync_NoPrompterConfigured_FailsClosedWithPromptFailed()
+    public async Task AuthorizeAsync_NoPrompterConfigured_FailsClosedNamingTheMissingPrompter()
     {
-        using var authorizer = TestAuthorizer.Create(Platform.WeChat);
+        var lines = new List<string>();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(new ListLoggerProvider(lines)));
+        using var authorizer = TestAuthorizer.Create(Platform.WeChat, configure: o => o.LoggerFactory = factory);
 
         var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera")).Guarded();
 
         Assert.Equal(AuthorizeErrorCode.PromptFailed, outcome.Error!.Code);
+        Assert.Contains("No IAuthorizationPrompter is registered", outcome.Error.Message, StringComparison.Ordinal);
+        Assert.Contains(lines, l => l.Contains("No IAuthorizationPrompter is registered, so scope.camera", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AuthorizeAsync_NoPrompterButScopeAlreadyGranted_Succeeds()
+    {
+        using var authorizer = TestAuthorizer.Create(Platform.WeChat);
+        await authorizer.SetDecisionAsync(Subject.Default, "scope.camera", DecisionState.Granted).AsTask().Guarded();
+
+        var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera")).Guarded();
+
+        Assert.True(outcome.Succeeded);
     }
 
     [Fact]

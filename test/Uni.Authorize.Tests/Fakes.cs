@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Uni.Authorize.Tests;
@@ -131,4 +132,29 @@ internal static class TestAuthorizer
     public static Task<T> Guarded<T>(this ValueTask<T> task) => task.AsTask().WaitAsync(Guard);
 
     public static Task Guarded(this Task task) => task.WaitAsync(Guard);
+}
+
+/// <summary>Collects formatted log lines.</summary>
+internal sealed class ListLoggerProvider(List<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new ListLogger(lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class ListLogger(List<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (lines)
+            {
+                lines.Add(formatter(state, exception));
+            }
+        }
+    }
 }

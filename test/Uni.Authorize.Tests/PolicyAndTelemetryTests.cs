@@ -112,28 +112,4 @@ public sealed class PolicyAndTelemetryTests
         Assert.Equal(Platform.ByteDance, authorizer.Platform);
         Assert.True((await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.album")).Guarded()).Succeeded);
     }
-
-    private sealed class ListLoggerProvider(List<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(lines);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(List<string> lines) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-                lock (lines)
-                {
-                    lines.Add(formatter(state, exception));
-                }
-            }
-        }
-    }
 }

@@ -64,7 +64,7 @@ public sealed partial class Authorizer
         {
             var states = new[] { state };
             var codes = new AuthorizeErrorCode?[1];
-            await AskAsync(who, target, [Privacy], [0], states, codes, cancellationToken, askDenied: true).ConfigureAwait(false);
+            await AskAsync(who, target, [Privacy], [0], states, codes, _time.GetTimestamp(), cancellationToken, askDenied: true).ConfigureAwait(false);
             if (codes[0] is { } code)
             {
                 return new AuthorizeOutcome(NativePayloads.Failure(target, RequirePrivacyApi,

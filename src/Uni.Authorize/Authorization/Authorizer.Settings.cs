@@ -14,6 +14,7 @@ public sealed partial class Authorizer
     public async ValueTask<AuthSettings> OpenSettingAsync(Subject? subject = null, Platform? platform = null, CancellationToken cancellationToken = default)
     {
         const string Api = "openSetting";
+        cancellationToken.ThrowIfCancellationRequested();
         var presenter = _settingsPresenter ?? throw new InvalidOperationException(
             "OpenSettingAsync needs a settings page: set AuthorizerOptions.SettingsPresenter or register an ISettingsPresenter.");
         var who = subject ?? _defaultSubject;

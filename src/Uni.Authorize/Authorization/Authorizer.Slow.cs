@@ -9,6 +9,7 @@ public sealed partial class Authorizer
 
     private async ValueTask<AuthorizeOutcome> AuthorizeSlowAsync(AuthorizeRequest request, string api, CancellationToken cancellationToken)
     {
+        var calledAt = _time.GetTimestamp();
         var platform = request.Platform ?? Platform;
         var subject = request.Subject ?? _defaultSubject;
         using var activity = AuthorizeTelemetry.ActivitySource.StartActivity("authorize");
@@ -66,7 +67,7 @@ public sealed partial class Authorizer
 
         if (toAsk is not null)
         {
-            await AskAsync(subject, platform, scopes, toAsk, states, codes, cancellationToken).ConfigureAwait(false);
+            await AskAsync(subject, platform, scopes, toAsk, states, codes, calledAt, cancellationToken).ConfigureAwait(false);
         }
 
         var outcome = await ComposeAsync(subject, platform, api, scopes, states, codes, cancellationToken).ConfigureAwait(false);
@@ -150,12 +151,14 @@ public sealed partial class Authorizer
     }
 
     private async Task AskAsync(
-        Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes, CancellationToken cancellationToken, bool askDenied = false)
+        Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes,
+        long calledAt, CancellationToken cancellationToken, bool askDenied = false)
     {
         if (_prompter is null)
         {
             foreach (var i in toAsk)
             {
+                Log.NoPrompter(_logger, scopes[i].Scope.Name);
                 codes[i] = AuthorizeErrorCode.PromptFailed;
             }
 
@@ -164,7 +167,30 @@ public sealed partial class Authorizer
 
         var asked = toAsk.Select(i => scopes[i]).ToArray();
         var key = new PromptCoordinator.FlightKey(subject.AppId, subject.UserId, string.Join('\n', asked.Select(s => s.Scope.Name)));
-        var round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, askDenied, token), cancellationToken).ConfigureAwait(false);
+        // This caller waits at most PromptTimeout from its call, however many dialogs of the user are ahead of it: when
+        // its time is up it fails as timed out, and a round nobody waits for any more is cancelled before its dialog.
+        var left = _promptTimeout - _time.GetElapsedTime(calledAt);
+        PromptRound round;
+        if (left <= TimeSpan.Zero)
+        {
+            Log.PromptTimedOut(_logger, _promptTimeout);
+            round = PromptRound.Failed(AuthorizeErrorCode.PromptTimedOut);
+        }
+        else
+        {
+            using var deadline = new CancellationTokenSource(left, _time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+            try
+            {
+                round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, askDenied, token), linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                Log.PromptTimedOut(_logger, _promptTimeout);
+                round = PromptRound.Failed(AuthorizeErrorCode.PromptTimedOut);
+            }
+        }
+
         for (var k = 0; k < toAsk.Count; k++)
         {
             var i = toAsk[k];
@@ -244,6 +270,17 @@ public sealed partial class Authorizer
         if (answer is null)
         {
             Log.PromptFailed(_logger, new InvalidOperationException("The prompter returned no result."));
+            return PromptRound.Failed(AuthorizeErrorCode.PromptFailed);
+        }
+
+        try
+        {
+            // Answers keyed by the platform's own names (auth_user, scope.album) count for their canonical scopes.
+            answer = answer.ForPlatform(platform);
+        }
+        catch (ArgumentException ex)
+        {
+            Log.PromptFailed(_logger, ex);
             return PromptRound.Failed(AuthorizeErrorCode.PromptFailed);
         }
 
@@ -331,12 +368,14 @@ public sealed partial class Authorizer
             : NativePayloads.Success(platform, api, granted, authCode, errorScopes));
     }
 
-    private static string Explain(AuthorizeErrorCode code, ResolvedScope scope) => code switch
+    private string Explain(AuthorizeErrorCode code, ResolvedScope scope) => code switch
     {
         AuthorizeErrorCode.Denied => $"The user denied {scope.Scope.Name}.",
         AuthorizeErrorCode.Dismissed => $"The user closed the dialog for {scope.Scope.Name} without choosing; the next call asks again.",
         AuthorizeErrorCode.SettingsOnly => $"{scope.Scope.Name} is never asked in a dialog on {scope.Rule.Platform}; the user can enable it in settings (openSetting).",
         AuthorizeErrorCode.PromptTimedOut => $"The dialog for {scope.Scope.Name} was not answered in time; nothing was granted.",
+        AuthorizeErrorCode.PromptFailed when _prompter is null =>
+            $"No IAuthorizationPrompter is registered, so {scope.Scope.Name} could not be asked; nothing was granted. Set AuthorizerOptions.Prompter or register an IAuthorizationPrompter service.",
         AuthorizeErrorCode.PromptFailed => $"The dialog for {scope.Scope.Name} could not be shown; nothing was granted.",
         AuthorizeErrorCode.StoreUnavailable => "The decision store is unavailable; nothing was granted. Retry when the store is back.",
         AuthorizeErrorCode.Canceled => "Every caller stopped waiting; the dialog was closed.",

@@ -128,6 +128,12 @@ public sealed partial class Authorizer : IDisposable
     // The hot path: one plain dialog scope already decided answers from a cached payload without allocating.
     private ValueTask<AuthorizeOutcome> AuthorizeCore(AuthorizeRequest request, string api, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled before the call: no lookup, no dialog, nothing stored.
+            return ValueTask.FromCanceled<AuthorizeOutcome>(cancellationToken);
+        }
+
         var platform = request.Platform ?? Platform;
         var subject = request.Subject ?? _defaultSubject;
         if (request.Scopes is null

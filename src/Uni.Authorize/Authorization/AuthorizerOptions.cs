@@ -12,7 +12,8 @@ public sealed class AuthorizerOptions
     /// <summary>The subject of calls that name none (a single-user app).</summary>
     public Subject DefaultSubject { get; set; } = Subject.Default;
 
-    /// <summary>Shows the consent dialog. Without one, undetermined scopes fail as <see cref="AuthorizeErrorCode.PromptFailed"/>.</summary>
+    /// <summary>Shows the consent dialog. Without one (and none registered in the container), undetermined scopes fail as
+    /// <see cref="AuthorizeErrorCode.PromptFailed"/> with a message naming the missing <see cref="IAuthorizationPrompter"/>.</summary>
     public IAuthorizationPrompter? Prompter { get; set; }
 
     /// <summary>Shows the settings page for <see cref="Authorizer.OpenSettingAsync"/>.</summary>

@@ -46,11 +46,85 @@ public sealed class PromptResult
     /// <summary>The dialog was closed without a choice.</summary>
     public static PromptResult Dismissed { get; } = new(PromptAnswer.Dismissed, null);
 
-    /// <summary>One answer per canonical scope name; a scope left out counts as dismissed.</summary>
-    public static PromptResult PerScope(IReadOnlyDictionary<string, PromptAnswer> answers) =>
-        new(PromptAnswer.Dismissed, answers ?? throw new ArgumentNullException(nameof(answers)));
+    /// <summary>One answer per scope, keyed by the canonical name (<c>scope.writePhotosAlbum</c>) or the dialog's
+    /// platform's own name (<c>scope.album</c>, <c>auth_user</c>); a scope left out counts as dismissed.</summary>
+    /// <exception cref="ArgumentException">A key names no scope of any platform; the message names the key.</exception>
+    public static PromptResult PerScope(IReadOnlyDictionary<string, PromptAnswer> answers)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        foreach (var key in answers.Keys)
+        {
+            if (!IsScopeName(key))
+            {
+                throw new ArgumentException(
+                    $"\"{key}\" is not a scope name: key an answer by the canonical scope name (scope.writePhotosAlbum) or the platform's own (scope.album, auth_user).",
+                    nameof(answers));
+            }
+        }
+
+        return new(PromptAnswer.Dismissed, answers);
+    }
 
     /// <summary>The answer for one canonical scope name.</summary>
     public PromptAnswer AnswerFor(string scope) =>
         _perScope is null ? _all : _perScope.TryGetValue(scope, out var answer) ? answer : PromptAnswer.Dismissed;
+
+    /// <summary>The answers keyed by canonical names, a platform's own names mapped on <paramref name="platform"/>.</summary>
+    /// <exception cref="ArgumentException">A key names no scope on <paramref name="platform"/>, or two keys name one scope.</exception>
+    internal PromptResult ForPlatform(Platform platform)
+    {
+        if (_perScope is null)
+        {
+            return this;
+        }
+
+        Dictionary<string, PromptAnswer>? mapped = null;
+        foreach (var (key, answer) in _perScope)
+        {
+            string canonical;
+            if (ScopeCatalog.TryResolve(platform, key, out ResolvedScope resolved))
+            {
+                canonical = resolved.Scope.Name;
+            }
+            else if (ScopeCatalog.TryGet(key, out _) || key == ScopeCatalog.PrivacyAgreement.Name)
+            {
+                canonical = key;
+            }
+            else
+            {
+                throw new ArgumentException($"The prompter answered \"{key}\", which is not a scope on {platform}.", nameof(platform));
+            }
+
+            mapped ??= new(StringComparer.Ordinal);
+            if (!mapped.TryAdd(canonical, answer))
+            {
+                throw new ArgumentException($"The prompter answered {canonical} twice (\"{key}\" names it too).", nameof(platform));
+            }
+        }
+
+        return mapped is null ? this : new(PromptAnswer.Dismissed, mapped);
+    }
+
+    private static bool IsScopeName(string key)
+    {
+        if (key is null)
+        {
+            return false;
+        }
+
+        if (ScopeCatalog.TryGet(key, out _) || key == ScopeCatalog.PrivacyAgreement.Name)
+        {
+            return true;
+        }
+
+        foreach (var platform in Enum.GetValues<Platform>())
+        {
+            if (ScopeCatalog.TryResolve(platform, key, out ResolvedScope _))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -25,6 +25,7 @@ internal sealed class PromptCoordinator
 
     public async Task<PromptRound> JoinAsync(FlightKey key, Func<CancellationToken, Task<PromptRound>> round, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         Flight? flight;
         var started = false;
         lock (_gate)
