@@ -130,6 +130,38 @@ public abstract class ConsentStoreContract : IAsyncDisposable
     }
 
     [Fact]
+    public async Task ReleaseConsent_TwoWaitersOnTwoInstances_ClosesWhenTheLastLeaves()
+    {
+        var (a, b) = await TwoInstancesAsync();
+        await a.OpenConsentAsync(Consent("c1", Alice, ["scope.record"]), Ct);
+        var joined = await b.OpenConsentAsync(Consent("c2", Alice, ["scope.record"]), Ct);
+        Assert.Equal(2, joined.Waiters);
+
+        Assert.False(await a.ReleaseConsentAsync("c1", T0.AddSeconds(1), Ct));
+        Assert.Single(await b.ListOpenConsentsAsync(Alice.UserId, T0.AddSeconds(1), Ct));
+        var closed = Expect(a, s => s is { Kind: ConsentSignalKind.ConsentChanged, Id: "c1", UserId: "alice" });
+        Assert.True(await b.ReleaseConsentAsync("c1", T0.AddSeconds(2), Ct));
+        await closed.WaitAsync(CallTimeout, Ct);
+
+        var consent = await a.GetConsentAsync("c1", Ct);
+        Assert.Equal(T0.AddSeconds(2), consent!.ClosedAt);
+        Assert.Null(consent.Answer);
+        Assert.Empty(await a.ListOpenConsentsAsync(Alice.UserId, T0.AddSeconds(2), Ct));
+    }
+
+    [Fact]
+    public async Task ReleaseConsent_AnsweredOrMissing_ChangesNothing()
+    {
+        var store = await NewStoreAsync();
+        await store.OpenConsentAsync(Consent("c1", Alice, ["scope.record"]), Ct);
+        await store.CloseConsentAsync("c1", "allow", T0.AddSeconds(1), Ct);
+
+        Assert.False(await store.ReleaseConsentAsync("c1", T0.AddSeconds(2), Ct));
+        Assert.False(await store.ReleaseConsentAsync("missing", T0, Ct));
+        Assert.Equal("allow", (await store.GetConsentAsync("c1", Ct))!.Answer);
+    }
+
+    [Fact]
     public async Task Signaled_ConsentOpenedAndClosedOnOneInstance_ReachesTheOther()
     {
         var (a, b) = await TwoInstancesAsync();

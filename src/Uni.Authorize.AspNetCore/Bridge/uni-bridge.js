@@ -190,20 +190,28 @@
       const timer = controller ? setTimeout(() => controller.abort(), timeoutMs) : null;
       const remainingMs = () => deadline - Date.now();
       const signal = controller ? controller.signal : undefined;
+      let pollUrl = null;
       try {
         let answer = await longPoll(method, path, body, signal, remainingMs);
         while (answer.status === 202 && answer.body && answer.body.status === 'pending') {
+          pollUrl = answer.body.pollUrl;
           if (Date.now() >= deadline) {
             throw new BridgeError('timeout', 'No answer from the user before the timeout.');
           }
 
-          answer = await longPoll('GET', answer.body.pollUrl, undefined, signal, remainingMs);
+          answer = await longPoll('GET', pollUrl, undefined, signal, remainingMs);
         }
 
+        pollUrl = null;
         return answer.body;
       } finally {
         if (timer !== null) {
           clearTimeout(timer);
+        }
+
+        if (pollUrl !== null) {
+          // Nobody waits for this call any more: withdraw it, so that its consent leaves the user's list.
+          request('DELETE', pollUrl).catch(() => {});
         }
       }
     }

@@ -64,7 +64,7 @@ internal sealed partial class PendingCalls : IDisposable
     private readonly TimeSpan _promptTimeout;
     private readonly CancellationToken _stopping;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, Task> _driving = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Driven> _driving = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
 
     public PendingCalls(IConsentStore store, ConsentBroker broker, Authorizer authorizer, TimeProvider time, IOptions<UniAuthorizeHostOptions> options,
@@ -78,6 +78,7 @@ internal sealed partial class PendingCalls : IDisposable
         _promptTimeout = authorizerOptions.Value.PromptTimeout;
         _stopping = lifetime.ApplicationStopping;
         _logger = logger;
+        _store.Signaled += OnSignal;
         _ = RenewLeasesAsync(_stop.Token);
     }
 
@@ -87,21 +88,60 @@ internal sealed partial class PendingCalls : IDisposable
     /// <summary>Calls this instance is computing now.</summary>
     public int Count => _driving.Count;
 
-    /// <summary>Stores a call whose <paramref name="outcome"/> is still being computed here; <see langword="null"/> when
-    /// too many calls are pending on this instance.</summary>
-    public async ValueTask<PendingCallRecord?> StartAsync(SessionContext session, CallRequest request, Task<AuthorizeOutcome> outcome, CancellationToken cancellationToken)
+    /// <summary>A token for a call that may become pending: <see cref="StartAsync"/> keeps it, so that withdrawing the
+    /// call ends its wait; the caller disposes it otherwise.</summary>
+    public CancellationTokenSource NewCallToken() => CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+
+    /// <summary>Stores a call whose <paramref name="outcome"/> is still being computed here under <paramref name="cancel"/>
+    /// (from <see cref="NewCallToken"/>, now owned by this service); <see langword="null"/> when too many calls are
+    /// pending on this instance (the computation is then cancelled).</summary>
+    public async ValueTask<PendingCallRecord?> StartAsync(SessionContext session, CallRequest request, Task<AuthorizeOutcome> outcome,
+        CancellationTokenSource cancel, CancellationToken cancellationToken)
     {
         if (_driving.Count >= MaxCalls)
         {
+            Abandon(outcome, cancel);
             return null;
         }
 
         var now = _time.GetUtcNow();
         var call = new PendingCallRecord(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), session.Subject, session.App.Platform,
             JsonSerializer.Serialize(request, HostJson.Default.CallRequest), Driver, now + Lease, now, now + _promptTimeout + _options.CallRetention);
-        await _store.AddCallAsync(call, cancellationToken).ConfigureAwait(false);
-        Drive(call, outcome);
+        try
+        {
+            await _store.AddCallAsync(call, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Abandon(outcome, cancel);
+            throw;
+        }
+
+        Drive(call, outcome, cancel);
         return call;
+    }
+
+    /// <summary>Stops computing an outcome nobody will read (too many calls, or the caller went away before it could
+    /// learn the call's id): the engine stops waiting for it, and its consent leaves the list if no other call waits.</summary>
+    public static void Abandon(Task outcome, CancellationTokenSource cancel)
+    {
+        cancel.Cancel();
+        _ = outcome.ContinueWith(static (_, state) => ((CancellationTokenSource)state!).Dispose(), cancel, TaskScheduler.Default);
+    }
+
+    /// <summary>Ends a pending call for its app (the bridge's own timeout, the caller gave up): it is finished as
+    /// cancelled on every instance, the instance computing it stops waiting, and the consent leaves the user's list when
+    /// no other call waits for it. <see langword="false"/> when the call had finished already.</summary>
+    public async ValueTask<bool> WithdrawAsync(PendingCallRecord call, CancellationToken cancellationToken)
+    {
+        var withdrawn = new CallResponse("fail", PlatformNames.Of(call.Platform))
+        {
+            Error = new CallError(CallResponses.CodeName(AuthorizeErrorCode.Canceled), "The app withdrew the call."),
+        };
+        var finished = await _store.FinishCallAsync(call.Id, JsonSerializer.Serialize(withdrawn, HostJson.Default.CallResponse), _time.GetUtcNow(),
+            cancellationToken).ConfigureAwait(false);
+        CancelLocal(call.Id);
+        return finished;
     }
 
     /// <summary>The call <paramref name="id"/> when <paramref name="owner"/> started it; another subject's call is not found.</summary>
@@ -121,9 +161,16 @@ internal sealed partial class PendingCalls : IDisposable
     public async Task<PendingCallRecord> WaitAsync(PendingCallRecord call, TimeSpan wait, CancellationToken cancellationToken)
     {
         var deadline = _time.GetUtcNow() + wait;
-        while (call.Outcome is null && !cancellationToken.IsCancellationRequested)
+        while (!cancellationToken.IsCancellationRequested)
         {
+            // The signal is taken before the call is read, so that an outcome written after the read still wakes us.
             var change = _broker.Signals.NextAsync(SignalBoard.Call(call.Id));
+            call = await _store.GetCallAsync(call.Id, CancellationToken.None).ConfigureAwait(false) ?? call;
+            if (call.Outcome is not null)
+            {
+                break;
+            }
+
             var now = _time.GetUtcNow();
             if (!_driving.ContainsKey(call.Id) && call.LeaseUntil <= now)
             {
@@ -136,7 +183,8 @@ internal sealed partial class PendingCalls : IDisposable
                 break;
             }
 
-            var local = _driving.GetValueOrDefault(call.Id);
+            // The local computation ending wakes us early; once it has ended, only its recorded outcome does.
+            var local = _driving.GetValueOrDefault(call.Id)?.Outcome;
             var limit = left < _broker.RecheckInterval ? left : _broker.RecheckInterval;
             if (call.LeaseUntil > now && call.LeaseUntil - now < limit)
             {
@@ -145,14 +193,12 @@ internal sealed partial class PendingCalls : IDisposable
 
             try
             {
-                await _broker.WaitAsync(local is null ? change : Task.WhenAny(change, local), limit, cancellationToken).ConfigureAwait(false);
+                await _broker.WaitAsync(local is null || local.IsCompleted ? change : Task.WhenAny(change, local), limit, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
             }
-
-            call = await _store.GetCallAsync(call.Id, CancellationToken.None).ConfigureAwait(false) ?? call;
         }
 
         return call;
@@ -160,6 +206,7 @@ internal sealed partial class PendingCalls : IDisposable
 
     public void Dispose()
     {
+        _store.Signaled -= OnSignal;
         _stop.Cancel();
         _stop.Dispose();
     }
@@ -173,18 +220,48 @@ internal sealed partial class PendingCalls : IDisposable
 
         var request = JsonSerializer.Deserialize(call.Request, HostJson.Default.CallRequest)!;
         LogTakeOver(_logger);
-        Drive(call, request.RunAsync(_authorizer, call.Owner, call.Platform, _stopping).AsTask());
+        var cancel = NewCallToken();
+        Drive(call, request.RunAsync(_authorizer, call.Owner, call.Platform, cancel.Token).AsTask(), cancel);
     }
 
-    private void Drive(PendingCallRecord call, Task<AuthorizeOutcome> outcome)
+    private void Drive(PendingCallRecord call, Task<AuthorizeOutcome> outcome, CancellationTokenSource cancel)
     {
-        if (_driving.TryAdd(call.Id, outcome))
+        if (_driving.TryAdd(call.Id, new Driven(outcome, cancel)))
         {
-            _ = FinishWhenDoneAsync(call, outcome);
+            _ = FinishWhenDoneAsync(call, outcome, cancel);
+        }
+        else
+        {
+            cancel.Cancel();
+            cancel.Dispose();
         }
     }
 
-    private async Task FinishWhenDoneAsync(PendingCallRecord call, Task<AuthorizeOutcome> outcome)
+    // A call finished elsewhere (withdrawn through another instance) stops being waited for here too.
+    private void OnSignal(ConsentSignal signal)
+    {
+        if (signal.Kind == ConsentSignalKind.CallFinished)
+        {
+            CancelLocal(signal.Id);
+        }
+    }
+
+    private void CancelLocal(string id)
+    {
+        if (_driving.TryGetValue(id, out var driven) && !driven.Outcome.IsCompleted)
+        {
+            try
+            {
+                driven.Cancel.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // Finished meanwhile.
+            }
+        }
+    }
+
+    private async Task FinishWhenDoneAsync(PendingCallRecord call, Task<AuthorizeOutcome> outcome, CancellationTokenSource cancel)
     {
         try
         {
@@ -226,6 +303,7 @@ internal sealed partial class PendingCalls : IDisposable
         finally
         {
             _driving.TryRemove(call.Id, out _);
+            cancel.Dispose();
         }
     }
 
@@ -251,6 +329,8 @@ internal sealed partial class PendingCalls : IDisposable
             }
         }
     }
+
+    private sealed record Driven(Task<AuthorizeOutcome> Outcome, CancellationTokenSource Cancel);
 
     [LoggerMessage(1, LogLevel.Information, "Took over a pending call whose instance stopped")]
     private static partial void LogTakeOver(ILogger logger);

@@ -75,13 +75,14 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
         finally
         {
             _asking.TryRemove(waitKey, out _);
-            // Timed out or abandoned: take it off the user's list (best effort; it expires by itself otherwise). An
-            // instance that is stopping leaves it open: another instance finishes the calls that wait for it.
+            // Timed out or abandoned: this instance stops waiting, and the consent leaves the user's list when no instance
+            // waits any more (best effort; it expires by itself otherwise). An instance that is stopping leaves its wait
+            // in place: another instance finishes the calls that wait for it.
             if (!answered && !_stopping.IsCancellationRequested)
             {
                 try
                 {
-                    await _store.CloseConsentAsync(consent.Id, null, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
+                    await _store.ReleaseConsentAsync(consent.Id, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {

@@ -22,6 +22,7 @@ internal static class MiniAppEndpoints
         group.MapPost("/authorize", AuthorizeAsync).Accepts<AuthorizeBody>("application/json").Produces<CallResponse>().Produces<CallResponse>(202);
         group.MapPost("/apis/{api}/authorize", AuthorizeApiAsync).Produces<CallResponse>().Produces<CallResponse>(202);
         group.MapGet("/calls/{id}", GetCallAsync).WithName(CallEndpoint).Produces<CallResponse>().Produces<CallResponse>(202);
+        group.MapDelete("/calls/{id}", WithdrawCallAsync).Produces(204);
         group.MapGet("/calls/{id}/events", StreamCallAsync).WithName(CallEventsEndpoint).Produces(200, contentType: "text/event-stream");
         group.MapGet("/settings", GetSettingAsync).Produces<SettingResponse>();
         group.MapPost("/settings/open", OpenSettingAsync).Produces<SettingResponse>();
@@ -32,7 +33,7 @@ internal static class MiniAppEndpoints
         TypedResults.Json(new SessionInfo(session.App.Id, session.App.Name, PlatformNames.Of(session.App.Platform), session.Session.ExpiresAt), HostJson.Default.SessionInfo);
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, SessionContext session, Authorizer authorizer, PendingCalls calls,
-        IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+        IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
         var (wait, body, problem) = await ReadScopeCallAsync(context, options.Value).ConfigureAwait(false);
         if (problem is not null)
@@ -51,7 +52,7 @@ internal static class MiniAppEndpoints
         }
 
         var request = new CallRequest(CallRequest.AuthorizeKind, body.Scope, body.Scopes, null, PrivacyEndpoints.RequiresAgreement(options.Value, session));
-        return await AnswerAsync(context, request, session, wait, authorizer, calls, lifetime, time).ConfigureAwait(false);
+        return await AnswerAsync(context, request, session, wait, authorizer, calls, time).ConfigureAwait(false);
     }
 
     /// <summary>What every call that asks for scopes reads first: the <c>wait</c> parameter and the JSON body.
@@ -69,7 +70,7 @@ internal static class MiniAppEndpoints
     }
 
     private static async Task<IResult> AuthorizeApiAsync(HttpContext context, string api, SessionContext session, Authorizer authorizer, PendingCalls calls,
-        IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+        IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
         var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
         if (waitProblem is not null)
@@ -83,7 +84,7 @@ internal static class MiniAppEndpoints
         }
 
         var request = new CallRequest(CallRequest.ApiKind, null, null, api, PrivacyEndpoints.RequiresAgreement(options.Value, session));
-        return await AnswerAsync(context, request, session, wait, authorizer, calls, lifetime, time).ConfigureAwait(false);
+        return await AnswerAsync(context, request, session, wait, authorizer, calls, time).ConfigureAwait(false);
     }
 
     private static async Task<IResult> GetCallAsync(HttpContext context, string id, SessionContext session, PendingCalls calls, IOptions<UniAuthorizeHostOptions> options)
@@ -102,6 +103,19 @@ internal static class MiniAppEndpoints
 
         call = await calls.WaitAsync(call, wait, context.RequestAborted).ConfigureAwait(false);
         return Respond(context, call, options.Value);
+    }
+
+    private static async Task<IResult> WithdrawCallAsync(HttpContext context, string id, SessionContext session, PendingCalls calls)
+    {
+        var call = await calls.FindAsync(id, session.Subject, context.RequestAborted).ConfigureAwait(false);
+        if (call is null)
+        {
+            return Problems.NotFound("call_not_found", "No pending call with this id belongs to this session.");
+        }
+
+        // Withdrawing a call that has its outcome already changes nothing: it stays readable until it is forgotten.
+        await calls.WithdrawAsync(call, context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
     private static async Task StreamCallAsync(HttpContext context, string id, SessionContext session, PendingCalls calls, IOptions<UniAuthorizeHostOptions> options)
@@ -173,11 +187,13 @@ internal static class MiniAppEndpoints
     /// <summary>Runs <paramref name="request"/>; answers at once when it ends within <paramref name="wait"/>, otherwise
     /// stores it as a pending call and answers 202 with where to come back for the outcome.</summary>
     public static async Task<IResult> AnswerAsync(HttpContext context, CallRequest request, SessionContext session, TimeSpan wait,
-        Authorizer authorizer, PendingCalls calls, IHostApplicationLifetime lifetime, TimeProvider time)
+        Authorizer authorizer, PendingCalls calls, TimeProvider time)
     {
-        var pending = request.RunAsync(authorizer, session.Subject, session.App.Platform, lifetime.ApplicationStopping);
+        var cancel = calls.NewCallToken();
+        var pending = request.RunAsync(authorizer, session.Subject, session.App.Platform, cancel.Token);
         if (pending.IsCompletedSuccessfully)
         {
+            cancel.Dispose();
             return CallResponses.Finished(pending.Result, session.App.Platform);
         }
 
@@ -187,11 +203,19 @@ internal static class MiniAppEndpoints
         await WaitWhileNotAskingAsync(outcome, session.Subject, broker, time, context.RequestAborted).ConfigureAwait(false);
         if (outcome.IsCompletedSuccessfully)
         {
+            cancel.Dispose();
             return CallResponses.Finished(outcome.Result, session.App.Platform);
         }
 
+        if (context.RequestAborted.IsCancellationRequested)
+        {
+            // The caller went away before it could learn the call's id: nobody can come back for it.
+            PendingCalls.Abandon(outcome, cancel);
+            return Results.Empty;
+        }
+
         var options = context.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
-        var call = await calls.StartAsync(session, request, outcome, context.RequestAborted).ConfigureAwait(false);
+        var call = await calls.StartAsync(session, request, outcome, cancel, context.RequestAborted).ConfigureAwait(false);
         return call is null
             ? Problems.Create(StatusCodes.Status429TooManyRequests, "too_many_pending", "Too many calls are waiting for consent; try again later.")
             : Respond(context, call, options);

@@ -15,7 +15,7 @@ internal static class PluginEndpoints
             .Accepts<AuthorizeBody>("application/json").Produces<CallResponse>().Produces<CallResponse>(202);
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, SessionContext session, Authorizer authorizer, PendingCalls calls,
-        IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+        IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
         var (wait, body, problem) = await MiniAppEndpoints.ReadScopeCallAsync(context, options.Value).ConfigureAwait(false);
         if (problem is not null)
@@ -29,6 +29,6 @@ internal static class PluginEndpoints
         }
 
         var request = new CallRequest(CallRequest.PluginKind, body.Scope, null, null, PrivacyEndpoints.RequiresAgreement(options.Value, session));
-        return await MiniAppEndpoints.AnswerAsync(context, request, session, wait, authorizer, calls, lifetime, time).ConfigureAwait(false);
+        return await MiniAppEndpoints.AnswerAsync(context, request, session, wait, authorizer, calls, time).ConfigureAwait(false);
     }
 }

@@ -52,7 +52,7 @@ internal static class PrivacyEndpoints
     }
 
     private static async Task<IResult> RequirePrivacyAuthorizeAsync(HttpContext context, SessionContext session, Authorizer authorizer,
-        PendingCalls calls, IHostApplicationLifetime lifetime, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+        PendingCalls calls, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
         var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
         if (waitProblem is not null)
@@ -72,7 +72,7 @@ internal static class PrivacyEndpoints
         }
 
         var request = new CallRequest(CallRequest.PrivacyKind, null, null, null, Privacy: true);
-        return await MiniAppEndpoints.AnswerAsync(context, request, session, wait, authorizer, calls, lifetime, time).ConfigureAwait(false);
+        return await MiniAppEndpoints.AnswerAsync(context, request, session, wait, authorizer, calls, time).ConfigureAwait(false);
     }
 
     private static async Task<IResult> GetContractAsync(HttpContext context, SessionContext session, IOptions<UniAuthorizeHostOptions> options)

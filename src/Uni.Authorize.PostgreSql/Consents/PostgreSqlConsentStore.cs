@@ -8,7 +8,7 @@ namespace Uni.Authorize.PostgreSql;
 // instance and raises Signaled.
 internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
 {
-    private const string ConsentColumns = "id, app_id, user_id, platform, scopes, created_at, expires_at, answer, closed_at";
+    private const string ConsentColumns = "id, app_id, user_id, platform, scopes, created_at, expires_at, answer, closed_at, waiters";
     private const string CallColumns = "id, app_id, user_id, platform, request, driver, lease_until, created_at, expires_at, outcome, finished_at";
 
     private readonly PostgreSqlDatabase _database;
@@ -16,7 +16,8 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
     private readonly string _channel;
     private readonly string _closeExpiredSql;
     private readonly string _insertConsentSql;
-    private readonly string _findOpenSql;
+    private readonly string _joinOpenSql;
+    private readonly string _releaseSql;
     private readonly string _getConsentSql;
     private readonly string _listOpenSql;
     private readonly string _closeSql;
@@ -45,7 +46,16 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
                 VALUES ($2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING {ConsentColumns})
             SELECT {ConsentColumns}, {NotifyConsent} FROM opened
             """;
-        _findOpenSql = $"SELECT {ConsentColumns} FROM {consents} WHERE app_id = $1 AND user_id = $2 AND scope_key = $3 AND closed_at IS NULL";
+        _joinOpenSql = $"""
+            UPDATE {consents} SET waiters = waiters + 1 WHERE app_id = $1 AND user_id = $2 AND scope_key = $3 AND closed_at IS NULL
+            RETURNING {ConsentColumns}
+            """;
+        _releaseSql = $"""
+            WITH released AS (UPDATE {consents}
+                    SET waiters = greatest(waiters - 1, 0), closed_at = CASE WHEN waiters <= 1 THEN $3 ELSE closed_at END
+                    WHERE id = $2 AND closed_at IS NULL RETURNING id, user_id, closed_at)
+            SELECT {NotifyConsent} FROM released WHERE closed_at IS NOT NULL
+            """;
         _getConsentSql = $"SELECT {ConsentColumns} FROM {consents} WHERE id = $1";
         _listOpenSql = $"SELECT {ConsentColumns} FROM {consents} WHERE user_id = $1 AND closed_at IS NULL AND expires_at > $2 ORDER BY created_at, id";
         _closeSql = $"""
@@ -97,7 +107,7 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
                 }
             }
 
-            await using (var find = _database.Command(_findOpenSql, Text(candidate.Subject.AppId), Text(candidate.Subject.UserId), Text(key)))
+            await using (var find = _database.Command(_joinOpenSql, Text(candidate.Subject.AppId), Text(candidate.Subject.UserId), Text(key)))
             {
                 if (await ReadConsentAsync(find, cancellationToken).ConfigureAwait(false) is { } open)
                 {
@@ -141,6 +151,14 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         var answerParameter = answer is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text } : Text(answer);
         await using var command = _database.Command(_closeSql, Text(_channel), Text(id), answerParameter, Time(closedAt));
+        return await CountRowsAsync(command, cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    public async ValueTask<bool> ReleaseConsentAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_releaseSql, Text(_channel), Text(id), Time(at));
         return await CountRowsAsync(command, cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -244,5 +262,6 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
         {
             Answer = reader.IsDBNull(7) ? null : reader.GetString(7),
             ClosedAt = reader.IsDBNull(8) ? null : reader.GetFieldValue<DateTimeOffset>(8),
+            Waiters = reader.GetInt32(9),
         };
 }

@@ -138,7 +138,8 @@ internal static class Migrations
             created_at timestamptz NOT NULL,
             expires_at timestamptz NOT NULL,
             answer     text NULL,
-            closed_at  timestamptz NULL
+            closed_at  timestamptz NULL,
+            waiters    integer NOT NULL DEFAULT 1 CHECK (waiters >= 0)
         );
         CREATE UNIQUE INDEX pending_consents_one_open ON "{{schema}}".pending_consents (app_id, user_id, scope_key) WHERE closed_at IS NULL;
         CREATE INDEX pending_consents_open_by_user ON "{{schema}}".pending_consents (user_id, created_at) WHERE closed_at IS NULL;

@@ -124,10 +124,11 @@ public sealed class CachingDecisionStore : IDecisionStore, IDisposable
             throw;
         }
 
-        // A round that deleted nothing keeps the cache warm; housekeeping runs this every few minutes.
+        // Only decisions expired at `now` can have gone: drop those and keep the cache warm for every other lookup
+        // (housekeeping prunes in many batches; clearing at each one would send every lookup to the store meanwhile).
         if (pruned > 0)
         {
-            Clear();
+            DropExpired(now);
         }
 
         return pruned;
@@ -183,6 +184,18 @@ public sealed class CachingDecisionStore : IDecisionStore, IDisposable
         while (_insertionOrder.Count > _maxEntries && _insertionOrder.TryDequeue(out var oldest))
         {
             _entries.TryRemove(oldest, out _);
+        }
+    }
+
+    private void DropExpired(DateTimeOffset now)
+    {
+        Interlocked.Increment(ref _epoch);
+        foreach (var (key, entry) in _entries)
+        {
+            if (entry.Decision?.ExpiresAt is { } expiresAt && expiresAt <= now)
+            {
+                _entries.TryRemove(new KeyValuePair<DecisionKey, Entry>(key, entry));
+            }
         }
     }
 

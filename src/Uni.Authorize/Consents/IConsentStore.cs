@@ -15,7 +15,8 @@ public interface IConsentStore
     event Action<ConsentSignal>? Signaled;
 
     /// <summary>Opens <paramref name="candidate"/>, or returns the consent already open for the same subject and scope set
-    /// (at most one is open per subject and scope set; an open consent past its expiry is closed first).</summary>
+    /// (at most one is open per subject and scope set; an open consent past its expiry is closed first). Either way the
+    /// caller counts as one more waiter until it calls <see cref="ReleaseConsentAsync"/>.</summary>
     ValueTask<ConsentRecord> OpenConsentAsync(ConsentRecord candidate, CancellationToken cancellationToken = default);
 
     /// <summary>The consent <paramref name="id"/>, open or closed, or <see langword="null"/>.</summary>
@@ -27,6 +28,10 @@ public interface IConsentStore
     /// <summary>Closes an open consent with <paramref name="answer"/> (<see langword="null"/>: withdrawn or timed out);
     /// <see langword="false"/> when it was closed already: the first close wins.</summary>
     ValueTask<bool> CloseConsentAsync(string id, string? answer, DateTimeOffset closedAt, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends one waiter's wait on an open consent; the last waiter to leave closes it without an answer
+    /// (withdrawn), and <see langword="true"/> says so.</summary>
+    ValueTask<bool> ReleaseConsentAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>Stores a new pending call.</summary>
     ValueTask AddCallAsync(PendingCallRecord call, CancellationToken cancellationToken = default);
@@ -66,6 +71,9 @@ public sealed record ConsentRecord(string Id, Subject Subject, Platform Platform
 
     /// <summary>When it was closed, or <see langword="null"/> while it is open.</summary>
     public DateTimeOffset? ClosedAt { get; init; }
+
+    /// <summary>How many waiters (one per host instance asking) wait for it.</summary>
+    public int Waiters { get; init; } = 1;
 
     /// <summary>Whether the user may still answer it at <paramref name="now"/>.</summary>
     public bool IsOpenAt(DateTimeOffset now) => ClosedAt is null && ExpiresAt > now;

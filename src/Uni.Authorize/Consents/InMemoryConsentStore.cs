@@ -43,7 +43,7 @@ public sealed class InMemoryConsentStore : IConsentStore
                 _consents[consent.Id] = consent with { ClosedAt = candidate.CreatedAt };
             }
 
-            opened = open ?? candidate;
+            opened = open is null ? candidate with { Waiters = 1 } : open with { Waiters = open.Waiters + 1 };
             _consents[opened.Id] = opened;
         }
 
@@ -52,7 +52,7 @@ public sealed class InMemoryConsentStore : IConsentStore
             Raise(new ConsentSignal(ConsentSignalKind.ConsentChanged, consent.Id, consent.Subject.UserId));
         }
 
-        if (ReferenceEquals(opened, candidate))
+        if (opened.Id == candidate.Id)
         {
             Raise(new ConsentSignal(ConsentSignalKind.ConsentChanged, opened.Id, opened.Subject.UserId));
         }
@@ -99,6 +99,27 @@ public sealed class InMemoryConsentStore : IConsentStore
 
         Raise(new ConsentSignal(ConsentSignalKind.ConsentChanged, id, closed.Subject.UserId));
         return new(true);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReleaseConsentAsync(string id, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        ConsentRecord? closed = null;
+        lock (_gate)
+        {
+            if (_consents.TryGetValue(id, out var consent) && consent.ClosedAt is null)
+            {
+                var left = Math.Max(0, consent.Waiters - 1);
+                _consents[id] = left == 0 ? (closed = consent with { Waiters = 0, ClosedAt = at }) : consent with { Waiters = left };
+            }
+        }
+
+        if (closed is not null)
+        {
+            Raise(new ConsentSignal(ConsentSignalKind.ConsentChanged, id, closed.Subject.UserId));
+        }
+
+        return new(closed is not null);
     }
 
     /// <inheritdoc />

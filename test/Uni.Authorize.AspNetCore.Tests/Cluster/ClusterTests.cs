@@ -111,6 +111,35 @@ public sealed class ClusterTests(ClusterTests.Fixture fixture) : IClassFixture<C
         user.PutAsJsonAsync($"/api/v1/user/apps/{appId}/settings", new { scope = "scope.userLocation", state }, Ct);
 
     [Fact]
+    public async Task WithdrawCalls_WaitingOnTwoInstances_ConsentLeavesTheListOnlyAfterBoth()
+    {
+        var name = NewName();
+        var (_, _, _, token) = await Cluster.NewAppSessionAsync(0, Platform.WeChat, name);
+        var calls = new List<string>();
+        foreach (var instance in new[] { 0, 1 })
+        {
+            var asked = await Cluster.Client(instance, bearer: token).PostAsJsonAsync("/api/v1/authorize?wait=0", new { scope = "scope.werun" }, Ct);
+            Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
+            calls.Add((string)(await HostCluster.ReadAsync(asked))["pollUrl"]!);
+        }
+
+        var user = await Cluster.BrowserAsync(2, await Cluster.SignInAsync(2, name));
+        var consent = await WaitForConsentAsync(user);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Cluster.Client(2, bearer: token).DeleteAsync(calls[0], Ct)).StatusCode);
+        await Task.Delay(500, Ct);
+        Assert.Equal((string)consent["id"]!, (string)(await WaitForConsentAsync(user))["id"]!);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await Cluster.Client(2, bearer: token).DeleteAsync(calls[1], Ct)).StatusCode);
+        var deadline = DateTime.UtcNow + Patience;
+        while ((await HostCluster.ReadAsync(await user.GetAsync("/api/v1/user/consents", Ct)))["consents"]!.AsArray().Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "The consent stayed after both calls were withdrawn.");
+            await Task.Delay(50, Ct);
+        }
+    }
+
+    [Fact]
     public async Task SessionRevoke_OnOneInstance_IsRefusedByEveryInstanceWithinOneSecond()
     {
         var (_, _, _, token) = await Cluster.NewAppSessionAsync(0, Platform.Alipay, NewName());

@@ -46,6 +46,26 @@ public sealed class CachingDecisionStoreTests
     }
 
     [Fact]
+    public async Task PruneExpiredAsync_SomeRowsDeleted_DropsOnlyExpiredEntriesAndKeepsTheRestWarm()
+    {
+        var inner = new ObservedDecisionStore(new InMemoryDecisionStore());
+        using var cache = new CachingDecisionStore(inner, new DecisionCacheOptions());
+        await SetAsync(cache, DecisionState.Granted, "scope.camera");
+        var expiring = await cache.TryWriteAsync(new DecisionWrite(Alice, "scope.record", DecisionState.Granted, DecisionSource.Prompt, T0, T0.AddMinutes(1), 0), Ct);
+        Assert.True(expiring.Written);
+        await cache.GetAsync(Alice, "scope.camera", Ct);
+        await cache.GetAsync(Alice, "scope.record", Ct);
+        var readsBefore = inner.Reads;
+
+        Assert.Equal(1, await cache.PruneExpiredAsync(T0.AddMinutes(2), 10, Ct));
+
+        Assert.Equal(DecisionState.Granted, (await cache.GetAsync(Alice, "scope.camera", Ct))!.State);
+        Assert.Equal(readsBefore, inner.Reads);
+        Assert.Null(await cache.GetAsync(Alice, "scope.record", Ct));
+        Assert.Equal(readsBefore + 1, inner.Reads);
+    }
+
+    [Fact]
     public async Task TryWriteAsync_RevokeThroughTheCache_NextLookupSeesDenied()
     {
         using var cache = new CachingDecisionStore(new InMemoryDecisionStore(), new DecisionCacheOptions());
