@@ -38,7 +38,7 @@ trap cleanup EXIT
 free_port() {
   local p
   while :; do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))   # below the ephemeral range (32768 and up), where outgoing connections take ports
     (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
   done
 }
@@ -65,6 +65,7 @@ for i in $(seq 1 "$instances"); do
     --Store:DataDirectory="$work/data$i" --Host:AdminKey=$admin_key --Logging:LogLevel:Default=Warning >"$work/host$i.log" 2>&1) &
   host_pids+=($!)
   for _ in $(seq 1 120); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.5; done
+  curl -sf "$base/healthz" >/dev/null || { echo "host $i did not start:" >&2; tail -30 "$work/host$i.log" >&2; exit 1; }
   upstreams+="    server 127.0.0.1:$port max_fails=0;"$'\n'
 done
 if [ "$instances" -gt 1 ]; then
@@ -126,6 +127,12 @@ run() { # $1 name, rest: wrk arguments; prints "rps p99"
   local out; shift
   out=$(wrk -t1 -c"$connections" -d"$duration" --latency "$@")
   echo "$out" >>"$work/wrk.log"
+  # Every answer must be a success: a failing instance behind nginx would otherwise pass as fast errors.
+  if echo "$out" | grep -q 'Non-2xx or 3xx responses\|Socket errors'; then
+    echo "$out" >&2
+    for log in "$work"/host*.log; do echo "--- $log" >&2; tail -30 "$log" >&2; done
+    exit 1
+  fi
   local rps p99
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
@@ -135,9 +142,18 @@ wrk -t1 -c"$connections" -d3s "$base/healthz" >/dev/null   # warm-up
 wrk -t1 -c"$connections" -d3s -s bench/load/authorize.lua "$base" >"$work/warmup.log" || { cat "$work/warmup.log" >&2; tail -30 "$work"/host*.log >&2; exit 1; }
 health_total=0 auth_total=0
 rows=''
+alive() { # every host process still runs
+  local pid
+  for pid in "${host_pids[@]}"; do
+    kill -0 "$pid" 2>/dev/null || { echo "a host process stopped during the run:" >&2; for log in "$work"/host*.log; do echo "--- $log" >&2; tail -40 "$log" >&2; done; exit 1; }
+  done
+}
 for round in $(seq 1 "$rounds"); do
-  read -r h_rps h_p99 < <(run healthz "$base/healthz")
-  read -r a_rps a_p99 < <(run authorize -s bench/load/authorize.lua "$base")
+  h=$(run healthz "$base/healthz")
+  read -r h_rps h_p99 <<<"$h"
+  a=$(run authorize -s bench/load/authorize.lua "$base")
+  read -r a_rps a_p99 <<<"$a"
+  alive
   health_total=$(awk -v a="$health_total" -v b="$h_rps" 'BEGIN {print a + b}')
   auth_total=$(awk -v a="$auth_total" -v b="$a_rps" 'BEGIN {print a + b}')
   rows+="| $round | $h_rps | $h_p99 | $a_rps | $a_p99 | $(awk -v a="$a_rps" -v h="$h_rps" 'BEGIN {printf "%.0f%%", 100 * a / h}') |"$'\n'
