@@ -1,11 +1,12 @@
+using System.Data.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>The filter on every group the library maps: security headers on its answers, and a failure becomes problem
-/// details (503 when a store is unavailable, 400 for a body the server cannot read), never an unhandled exception in
-/// the application's pipeline.</summary>
+/// <summary>The filter on every group the library maps: security headers on its answers, and an expected failure becomes
+/// problem details (503 when a store is unavailable, 400 for a body the server cannot read). Anything else is a bug and
+/// goes to the application's own error handling.</summary>
 internal static partial class EndpointSafety
 {
     public static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext invocation, EndpointFilterDelegate next)
@@ -24,34 +25,39 @@ internal static partial class EndpointSafety
         {
             return await next(invocation).ConfigureAwait(false);
         }
-        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
-        {
-            return Problems.Create(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "bad_request", "The request could not be read.");
-        }
-        catch (AuthorizeException ex) when (ex.Code == AuthorizeErrorCode.StoreUnavailable && !context.Response.HasStarted)
-        {
-            // The engine failed closed: say so, so that callers retry instead of giving up.
-            return Problems.Unavailable(ex.Error.Message);
-        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             return Results.Empty;
         }
-        catch (Exception ex) when (!context.Response.HasStarted && IsStoreFailure(ex))
+        catch (Exception ex) when (!context.Response.HasStarted && ProblemFor(ex, context) is { } problem)
         {
-            StoreFailed(Logger(context), ex);
-            return Problems.Unavailable("A store did not answer; nothing was changed. Retry shortly.");
+            return problem;
         }
     }
 
-    // Store clients report an unreachable or failing database with their own exception types (NpgsqlException,
-    // SqliteException, both DbException, and timeouts); anything else is a bug and stays a 500 of the application.
-    private static bool IsStoreFailure(Exception ex) =>
-        ex is System.Data.Common.DbException or TimeoutException or IOException || ex.InnerException is System.Data.Common.DbException;
+    /// <summary>The answer to an expected failure: a body the server cannot read (400), a store that failed closed or
+    /// does not answer (503, retryable). <see langword="null"/> for anything else, which is a bug.</summary>
+    public static IResult? ProblemFor(Exception exception, HttpContext context)
+    {
+        switch (exception)
+        {
+            case BadHttpRequestException bad:
+                return Problems.Create(bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "bad_request", "The request could not be read.");
+            case AuthorizeException { Code: AuthorizeErrorCode.StoreUnavailable } failedClosed:
+                // The engine failed closed: say so, so that callers retry instead of giving up.
+                return Problems.Unavailable(failedClosed.Error.Message);
+            case DbException { IsTransient: true } unavailable:
+                // A store outside the engine (identities, consents) is down, out of connections or its pool stayed busy.
+                StoreUnavailable(Logger(context), unavailable.GetType().Name, unavailable.Message);
+                return Problems.Unavailable("The store is unavailable; nothing was changed. Retry when it is back.");
+            default:
+                return null;
+        }
+    }
 
     private static ILogger Logger(HttpContext context) =>
         context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.AspNetCore");
 
-    [LoggerMessage(2, LogLevel.Warning, "A store failed while answering a request")]
-    private static partial void StoreFailed(ILogger logger, Exception exception);
+    [LoggerMessage(2, LogLevel.Warning, "A store did not answer a request ({ErrorType}: {ErrorMessage})")]
+    private static partial void StoreUnavailable(ILogger logger, string errorType, string errorMessage);
 }

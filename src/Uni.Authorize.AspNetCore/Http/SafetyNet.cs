@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -24,23 +23,10 @@ internal static partial class SafetyNet
                 await Problems.Create(response.StatusCode, CodeFor(response.StatusCode), "The request does not match an endpoint of the API.").ExecuteAsync(context).ConfigureAwait(false);
             }
         }
-        catch (BadHttpRequestException ex) when (!context.Response.HasStarted)
+        catch (Exception ex) when (!context.Response.HasStarted && EndpointSafety.ProblemFor(ex, context) is { } problem)
         {
             context.Response.Clear();
-            await Problems.Create(ex.StatusCode is >= 400 and < 500 ? ex.StatusCode : 400, "bad_request", "The request could not be read.").ExecuteAsync(context).ConfigureAwait(false);
-        }
-        catch (AuthorizeException ex) when (ex.Code == AuthorizeErrorCode.StoreUnavailable && !context.Response.HasStarted)
-        {
-            // The engine failed closed (a code exchange, a login code): say so, so that callers retry instead of giving up.
-            context.Response.Clear();
-            await Problems.Unavailable(ex.Error.Message).ExecuteAsync(context).ConfigureAwait(false);
-        }
-        catch (DbException ex) when (ex.IsTransient && !context.Response.HasStarted)
-        {
-            // A store outside the engine (identities) is down, out of connections or its pool stayed busy: retryable.
-            StoreUnavailable(logger, ex.GetType().Name, ex.Message);
-            context.Response.Clear();
-            await Problems.Unavailable("The store is unavailable; nothing was changed. Retry when it is back.").ExecuteAsync(context).ConfigureAwait(false);
+            await problem.ExecuteAsync(context).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -61,9 +47,6 @@ internal static partial class SafetyNet
         415 => "unsupported_media_type",
         _ => "bad_request",
     };
-
-    [LoggerMessage(2, LogLevel.Warning, "A store did not answer a request ({ErrorType}: {ErrorMessage})")]
-    private static partial void StoreUnavailable(ILogger logger, string errorType, string errorMessage);
 
     [LoggerMessage(1, LogLevel.Error, "Unhandled error answering a request")]
     private static partial void UnhandledError(ILogger logger, Exception exception);
