@@ -99,6 +99,12 @@ public sealed class HealthTests
         public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) =>
             Enter() ? _inner.GetAuditAsync(subject, cancellationToken) : throw Gone();
 
+
+        public ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default) => _inner.ListUserAsync(userId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default) => _inner.GetUserAuditAsync(userId, cancellationToken);
+
+        public ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default) => _inner.EraseUserAsync(userId, cancellationToken);
         public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
             Enter() ? _inner.PruneExpiredAsync(now, batchSize, cancellationToken) : throw Gone();
 

@@ -39,6 +39,12 @@ public sealed class SlowStoreTests
 
         public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) => inner.GetAuditAsync(subject, cancellationToken);
 
+
+        public ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default) => inner.ListUserAsync(userId, cancellationToken);
+
+        public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default) => inner.GetUserAuditAsync(userId, cancellationToken);
+
+        public ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default) => inner.EraseUserAsync(userId, cancellationToken);
         public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) => inner.PruneExpiredAsync(now, batchSize, cancellationToken);
     }
 }

@@ -81,6 +81,8 @@ public sealed class StoreDownTests
         public ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default) =>
             Down ? throw new IOException("database gone") : _inner.RedeemAsync(codeHash, appId, now, cancellationToken);
 
+        public ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default) => _inner.EraseUserAsync(userId, cancellationToken);
+
         public ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) => _inner.PruneAsync(now, batchSize, cancellationToken);
     }
 }

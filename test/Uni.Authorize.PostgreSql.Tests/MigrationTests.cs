@@ -154,4 +154,24 @@ public sealed class MigrationTests(PostgreSqlFixture fixture) : IClassFixture<Po
             await fixture.ScalarAsync($"DROP OWNED BY {role}; DROP ROLE {role}");
         }
     }
+
+    [Theory]
+    [InlineData("UPDATE {0}.decision_audit SET to_state = 0")]
+    [InlineData("UPDATE {0}.decision_audit SET user_id = 'someone-else'")]
+    [InlineData("UPDATE {0}.decision_audit SET user_id = 'erased:1234', to_state = 0")]
+    [InlineData("DELETE FROM {0}.decision_audit")]
+    public async Task Audit_RewriteOrDeleteOtherThanAnErasure_RejectedByTheSchema(string sql)
+    {
+        var schema = PostgreSqlFixture.NewSchema();
+        await using var database = fixture.Open(schema);
+        var store = new PostgreSqlDecisionStore(database);
+        await store.TryWriteAsync(new DecisionWrite(new("a", "u"), "scope.camera", DecisionState.Granted, DecisionSource.Prompt, DateTimeOffset.UnixEpoch, null, 0), Ct);
+
+        var ex = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => fixture.ScalarAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, $"\"{schema}\"")));
+
+        Assert.Contains("append-only", ex.MessageText, StringComparison.Ordinal);
+        var erased = await store.EraseUserAsync("u", Ct);
+        Assert.Equal(1, erased.AuditEntries);
+        Assert.Equal(1L, await fixture.ScalarAsync($"SELECT count(*) FROM \"{schema}\".decision_audit WHERE user_id = '{erased.Pseudonym}'"));
+    }
 }

@@ -125,6 +125,8 @@ public sealed class SqliteStoreTests : IDisposable
     [Theory]
     [InlineData("UPDATE decision_audit SET to_state = 1")]
     [InlineData("DELETE FROM decision_audit")]
+    [InlineData("UPDATE decision_audit SET user_id = 'someone-else'")]
+    [InlineData("UPDATE decision_audit SET user_id = 'erased:1234', to_state = 1")]
     public async Task Audit_RewriteOrDelete_RejectedByTheSchema(string sql)
     {
         var path = _folder.File("audit.db");

@@ -249,6 +249,24 @@ public abstract class AuthCodeStoreContract : IAsyncDisposable
         Assert.True((await Guard(store.RedeemAsync(fresh.CodeHash, "app-1", T0.AddMinutes(2), Ct))).Succeeded);
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Guard(store.PruneAsync(T0, 0, Ct)));
     }
+
+    [Fact]
+    public async Task EraseUserAsync_CodesOfSeveralUsers_DeletesOnlyTheUsersRedeemedOrNot()
+    {
+        var store = await NewStoreAsync();
+        var other = await SecondAsync(store);
+        var (fresh, used, bobs) = (NewHash(), NewHash(), NewHash());
+        await Guard(store.AddAsync(Code(fresh), Ct));
+        await Guard(store.AddAsync(Code(used, new Subject("app-2", "alice")), Ct));
+        await Guard(store.AddAsync(Code(bobs, new Subject("app-1", "bob")), Ct));
+        await Guard(store.RedeemAsync(used, "app-2", T0, Ct));
+
+        Assert.Equal(2, await Guard(other.EraseUserAsync("alice", Ct)));
+
+        Assert.Equal(AuthCodeRedemptionStatus.Invalid, (await Guard(store.RedeemAsync(fresh, "app-1", T0, Ct))).Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await Guard(store.RedeemAsync(bobs, "app-1", T0, Ct))).Status);
+        Assert.Equal(0, await Guard(store.EraseUserAsync("alice", Ct)));
+    }
 }
 
 /// <summary>
@@ -274,4 +292,5 @@ public abstract class DurableAuthCodeStoreContract : AuthCodeStoreContract
         Assert.Contains(hash, persisted, StringComparison.Ordinal);
         Assert.DoesNotContain(plain, persisted, StringComparison.Ordinal);
     }
+
 }

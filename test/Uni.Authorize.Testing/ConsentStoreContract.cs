@@ -277,6 +277,28 @@ public abstract class ConsentStoreContract : IAsyncDisposable
         Assert.Null(await store.GetCallAsync("finished-0", Ct));
     }
 
+    [Fact]
+    public async Task EraseUserAsync_ConsentsAndCallsOfTheUser_DeletedAndAnnouncedOnEveryInstance()
+    {
+        var (a, b) = await TwoInstancesAsync();
+        await a.OpenConsentAsync(Consent("open", Alice, ["scope.record"]), Ct);
+        await a.OpenConsentAsync(Consent("closed", Alice, ["scope.camera"]), Ct);
+        await a.CloseConsentAsync("closed", "allow", T0.AddSeconds(1), Ct);
+        await a.OpenConsentAsync(Consent("bobs", new Subject("app-1", "bob"), ["scope.record"]), Ct);
+        await a.AddCallAsync(Call("k1", "driver-a"), Ct);
+        var announced = Expect(b, s => s is { Kind: ConsentSignalKind.ConsentChanged, Id: "open", UserId: "alice" });
+
+        Assert.Equal(3, await a.EraseUserAsync("alice", Ct));
+
+        await announced.WaitAsync(CallTimeout, Ct);
+        Assert.Null(await b.GetConsentAsync("open", Ct));
+        Assert.Null(await b.GetConsentAsync("closed", Ct));
+        Assert.Null(await b.GetCallAsync("k1", Ct));
+        Assert.Empty(await b.ListOpenConsentsAsync("alice", T0, Ct));
+        Assert.NotNull(await b.GetConsentAsync("bobs", Ct));
+        Assert.Equal(0, await b.EraseUserAsync("alice", Ct));
+    }
+
     private static ConsentRecord Consent(string id, Subject subject, string[] scopes) =>
         new(id, subject, Platform.WeChat, scopes, T0, T0.AddMinutes(2));
 

@@ -52,7 +52,7 @@ public abstract class DecisionStoreContract : IAsyncDisposable
         return store;
     }
 
-    private async Task<IDecisionStore> SecondAsync(IDecisionStore first)
+    private protected async Task<IDecisionStore> SecondAsync(IDecisionStore first)
     {
         var second = await OpenSecondInstanceAsync(first).AsTask().WaitAsync(CallTimeout, Ct);
         if (!ReferenceEquals(second, first))
@@ -393,12 +393,159 @@ public abstract class DecisionStoreContract : IAsyncDisposable
         Assert.Equal(1, fresh.Current!.Version);
         Assert.Equal(2, (await Guard(store.GetAuditAsync(Alice, Ct))).Count);
     }
+
+    [Fact]
+    public async Task ListUserAsync_SeveralAppsAndUsers_EveryDecisionOfTheUserInAppThenScopeOrder()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(new Subject("app-2", "alice"), "scope.camera", DecisionState.Denied, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.userLocation", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(new Subject("app-1", "bob"), "scope.camera", DecisionState.Granted, 0), Ct));
+
+        var listed = await Guard(store.ListUserAsync("alice", Ct));
+
+        Assert.Equal(
+            [("app-1", "scope.camera"), ("app-1", "scope.userLocation"), ("app-2", "scope.camera")],
+            listed.Select(d => (d.Subject.AppId, d.Scope)));
+        Assert.All(listed, d => Assert.Equal("alice", d.Subject.UserId));
+        Assert.Equal(DecisionState.Denied, listed[2].State);
+        Assert.Empty(await Guard(store.ListUserAsync("carol", Ct)));
+    }
+
+    [Fact]
+    public async Task GetUserAuditAsync_SeveralApps_EveryEntryOfTheUserOldestFirst()
+    {
+        var store = await NewStoreAsync();
+        var other = new Subject("app-2", "alice");
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, at: T0), Ct));
+        await Guard(store.TryWriteAsync(Write(other, "scope.camera", DecisionState.Denied, 0, at: T0.AddSeconds(1)), Ct));
+        await Guard(store.TryWriteAsync(Write(new Subject("app-1", "bob"), "scope.camera", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 1, DecisionSource.Settings, T0.AddSeconds(2)), Ct));
+
+        var trail = await Guard(store.GetUserAuditAsync("alice", Ct));
+
+        Assert.Equal(
+            [
+                new DecisionAuditEntry(Alice, "scope.camera", DecisionState.NotDetermined, DecisionState.Granted, DecisionSource.Prompt, T0),
+                new DecisionAuditEntry(other, "scope.camera", DecisionState.NotDetermined, DecisionState.Denied, DecisionSource.Prompt, T0.AddSeconds(1)),
+                new DecisionAuditEntry(Alice, "scope.camera", DecisionState.Granted, DecisionState.Denied, DecisionSource.Settings, T0.AddSeconds(2)),
+            ],
+            trail);
+    }
+
+    [Fact]
+    public async Task EraseUserAsync_UserInSeveralApps_LeavesNoRowAndKeepsTheAuditUnderAPseudonym()
+    {
+        var store = await NewStoreAsync();
+        var other = new Subject("app-2", "alice");
+        var bob = new Subject("app-1", "bob");
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 1, DecisionSource.Settings), Ct));
+        await Guard(store.TryWriteAsync(Write(other, "scope.record", DecisionState.Granted, 0), Ct));
+        await Guard(store.TryWriteAsync(Write(bob, "scope.camera", DecisionState.Granted, 0), Ct));
+        var before = await Guard(store.GetUserAuditAsync("alice", Ct));
+
+        var erasure = await Guard(store.EraseUserAsync("alice", Ct));
+
+        Assert.StartsWith(DecisionErasure.PseudonymPrefix, erasure.Pseudonym, StringComparison.Ordinal);
+        Assert.True(erasure.Pseudonym.Length > DecisionErasure.PseudonymPrefix.Length + 16);
+        Assert.Equal(2, erasure.Decisions);
+        Assert.Equal(3, erasure.AuditEntries);
+        Assert.Empty(await Guard(store.ListUserAsync("alice", Ct)));
+        Assert.Empty(await Guard(store.GetUserAuditAsync("alice", Ct)));
+        Assert.Empty(await Guard(store.ListAsync(Alice, Ct)));
+        Assert.Empty(await Guard(store.GetAuditAsync(other, Ct)));
+        Assert.Null(await Guard(store.GetAsync(Alice, "scope.camera", Ct)));
+        var kept = await Guard(store.GetUserAuditAsync(erasure.Pseudonym, Ct));
+        Assert.Equal(before.Select(e => e with { Subject = e.Subject with { UserId = erasure.Pseudonym } }), kept);
+        Assert.Single(await Guard(store.ListAsync(bob, Ct)));
+        Assert.Single(await Guard(store.GetAuditAsync(bob, Ct)));
+    }
+
+    [Fact]
+    public async Task EraseUserAsync_TwiceWithNewDecisionsBetween_UsesANewPseudonymEachTime()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0), Ct));
+        var first = await Guard(store.EraseUserAsync("alice", Ct));
+        await Guard(store.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 0), Ct));
+
+        var second = await Guard(store.EraseUserAsync("alice", Ct));
+
+        Assert.NotEqual(first.Pseudonym, second.Pseudonym);
+        Assert.Single(await Guard(store.GetUserAuditAsync(first.Pseudonym, Ct)));
+        Assert.Equal(DecisionState.Denied, Assert.Single(await Guard(store.GetUserAuditAsync(second.Pseudonym, Ct))).To);
+        Assert.Equal(new DecisionErasure(second.Pseudonym, 1, 1), second);
+        var nothingLeft = await Guard(store.EraseUserAsync("alice", Ct));
+        Assert.Equal((0, 0), (nothingLeft.Decisions, nothingLeft.AuditEntries));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("erased:0123456789abcdef")]
+    public async Task EraseUserAsync_EmptyOrPseudonym_ThrowsArgumentException(string userId)
+    {
+        var store = await NewStoreAsync();
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.EraseUserAsync(userId, Ct).AsTask());
+    }
+
+    [Fact]
+    public async Task EraseUserAsync_ConcurrentWritersOnTwoInstances_EveryWriteErasedOrRefused()
+    {
+        var first = await NewStoreAsync();
+        var second = await SecondAsync(first);
+        string[] scopes = ["scope.camera", "scope.record", "scope.userLocation", "scope.address"];
+        foreach (var scope in scopes)
+        {
+            await Guard(first.TryWriteAsync(Write(Alice, scope, DecisionState.Granted, 0), Ct));
+        }
+
+        var written = 0;
+        var writers = scopes.Select((scope, i) => Task.Run(async () =>
+        {
+            var store = i % 2 == 0 ? first : second;
+            var deadline = DateTime.UtcNow + CallTimeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                await Task.Yield();
+                var current = await store.GetAsync(Alice, scope, Ct);
+                if (current is null)
+                {
+                    return;
+                }
+
+                var next = current.State == DecisionState.Granted ? DecisionState.Denied : DecisionState.Granted;
+                var result = await store.TryWriteAsync(Write(Alice, scope, next, current.Version, DecisionSource.Settings), Ct);
+                if (result.Written)
+                {
+                    Interlocked.Increment(ref written);
+                }
+                else if (result.Current is null)
+                {
+                    return;
+                }
+            }
+
+            Assert.Fail("The writer never saw the erasure.");
+        }, Ct)).ToArray();
+        while (Volatile.Read(ref written) < 20 && !writers.Any(w => w.IsCompleted))
+        {
+            await Task.Delay(1, Ct);
+        }
+
+        var erasure = await Guard(first.EraseUserAsync("alice", Ct));
+        await Task.WhenAll(writers).WaitAsync(CallTimeout, Ct);
+
+        Assert.Empty(await Guard(first.ListUserAsync("alice", Ct)));
+        Assert.Empty(await Guard(second.GetUserAuditAsync("alice", Ct)));
+        Assert.Equal(scopes.Length + written, (await Guard(second.GetUserAuditAsync(erasure.Pseudonym, Ct))).Count);
+        Assert.Equal(scopes.Length, erasure.Decisions);
+        Assert.Equal(scopes.Length + written, erasure.AuditEntries);
+    }
 }
 
-/// <summary>
-/// The contract of a store that keeps its rows outside the process (a file, a database server): on top of
-/// <see cref="DecisionStoreContract"/>, a damaged row surfaces as an error, never as an empty answer.
-/// </summary>
 public abstract class DurableDecisionStoreContract : DecisionStoreContract
 {
     /// <summary>

@@ -248,4 +248,44 @@ public abstract class IdentityStoreContract : IAsyncDisposable
         Assert.Null(await Guard(store.GetSessionAsync(new string('i', 64), Ct)));
         Assert.Equal([2], await Guard(store.GetOrAddKeyAsync("k", [2], Ct)));
     }
+
+    [Fact]
+    public async Task ListUserSessionsAsync_SeveralUsers_OnlyTheUsersSessionsOldestFirst()
+    {
+        var store = await NewStoreAsync();
+        var later = new MiniAppSession(new string('b', 64), "app-2", "u_1", T0.AddMinutes(1), T0.AddHours(1));
+        var earlier = new MiniAppSession(new string('a', 64), "app-1", "u_1", T0, T0.AddHours(1));
+        await Guard(store.AddSessionAsync(later, Ct));
+        await Guard(store.AddSessionAsync(earlier, Ct));
+        await Guard(store.AddSessionAsync(new MiniAppSession(new string('c', 64), "app-1", "u_2", T0, T0.AddHours(1)), Ct));
+
+        Assert.Equal([earlier, later], await Guard(store.ListUserSessionsAsync("u_1", Ct)));
+        Assert.Empty(await Guard(store.ListUserSessionsAsync("u_3", Ct)));
+    }
+
+    [Fact]
+    public async Task EraseUserAsync_UserWithSessions_DeletesTheProfileAndEverySessionAndReturnsThem()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        var alice = await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        var bob = await Guard(store.GetOrAddUserAsync(new HostUser("u_2", "bob", T0), Ct));
+        var mine = new MiniAppSession(new string('a', 64), "app-1", "u_1", T0, T0.AddHours(1));
+        var theirs = new MiniAppSession(new string('c', 64), "app-1", "u_2", T0, T0.AddHours(1));
+        await Guard(store.AddSessionAsync(mine, Ct));
+        await Guard(store.AddSessionAsync(theirs, Ct));
+
+        var erased = await Guard(second.EraseUserAsync("u_1", Ct));
+
+        Assert.Equal([mine], erased);
+        Assert.Null(await Guard(store.GetUserAsync("u_1", Ct)));
+        Assert.Null(await Guard(store.GetSessionAsync(mine.TokenHash, Ct)));
+        Assert.Empty(await Guard(store.ListUserSessionsAsync("u_1", Ct)));
+        Assert.Equal(bob, await Guard(store.GetUserAsync("u_2", Ct)));
+        Assert.Equal(theirs, await Guard(store.GetSessionAsync(theirs.TokenHash, Ct)));
+        // The name is free again: signing in anew makes a new user.
+        var again = await Guard(store.GetOrAddUserAsync(new HostUser("u_3", alice.Name, T0.AddDays(1)), Ct));
+        Assert.Equal("u_3", again.Id);
+        Assert.Empty(await Guard(store.EraseUserAsync("u_missing", Ct)));
+    }
 }

@@ -101,6 +101,12 @@ internal sealed class BreakableStore : IDecisionStore
     public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default) =>
         _inner.GetAuditAsync(subject, cancellationToken);
 
+
+    public ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default) => _inner.ListUserAsync(userId, cancellationToken);
+
+    public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default) => _inner.GetUserAuditAsync(userId, cancellationToken);
+
+    public ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default) => _inner.EraseUserAsync(userId, cancellationToken);
     public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) =>
         _inner.PruneExpiredAsync(now, batchSize, cancellationToken);
 }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Uni.Authorize.AspNetCore;
 
 /// <summary>The operator's API, guarded by <c>X-Admin-Key</c>: register apps (the secret is shown once), create users,
-/// issue and revoke mini-app sessions.</summary>
+/// issue and revoke mini-app sessions, export and erase a user's data.</summary>
 internal static class AdminEndpoints
 {
     public const string KeyHeader = "X-Admin-Key";
@@ -23,7 +23,37 @@ internal static class AdminEndpoints
         group.MapPost("/users", CreateUserAsync).Accepts<CreateUserBody>("application/json").Produces<UserInfo>();
         group.MapPost("/sessions", CreateSessionAsync).Accepts<CreateSessionBody>("application/json").Produces<IssuedSession>(201);
         group.MapPost("/sessions/revoke", RevokeSessionAsync).Accepts<RevokeSessionBody>("application/json").Produces(204);
+        group.MapGet("/users/{userId}/data", ExportUserDataAsync).Produces<UserDataExport>();
+        group.MapDelete("/users/{userId}/data", EraseUserDataAsync).Produces<UserErasureInfo>();
     }
+
+    private static async Task<IResult> ExportUserDataAsync(HttpContext context, string userId)
+    {
+        if (!UserData.IsValidUserId(userId))
+        {
+            return InvalidUserId();
+        }
+
+        var export = await UserData.ExportAsync(userId, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.ContentDisposition = "attachment; filename=\"user-data.json\"";
+        return TypedResults.Json(export, HostJson.Default.UserDataExport);
+    }
+
+    private static async Task<IResult> EraseUserDataAsync(HttpContext context, string userId)
+    {
+        if (!UserData.IsValidUserId(userId))
+        {
+            return InvalidUserId();
+        }
+
+        var erased = await UserData.EraseAsync(userId, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(erased, HostJson.Default.UserErasureInfo);
+    }
+
+    private static IResult InvalidUserId() => Problems.BadRequest("invalid_user_id",
+        $"'userId' is 1 to {Subject.MaxIdLength} characters without control characters, and not the pseudonym of an erased user.");
 
     private static IResult? Guard(HttpContext context, UniAuthorizeHostOptions options)
     {

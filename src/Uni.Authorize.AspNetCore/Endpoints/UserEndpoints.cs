@@ -27,6 +27,71 @@ internal static class UserEndpoints
         user.MapGet("/apps/{appId}/settings", GetSettingsAsync).Produces<AppSettings>();
         user.MapPut("/apps/{appId}/settings", ChangeSettingAsync).Accepts<SettingChangeBody>("application/json").Produces<AppSettings>();
         user.MapPost("/apps/{appId}/launch", LaunchAsync).Produces<IssuedSession>();
+        user.MapGet("/data", (Func<HttpContext, Task<IResult>>)ExportDataAsync).Produces<UserDataExport>();
+        user.MapDelete("/data", EraseDataAsync).Produces<UserErasureInfo>();
+        user.MapGet("/apps/{appId}/history", GetHistoryAsync).Produces<AppHistory>();
+        user.MapPost("/apps/{appId}/withdraw", WithdrawAsync).Produces<AppHistory>();
+    }
+
+    private static async Task<IResult> ExportDataAsync(HttpContext context)
+    {
+        var user = UserAccess.Current(context);
+        var export = await UserData.ExportAsync(user.Id, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.Headers.ContentDisposition = "attachment; filename=\"my-data.json\"";
+        return TypedResults.Json(export, HostJson.Default.UserDataExport);
+    }
+
+    private static async Task<IResult> EraseDataAsync(HttpContext context, IOptions<UniAuthorizeHostOptions> options)
+    {
+        var user = UserAccess.Current(context);
+        if (DecisionErasure.IsPseudonym(user.Id))
+        {
+            return Problems.BadRequest("invalid_user", "This user id cannot be erased.");
+        }
+
+        var erased = await UserData.EraseAsync(user.Id, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        if (options.Value.UserAuthenticationScheme is { } scheme)
+        {
+            await context.SignOutAsync(scheme).ConfigureAwait(false);
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(erased, HostJson.Default.UserErasureInfo);
+    }
+
+    private static async Task<IResult> GetHistoryAsync(HttpContext context, string appId, HostIdentities identities, IDecisionStore store)
+    {
+        var user = UserAccess.Current(context);
+        var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
+        if (app is null)
+        {
+            return Problems.NotFound("app_not_found", "No app with this id.");
+        }
+
+        context.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Json(await UserData.HistoryAsync(app, user.Id, store, context.RequestAborted).ConfigureAwait(false), HostJson.Default.AppHistory);
+    }
+
+    private static async Task<IResult> WithdrawAsync(HttpContext context, string appId, HostIdentities identities, IDecisionStore store)
+    {
+        var user = UserAccess.Current(context);
+        var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
+        if (app is null)
+        {
+            return Problems.NotFound("app_not_found", "No app with this id.");
+        }
+
+        try
+        {
+            await UserData.WithdrawAsync(app, user.Id, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (AuthorizeException ex)
+        {
+            return Problems.Unavailable(ex.Error.Message);
+        }
+
+        return TypedResults.Json(await UserData.HistoryAsync(app, user.Id, store, context.RequestAborted).ConfigureAwait(false), HostJson.Default.AppHistory);
     }
 
     private static async Task<IResult> GetAntiforgeryAsync(HttpContext context, IAntiforgery antiforgery)

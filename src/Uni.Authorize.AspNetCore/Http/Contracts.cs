@@ -89,6 +89,25 @@ internal sealed record CreatedApp(string Id, string Name, string Platform, strin
 
 internal sealed record IssuedSession(string Token, string AppId, string UserId, DateTimeOffset ExpiresAt);
 
+internal sealed record DecisionInfo(string Scope, string State, string Source, DateTimeOffset DecidedAt, DateTimeOffset? ExpiresAt);
+
+internal sealed record AuditEntryInfo(string Scope, string From, string To, string Source, DateTimeOffset At);
+
+internal sealed record AppData(AppInfo App, IReadOnlyList<DecisionInfo> Decisions, IReadOnlyList<AuditEntryInfo> Audit);
+
+internal sealed record SessionData(string AppId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+
+internal sealed record UserProfileData(string Id, string Name, DateTimeOffset CreatedAt);
+
+internal sealed record UserDataExport(DateTimeOffset ExportedAt, string UserId, UserProfileData? Profile, IReadOnlyList<AppData> Apps,
+    IReadOnlyList<SessionData> Sessions);
+
+internal sealed record ScopeHistory(string Scope, DecisionInfo? Decision, IReadOnlyList<AuditEntryInfo> History);
+
+internal sealed record AppHistory(AppInfo App, IReadOnlyList<ScopeHistory> Scopes);
+
+internal sealed record UserErasureInfo(bool Profile, int Sessions, int AuthCodes, int Consents, int Decisions, int AuditEntriesKept);
+
 internal sealed record WeChatSessionResponse
 {
     [JsonPropertyName("openid")]
@@ -210,6 +229,9 @@ internal sealed record KuaishouSessionResponse
 [JsonSerializable(typeof(AppInfo))]
 [JsonSerializable(typeof(CreatedApp))]
 [JsonSerializable(typeof(IssuedSession))]
+[JsonSerializable(typeof(UserDataExport))]
+[JsonSerializable(typeof(AppHistory))]
+[JsonSerializable(typeof(UserErasureInfo))]
 [JsonSerializable(typeof(WeChatSessionResponse))]
 [JsonSerializable(typeof(AlipayTokenResponse))]
 [JsonSerializable(typeof(ByteDanceSessionResponse))]

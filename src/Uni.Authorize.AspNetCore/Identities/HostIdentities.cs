@@ -102,6 +102,19 @@ internal sealed class HostIdentities : IDisposable
         return removed;
     }
 
+    /// <summary>Deletes the user and every session of theirs; every instance drops the sessions at once.</summary>
+    public async ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken)
+    {
+        var sessions = await _store.EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        foreach (var session in sessions)
+        {
+            _sessions.TryRemove(session.TokenHash, out _);
+            await _signals.PublishAsync(new ConsentSignal(ConsentSignalKind.SessionRevoked, session.TokenHash), cancellationToken).ConfigureAwait(false);
+        }
+
+        return sessions.Count;
+    }
+
     public void Dispose() => _signals.Signaled -= OnSignal;
 
     private void OnSignal(ConsentSignal signal)

@@ -15,6 +15,7 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
     private readonly string _redeemSql;
     private readonly string _findSql;
     private readonly string _pruneSql;
+    private readonly string _eraseSql;
 
     public PostgreSqlAuthCodeStore(PostgreSqlDatabase database)
     {
@@ -23,6 +24,7 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         _addSql = $"INSERT INTO {table} (code_hash, {Columns}) VALUES ($1, $2, $3, $4, $5, $6)";
         _redeemSql = $"UPDATE {table} SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL RETURNING {Columns}";
         _findSql = $"SELECT {Columns} FROM {table} WHERE code_hash = $1";
+        _eraseSql = $"DELETE FROM {table} WHERE user_id = $1";
         _pruneSql = $"""
             DELETE FROM {table} WHERE code_hash IN
                 (SELECT code_hash FROM {table} WHERE expires_at <= $1 OR redeemed_at IS NOT NULL LIMIT $2 FOR UPDATE SKIP LOCKED)
@@ -50,6 +52,14 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         {
             throw new InvalidOperationException("An auth code with this hash is already stored.", ex);
         }
+    }
+
+    public async ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_eraseSql, Text(userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default)

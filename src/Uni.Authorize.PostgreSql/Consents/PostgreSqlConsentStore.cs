@@ -27,6 +27,7 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
     private readonly string _leaseSql;
     private readonly string _renewSql;
     private readonly string _pruneSql;
+    private readonly string _eraseSql;
 
     public PostgreSqlConsentStore(PostgreSqlDatabase database, PostgreSqlDecisionChangeFeed feed)
     {
@@ -76,6 +77,14 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
                  calls AS (DELETE FROM {calls} WHERE id IN (
                     SELECT id FROM {calls} WHERE finished_at < $1 OR expires_at < $1 LIMIT $2) RETURNING 1)
             SELECT (SELECT count(*) FROM consents) + (SELECT count(*) FROM calls)
+            """;
+        // One statement: both deletions commit together, and each deleted row is announced when they do.
+        _eraseSql = $"""
+            WITH consents AS (DELETE FROM {consents} WHERE user_id = $2 RETURNING id, user_id),
+                 calls AS (DELETE FROM {calls} WHERE user_id = $2 RETURNING id)
+            SELECT {NotifyConsent} FROM consents
+            UNION ALL
+            SELECT pg_notify($1, 'f|' || id || '|') FROM calls
             """;
         _feed.ConsentSignaled += OnSignal;
     }
@@ -224,6 +233,14 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
     {
         await using var command = _database.Command("SELECT pg_notify($1, $2)", Text(_channel), Text(ConsentSignals.Format(signal)));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_eraseSql, Text(_channel), Text(userId));
+        return await CountRowsAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask<int> PruneAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken = default)

@@ -17,6 +17,11 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
     private readonly string _updateSql;
     private readonly string _auditSql;
     private readonly string _pruneSql;
+    private readonly string _listUserSql;
+    private readonly string _userAuditSql;
+    private readonly string _lockSql;
+    private readonly string _eraseDecisionsSql;
+    private readonly string _eraseAuditSql;
 
     public PostgreSqlDecisionStore(PostgreSqlDatabase database)
     {
@@ -36,6 +41,13 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
             RETURNING {Columns}
             """;
         _auditSql = $"SELECT scope, from_state, to_state, source, at FROM {database.Table.Audit} WHERE app_id = $1 AND user_id = $2 ORDER BY id";
+        _listUserSql = $"SELECT {Columns}, scope, app_id FROM {table} WHERE user_id = $1";
+        _userAuditSql = $"SELECT scope, from_state, to_state, source, at, app_id FROM {database.Table.Audit} WHERE user_id = $1 ORDER BY id";
+        // Waits for the writes in flight to commit and holds back new ones until the erasure commits: a write lands
+        // wholly before it (its row deleted, its audit entry moved) or after it (where its expected version is gone).
+        _lockSql = $"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE";
+        _eraseDecisionsSql = $"DELETE FROM {table} WHERE user_id = $1";
+        _eraseAuditSql = $"UPDATE {database.Table.Audit} SET user_id = $2 WHERE user_id = $1";
         // One bounded batch per call; rows a writer holds are skipped (the next round takes them).
         _pruneSql = $"""
             DELETE FROM {table} WHERE (app_id, user_id, scope) IN
@@ -112,17 +124,81 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         var entries = new List<DecisionAuditEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var scope = reader.GetString(0);
-            entries.Add(new DecisionAuditEntry(
-                subject,
-                scope,
-                State(reader.GetInt16(1), scope),
-                State(reader.GetInt16(2), scope),
-                Source(reader.GetInt16(3), scope),
-                reader.GetFieldValue<DateTimeOffset>(4)));
+            entries.Add(ReadAudit(reader, subject));
         }
 
         return entries;
+    }
+
+    private static DecisionAuditEntry ReadAudit(DbDataReader reader, Subject subject)
+    {
+        var scope = reader.GetString(0);
+        return new DecisionAuditEntry(
+            subject,
+            scope,
+            State(reader.GetInt16(1), scope),
+            State(reader.GetInt16(2), scope),
+            Source(reader.GetInt16(3), scope),
+            reader.GetFieldValue<DateTimeOffset>(4));
+    }
+
+    public async ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_listUserSql, Text(userId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var decisions = new List<Decision>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            decisions.Add(ReadDecision(reader, new Subject(reader.GetString(6), userId), reader.GetString(5)));
+        }
+
+        decisions.Sort(static (a, b) => string.CompareOrdinal(a.Subject.AppId, b.Subject.AppId) is var c and not 0 ? c : string.CompareOrdinal(a.Scope, b.Scope));
+        return decisions;
+    }
+
+    public async ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_userAuditSql, Text(userId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var entries = new List<DecisionAuditEntry>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(ReadAudit(reader, new Subject(reader.GetString(5), userId)));
+        }
+
+        return entries;
+    }
+
+    public async ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ErasedUsers.Check(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        var pseudonym = ErasedUsers.NewPseudonym();
+        await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (var lockTable = new NpgsqlCommand(_lockSql, connection, transaction))
+        {
+            await lockTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int decisions;
+        await using (var erase = new NpgsqlCommand(_eraseDecisionsSql, connection, transaction) { Parameters = { Text(userId) } })
+        {
+            decisions = await erase.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        int entries;
+        await using (var move = new NpgsqlCommand(_eraseAuditSql, connection, transaction) { Parameters = { Text(userId), Text(pseudonym) } })
+        {
+            entries = await move.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new DecisionErasure(pseudonym, decisions, entries);
     }
 
     public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>

@@ -26,6 +26,8 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     private readonly string _removeSessionSql;
     private readonly string _pruneSessionsSql;
     private readonly string _getOrAddKeySql;
+    private readonly string _listUserSessionsSql;
+    private readonly string _eraseUserSql;
 
     /// <summary>A store with its own connection pool over the database and schema named by <paramref name="options"/>
     /// (created and migrated on first use).</summary>
@@ -56,6 +58,13 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         _pruneSessionsSql = $"""
             DELETE FROM {table.Sessions} WHERE token_hash IN
                 (SELECT token_hash FROM {table.Sessions} WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+            """;
+        _listUserSessionsSql = $"SELECT {SessionColumns} FROM {table.Sessions} WHERE user_id = $1 ORDER BY issued_at, token_hash";
+        // One statement, so one transaction: the sessions and the user go together.
+        _eraseUserSql = $"""
+            WITH sessions AS (DELETE FROM {table.Sessions} WHERE user_id = $1 RETURNING {SessionColumns}),
+                 users AS (DELETE FROM {table.Users} WHERE id = $1)
+            SELECT {SessionColumns} FROM sessions ORDER BY issued_at, token_hash
             """;
         _getOrAddKeySql = $"""
             INSERT INTO {table.Keys} (name, value) VALUES ($1, $2)
@@ -153,6 +162,24 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<MiniAppSession>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_listUserSessionsSql, Text(userId));
+        return await ReadSessionsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<MiniAppSession>> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_eraseUserSql, Text(userId));
+        return await ReadSessionsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
     public async ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
@@ -202,6 +229,19 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         }
 
         return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4));
+    }
+
+    private static async Task<IReadOnlyList<MiniAppSession>> ReadSessionsAsync(NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var sessions = new List<MiniAppSession>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            sessions.Add(new MiniAppSession(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));
+        }
+
+        return sessions;
     }
 
     private static HostUser ReadUser(DbDataReader reader) =>

@@ -161,5 +161,33 @@ internal static class Migrations
         CREATE INDEX pending_calls_expires_at ON "{{schema}}".pending_calls (expires_at);
         CREATE INDEX pending_calls_driver ON "{{schema}}".pending_calls (driver) WHERE outcome IS NULL;
         """,
+
+        // 4: a user's data rights. The audit trail stays append-only except for one change: an erasure replaces a user
+        // id with its pseudonym (erased:...), leaving every other column as it was. Indexes find one user's rows.
+        $$"""
+        DROP TRIGGER decision_audit_append_only ON "{{schema}}".decision_audit;
+        CREATE TRIGGER decision_audit_append_only BEFORE DELETE OR TRUNCATE ON "{{schema}}".decision_audit
+            FOR EACH STATEMENT EXECUTE FUNCTION "{{schema}}".reject_audit_change();
+
+        CREATE FUNCTION "{{schema}}".allow_audit_erasure_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF NEW.user_id LIKE 'erased:%' AND OLD.user_id NOT LIKE 'erased:%'
+               AND (NEW.id, NEW.app_id, NEW.scope, NEW.from_state, NEW.to_state, NEW.source, NEW.at)
+                   IS NOT DISTINCT FROM (OLD.id, OLD.app_id, OLD.scope, OLD.from_state, OLD.to_state, OLD.source, OLD.at) THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'decision_audit is append-only; an erasure may only replace a user id with its pseudonym';
+        END
+        $fn$;
+        CREATE TRIGGER decision_audit_erasure_only BEFORE UPDATE ON "{{schema}}".decision_audit
+            FOR EACH ROW EXECUTE FUNCTION "{{schema}}".allow_audit_erasure_only();
+
+        CREATE INDEX decisions_user ON "{{schema}}".decisions (user_id);
+        CREATE INDEX decision_audit_user ON "{{schema}}".decision_audit (user_id, id);
+        CREATE INDEX auth_codes_user ON "{{schema}}".auth_codes (user_id);
+        CREATE INDEX identity_sessions_user ON "{{schema}}".identity_sessions (user_id);
+        CREATE INDEX pending_consents_user ON "{{schema}}".pending_consents (user_id);
+        CREATE INDEX pending_calls_user ON "{{schema}}".pending_calls (user_id);
+        """,
     ];
 }

@@ -27,6 +27,12 @@ internal sealed class SqliteAuthCodeStore(SqliteDatabase database) : IAuthCodeSt
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(database.Run(userId, static (lease, userId) => lease.Command(Sql.EraseUserCodes, userId).ExecuteNonQuery(), cancellationToken));
+    }
+
     public ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(codeHash);

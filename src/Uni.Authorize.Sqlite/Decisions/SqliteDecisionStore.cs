@@ -60,6 +60,57 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
             return (IReadOnlyList<DecisionAuditEntry>)list;
         }, cancellationToken));
 
+    public ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(database.Run(userId, static (lease, userId) =>
+        {
+            var list = new List<Decision>();
+            using var reader = lease.Command(Sql.ListUserDecisions, userId).ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(ToDecision(reader, new Subject(reader.GetString(0), userId), reader.GetString(1), first: 2));
+            }
+
+            // SQLite orders text by UTF-8 bytes; .NET's ordinal order is by UTF-16 code units.
+            list.Sort(static (a, b) => string.CompareOrdinal(a.Subject.AppId, b.Subject.AppId) is var c and not 0 ? c : string.CompareOrdinal(a.Scope, b.Scope));
+            return (IReadOnlyList<Decision>)list;
+        }, cancellationToken));
+    }
+
+    public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(database.Run(userId, static (lease, userId) =>
+        {
+            var list = new List<DecisionAuditEntry>();
+            using var reader = lease.Command(Sql.ListUserAudit, userId).ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(new DecisionAuditEntry(new Subject(reader.GetString(0), userId), reader.GetString(1), StateAt(reader, 2), StateAt(reader, 3),
+                    SourceAt(reader, 4), TimeAt(reader, 5)));
+            }
+
+            return (IReadOnlyList<DecisionAuditEntry>)list;
+        }, cancellationToken));
+    }
+
+    // One write transaction: writes are serialized with it, so a write lands before it (and is erased) or after it,
+    // where its expected version no longer matches.
+    public ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ErasedUsers.Check(userId);
+        return new(database.Run(userId, static (lease, userId) =>
+        {
+            var pseudonym = ErasedUsers.NewPseudonym();
+            lease.Execute(Sql.BeginWrite);
+            var decisions = lease.Command(Sql.EraseUserDecisions, userId).ExecuteNonQuery();
+            var entries = lease.Command(Sql.EraseUserAudit, userId, pseudonym).ExecuteNonQuery();
+            lease.Execute(Sql.Commit);
+            return new DecisionErasure(pseudonym, decisions, entries);
+        }, cancellationToken));
+    }
+
     public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         PruneExpiredAsync(now, int.MaxValue, cancellationToken);
 

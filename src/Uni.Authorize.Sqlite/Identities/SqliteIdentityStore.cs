@@ -127,6 +127,36 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MiniAppSession>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(_database.Run(userId, static (lease, userId) =>
+        {
+            using var reader = lease.Command(Sql.ListUserSessions, userId).ExecuteReader();
+            return ReadSessions(reader);
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MiniAppSession>> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(_database.Run(userId, static (lease, userId) =>
+        {
+            lease.Execute(Sql.BeginWrite);
+            IReadOnlyList<MiniAppSession> sessions;
+            using (var reader = lease.Command(Sql.EraseUserSessions, userId).ExecuteReader())
+            {
+                sessions = ReadSessions(reader);
+            }
+
+            lease.Command(Sql.EraseUser, userId).ExecuteNonQuery();
+            lease.Execute(Sql.Commit);
+            return sessions;
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
     public ValueTask<int> PruneExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
@@ -165,6 +195,19 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
         }
 
         return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), SqliteDecisionStore.TimeAt(reader, 4));
+    }
+
+    private static List<MiniAppSession> ReadSessions(SqliteDataReader reader)
+    {
+        var sessions = new List<MiniAppSession>();
+        while (reader.Read())
+        {
+            sessions.Add(new MiniAppSession(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+                SqliteDecisionStore.TimeAt(reader, 3), SqliteDecisionStore.TimeAt(reader, 4)));
+        }
+
+        sessions.Sort(static (a, b) => a.IssuedAt.CompareTo(b.IssuedAt));
+        return sessions;
     }
 
     private static HostUser ReadUser(SqliteDataReader reader) =>

@@ -81,6 +81,22 @@ internal static class Migrations
 
         CREATE INDEX auth_codes_redeemed ON auth_codes (redeemed_at) WHERE redeemed_at IS NOT NULL;
         """,
+
+        // 3: a user's data rights. The audit trail stays append-only except for one change: an erasure replaces a user
+        // id with its pseudonym (erased:...), leaving every other column as it was. Indexes find one user's rows.
+        """
+        DROP TRIGGER decision_audit_no_update;
+        CREATE TRIGGER decision_audit_no_update BEFORE UPDATE ON decision_audit
+        WHEN NOT (substr(NEW.user_id, 1, 7) = 'erased:' AND substr(OLD.user_id, 1, 7) <> 'erased:'
+                  AND NEW.id = OLD.id AND NEW.app_id = OLD.app_id AND NEW.scope = OLD.scope AND NEW.from_state = OLD.from_state
+                  AND NEW.to_state = OLD.to_state AND NEW.source = OLD.source AND NEW.at = OLD.at)
+        BEGIN SELECT RAISE(ABORT, 'decision_audit is append-only; an erasure may only replace a user id with its pseudonym'); END;
+
+        CREATE INDEX decisions_user ON decisions (user_id);
+        CREATE INDEX decision_audit_user ON decision_audit (user_id, id);
+        CREATE INDEX auth_codes_user ON auth_codes (user_id);
+        CREATE INDEX identity_sessions_user ON identity_sessions (user_id);
+        """,
     ];
 
     public static int Latest => Steps.Length;

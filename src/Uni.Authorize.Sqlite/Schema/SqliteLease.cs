@@ -31,6 +31,14 @@ internal enum Sql
     PruneSessions,
     AddKey,
     GetKey,
+    ListUserDecisions,
+    ListUserAudit,
+    EraseUserDecisions,
+    EraseUserAudit,
+    EraseUserCodes,
+    ListUserSessions,
+    EraseUserSessions,
+    EraseUser,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -154,6 +162,18 @@ internal sealed class SqliteLease : IDisposable
             "DELETE FROM identity_sessions WHERE token_hash IN (SELECT token_hash FROM identity_sessions WHERE expires_at <= $p0 LIMIT $p1)";
         statements[(int)Sql.AddKey] = "INSERT INTO identity_keys (name, value) VALUES ($p0, $p1) ON CONFLICT (name) DO NOTHING";
         statements[(int)Sql.GetKey] = "SELECT value FROM identity_keys WHERE name = $p0";
+        statements[(int)Sql.ListUserDecisions] =
+            "SELECT app_id, scope, state, source, decided_at, expires_at, version FROM decisions WHERE user_id = $p0";
+        statements[(int)Sql.ListUserAudit] =
+            "SELECT app_id, scope, from_state, to_state, source, at FROM decision_audit WHERE user_id = $p0 ORDER BY id";
+        statements[(int)Sql.EraseUserDecisions] = "DELETE FROM decisions WHERE user_id = $p0";
+        statements[(int)Sql.EraseUserAudit] = "UPDATE decision_audit SET user_id = $p1 WHERE user_id = $p0";
+        statements[(int)Sql.EraseUserCodes] = "DELETE FROM auth_codes WHERE user_id = $p0";
+        statements[(int)Sql.ListUserSessions] =
+            "SELECT token_hash, app_id, user_id, issued_at, expires_at FROM identity_sessions WHERE user_id = $p0 ORDER BY issued_at, token_hash";
+        statements[(int)Sql.EraseUserSessions] =
+            "DELETE FROM identity_sessions WHERE user_id = $p0 RETURNING token_hash, app_id, user_id, issued_at, expires_at";
+        statements[(int)Sql.EraseUser] = "DELETE FROM identity_users WHERE id = $p0";
         return statements;
     }
 }

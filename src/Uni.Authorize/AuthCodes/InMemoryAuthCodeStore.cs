@@ -39,6 +39,23 @@ public sealed class InMemoryAuthCodeStore : IAuthCodeStore
     }
 
     /// <inheritdoc />
+    public ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var erased = 0;
+        foreach (var pair in _codes)
+        {
+            if (string.Equals(pair.Value.Code.Subject.UserId, userId, StringComparison.Ordinal) && _codes.TryRemove(pair))
+            {
+                erased++;
+            }
+        }
+
+        return new(erased);
+    }
+
+    /// <inheritdoc />
     public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         PruneAsync(now, int.MaxValue, cancellationToken);
 

@@ -106,6 +106,28 @@ public sealed class CachingDecisionStore : IDecisionStore, IDisposable
         _inner.GetAuditAsync(subject, cancellationToken);
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default) =>
+        _inner.ListUserAsync(userId, cancellationToken);
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default) =>
+        _inner.GetUserAuditAsync(userId, cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await _inner.EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Rare and wide: drop everything rather than hunt for the user's keys.
+            Clear();
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         PruneExpiredAsync(now, int.MaxValue, cancellationToken);
 

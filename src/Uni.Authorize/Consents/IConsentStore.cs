@@ -52,6 +52,10 @@ public interface IConsentStore
     /// <summary>Announces <paramref name="signal"/> to every instance (for example a revoked session).</summary>
     ValueTask PublishAsync(ConsentSignal signal, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes every consent (open or closed) and every call of the user <paramref name="userId"/>; returns how
+    /// many rows went. Each deleted consent is announced as changed, so the user's waiting lists look again.</summary>
+    ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes up to <paramref name="batchSize"/> consents closed or expired before <paramref name="before"/> and
     /// up to <paramref name="batchSize"/> calls finished or expired before it; returns how many rows went.</summary>
     ValueTask<int> PruneAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken = default);

@@ -209,6 +209,41 @@ public sealed class InMemoryConsentStore : IConsentStore
     }
 
     /// <inheritdoc />
+    public ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        string[] consents;
+        string[] calls;
+        lock (_gate)
+        {
+            consents = [.. _consents.Values.Where(c => string.Equals(c.Subject.UserId, userId, StringComparison.Ordinal)).Select(static c => c.Id)];
+            calls = [.. _calls.Values.Where(c => string.Equals(c.Owner.UserId, userId, StringComparison.Ordinal)).Select(static c => c.Id)];
+            foreach (var id in consents)
+            {
+                _consents.Remove(id);
+            }
+
+            foreach (var id in calls)
+            {
+                _calls.Remove(id);
+            }
+        }
+
+        foreach (var id in consents)
+        {
+            Raise(new ConsentSignal(ConsentSignalKind.ConsentChanged, id, userId));
+        }
+
+        foreach (var id in calls)
+        {
+            Raise(new ConsentSignal(ConsentSignalKind.CallFinished, id));
+        }
+
+        return new(consents.Length + calls.Length);
+    }
+
+    /// <inheritdoc />
     public ValueTask<int> PruneAsync(DateTimeOffset before, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);

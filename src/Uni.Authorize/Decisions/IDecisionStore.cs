@@ -22,6 +22,19 @@ public interface IDecisionStore
     /// <summary>The audit trail of one subject, oldest first.</summary>
     ValueTask<IReadOnlyList<DecisionAuditEntry>> GetAuditAsync(Subject subject, CancellationToken cancellationToken = default);
 
+    /// <summary>Every stored decision of one user in every app, ordered by app id then scope (ordinal).</summary>
+    ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>The audit trail of one user in every app, oldest first.</summary>
+    ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes every decision of <paramref name="userId"/> and moves its audit entries to a new pseudonym, in one atomic
+    /// step: a concurrent write lands before it (and is erased) or fails with a conflict.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or already a pseudonym.</exception>
+    ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes every decision that expired at or before <paramref name="now"/>; returns how many.</summary>
     ValueTask<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         PruneExpiredAsync(now, int.MaxValue, cancellationToken);

@@ -6,8 +6,9 @@ namespace Uni.Authorize;
 public sealed class InMemoryDecisionStore : IDecisionStore
 {
     private readonly ConcurrentDictionary<DecisionKey, Decision> _decisions = new();
-    private readonly Dictionary<Subject, List<DecisionAuditEntry>> _audit = new();
+    private readonly Dictionary<Subject, List<(long Sequence, DecisionAuditEntry Entry)>> _audit = new();
     private readonly Lock _writeGate = new();
+    private long _auditSequence;
 
     /// <inheritdoc />
     public ValueTask<Decision?> GetAsync(Subject subject, string scope, CancellationToken cancellationToken = default) =>
@@ -43,7 +44,7 @@ public sealed class InMemoryDecisionStore : IDecisionStore
                 _audit[write.Subject] = trail = [];
             }
 
-            trail.Add(new DecisionAuditEntry(write.Subject, write.Scope, current?.State ?? DecisionState.NotDetermined, write.State, write.Source, write.DecidedAt));
+            trail.Add((++_auditSequence, new DecisionAuditEntry(write.Subject, write.Scope, current?.State ?? DecisionState.NotDetermined, write.State, write.Source, write.DecidedAt)));
             return new(DecisionWriteResult.Success(next));
         }
     }
@@ -53,8 +54,64 @@ public sealed class InMemoryDecisionStore : IDecisionStore
     {
         lock (_writeGate)
         {
-            return new(_audit.TryGetValue(subject, out var trail) ? trail.ToArray() : []);
+            return new(_audit.TryGetValue(subject, out var trail) ? [.. trail.Select(static t => t.Entry)] : []);
         }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new([.. _decisions.Values
+            .Where(d => string.Equals(d.Subject.UserId, userId, StringComparison.Ordinal))
+            .OrderBy(d => d.Subject.AppId, StringComparer.Ordinal)
+            .ThenBy(d => d.Scope, StringComparer.Ordinal)]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<DecisionAuditEntry>> GetUserAuditAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_writeGate)
+        {
+            return new([.. _audit
+                .Where(pair => string.Equals(pair.Key.UserId, userId, StringComparison.Ordinal))
+                .SelectMany(static pair => pair.Value)
+                .OrderBy(static t => t.Sequence)
+                .Select(static t => t.Entry)]);
+        }
+    }
+
+    /// <inheritdoc />
+    public ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ErasedUsers.Check(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var pseudonym = ErasedUsers.NewPseudonym();
+        var decisions = 0;
+        var entries = 0;
+        lock (_writeGate)
+        {
+            foreach (var pair in _decisions)
+            {
+                if (string.Equals(pair.Key.UserId, userId, StringComparison.Ordinal) && _decisions.TryRemove(pair))
+                {
+                    decisions++;
+                }
+            }
+
+            foreach (var subject in _audit.Keys.Where(s => string.Equals(s.UserId, userId, StringComparison.Ordinal)).ToArray())
+            {
+                var erased = new Subject(subject.AppId, pseudonym);
+                _audit.Remove(subject, out var trail);
+                _audit[erased] = [.. trail!.Select(t => (t.Sequence, t.Entry with { Subject = erased }))];
+                entries += trail!.Count;
+            }
+        }
+
+        return new(new DecisionErasure(pseudonym, decisions, entries));
     }
 
     /// <inheritdoc />

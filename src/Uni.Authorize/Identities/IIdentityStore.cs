@@ -28,6 +28,13 @@ public interface IIdentityStore
     /// <summary>Deletes a session; <see langword="false"/> when there was none.</summary>
     ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default);
 
+    /// <summary>Every session of <paramref name="userId"/> in every app, oldest first.</summary>
+    ValueTask<IReadOnlyList<MiniAppSession>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the user <paramref name="userId"/> and every session of theirs in one atomic step; returns the
+    /// deleted sessions (their token hashes let every instance drop them at once).</summary>
+    ValueTask<IReadOnlyList<MiniAppSession>> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes at most <paramref name="batchSize"/> sessions that expired at or before <paramref name="now"/>;
     /// returns how many went.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batchSize"/> is less than 1.</exception>

@@ -82,6 +82,40 @@ public sealed class InMemoryIdentityStore : IIdentityStore
     }
 
     /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MiniAppSession>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new([.. _sessions.Values
+            .Where(s => string.Equals(s.UserId, userId, StringComparison.Ordinal))
+            .OrderBy(static s => s.IssuedAt)
+            .ThenBy(static s => s.TokenHash, StringComparer.Ordinal)]);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MiniAppSession>> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_usersById.TryRemove(userId, out var user))
+        {
+            _usersByName.TryRemove(new KeyValuePair<string, HostUser>(user.Name, user));
+        }
+
+        var removed = new List<MiniAppSession>();
+        foreach (var pair in _sessions)
+        {
+            if (string.Equals(pair.Value.UserId, userId, StringComparison.Ordinal) && _sessions.TryRemove(pair))
+            {
+                removed.Add(pair.Value);
+            }
+        }
+
+        removed.Sort(static (a, b) => a.IssuedAt.CompareTo(b.IssuedAt));
+        return new(removed);
+    }
+
+    /// <inheritdoc />
     public ValueTask<int> PruneExpiredSessionsAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);

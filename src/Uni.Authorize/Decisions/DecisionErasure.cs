@@ -1,0 +1,20 @@
+namespace Uni.Authorize;
+
+/// <summary>What <see cref="IDecisionStore.EraseUserAsync"/> did: the user's decisions went; the audit entries stayed,
+/// moved to a pseudonym that no longer names the user.</summary>
+/// <param name="Pseudonym">The user id the kept audit entries carry now: <see cref="PseudonymPrefix"/> and random hex, new for every erasure.</param>
+/// <param name="Decisions">How many decisions were deleted.</param>
+/// <param name="AuditEntries">How many audit entries were moved to <paramref name="Pseudonym"/>.</param>
+public sealed record DecisionErasure(string Pseudonym, int Decisions, int AuditEntries)
+{
+    /// <summary>How every pseudonym of an erased user starts; no user id may start so.</summary>
+    public const string PseudonymPrefix = "erased:";
+
+    /// <summary>Whether <paramref name="userId"/> is a pseudonym left by an erasure.</summary>
+    public static bool IsPseudonym(string? userId) =>
+        userId is not null && userId.StartsWith(PseudonymPrefix, StringComparison.Ordinal);
+
+    /// <summary>A new pseudonym: <see cref="PseudonymPrefix"/> and 32 random hex digits.</summary>
+    public static string NewPseudonym() =>
+        PseudonymPrefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+}
