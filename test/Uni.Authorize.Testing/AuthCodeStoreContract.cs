@@ -6,66 +6,12 @@ namespace Uni.Authorize.Testing;
 /// The behaviour every <see cref="IAuthCodeStore"/> must have. Derive once per store and implement
 /// <see cref="CreateStoreAsync"/>; override the virtual hooks the store can support.
 /// </summary>
-public abstract class AuthCodeStoreContract : IAsyncDisposable
+public abstract class AuthCodeStoreContract : StoreContract<IAuthCodeStore>
 {
-    /// <summary>The longest any single store call may take before the test fails instead of hanging.</summary>
-    protected static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>A fixed, whole-millisecond instant.</summary>
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 30, 15, 123, TimeSpan.Zero);
 
     private static readonly Subject Alice = new("app-1", "alice");
-    private readonly List<object> _created = [];
-
-    /// <summary>Cancelled when the test run is aborted.</summary>
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>A new, empty store, isolated from every other test.</summary>
-    protected abstract ValueTask<IAuthCodeStore> CreateStoreAsync();
-
-    /// <summary>A second store instance over the same data as <paramref name="first"/>; the default is <paramref name="first"/>.</summary>
-    protected virtual ValueTask<IAuthCodeStore> OpenSecondInstanceAsync(IAuthCodeStore first) => new(first);
-
-    /// <summary>Disposes every store created by this test.</summary>
-    public virtual async ValueTask DisposeAsync()
-    {
-        foreach (var created in Enumerable.Reverse(_created))
-        {
-            switch (created)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync();
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
-        }
-
-        GC.SuppressFinalize(this);
-    }
-
-    private protected async Task<IAuthCodeStore> NewStoreAsync()
-    {
-        var store = await CreateStoreAsync().AsTask().WaitAsync(CallTimeout, Ct);
-        _created.Add(store);
-        return store;
-    }
-
-    private async Task<IAuthCodeStore> SecondAsync(IAuthCodeStore first)
-    {
-        var second = await OpenSecondInstanceAsync(first).AsTask().WaitAsync(CallTimeout, Ct);
-        if (!ReferenceEquals(second, first))
-        {
-            _created.Add(second);
-        }
-
-        return second;
-    }
-
-    private protected static Task<T> Guard<T>(ValueTask<T> pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
-
-    private protected static Task Guard(ValueTask pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
 
     private static string NewHash() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 

@@ -5,44 +5,12 @@ namespace Uni.Authorize.Testing;
 /// <see cref="CreateStoreAsync"/>; a shared store also implements <see cref="OpenSecondInstanceAsync"/> so that the
 /// tests see one instance's changes and signals from another.
 /// </summary>
-public abstract class ConsentStoreContract : IAsyncDisposable
+public abstract class ConsentStoreContract : StoreContract<IConsentStore>
 {
-    /// <summary>The longest any single store call or awaited signal may take before the test fails instead of hanging.</summary>
-    protected static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>A fixed, whole-millisecond instant.</summary>
     protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 8, 30, 15, 123, TimeSpan.Zero);
 
     private static readonly Subject Alice = new("app-1", "alice");
-    private readonly List<object> _created = [];
-
-    /// <summary>Cancelled when the test run is aborted.</summary>
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>A new, empty store, isolated from every other test, whose signals are already being delivered.</summary>
-    protected abstract ValueTask<IConsentStore> CreateStoreAsync();
-
-    /// <summary>A second instance over the same data as <paramref name="first"/>; the default is <paramref name="first"/>.</summary>
-    protected virtual ValueTask<IConsentStore> OpenSecondInstanceAsync(IConsentStore first) => new(first);
-
-    /// <summary>Disposes every store created by this test.</summary>
-    public virtual async ValueTask DisposeAsync()
-    {
-        foreach (var created in Enumerable.Reverse(_created))
-        {
-            switch (created)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync();
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
-        }
-
-        GC.SuppressFinalize(this);
-    }
 
     [Fact]
     public async Task OpenConsent_SameSubjectAndScopesOnTwoInstances_OpensOneConsent()
@@ -318,22 +286,10 @@ public abstract class ConsentStoreContract : IAsyncDisposable
         return seen.Task;
     }
 
-    private async Task<IConsentStore> NewStoreAsync()
-    {
-        var store = await CreateStoreAsync().AsTask().WaitAsync(CallTimeout, Ct);
-        _created.Add(store);
-        return store;
-    }
-
     private async Task<(IConsentStore A, IConsentStore B)> TwoInstancesAsync()
     {
         var a = await NewStoreAsync();
-        var b = await OpenSecondInstanceAsync(a).AsTask().WaitAsync(CallTimeout, Ct);
-        if (!ReferenceEquals(a, b))
-        {
-            _created.Add(b);
-        }
-
+        var b = await SecondAsync(a);
         return (a, b);
     }
 }

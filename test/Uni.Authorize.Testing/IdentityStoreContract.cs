@@ -4,66 +4,10 @@ namespace Uni.Authorize.Testing;
 /// The behaviour every <see cref="IIdentityStore"/> must have. Derive once per store and implement
 /// <see cref="CreateStoreAsync"/>; override <see cref="OpenSecondInstanceAsync"/> when the store can be opened twice.
 /// </summary>
-public abstract class IdentityStoreContract : IAsyncDisposable
+public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
 {
-    /// <summary>The longest any single store call may take before the test fails instead of hanging.</summary>
-    protected static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(30);
-
     /// <summary>A fixed, whole-millisecond instant.</summary>
     protected static readonly DateTimeOffset T0 = new(2026, 11, 24, 12, 0, 0, 123, TimeSpan.Zero);
-
-    private readonly List<object> _created = [];
-
-    /// <summary>Cancelled when the test run is aborted.</summary>
-    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>A new, empty store, isolated from every other test.</summary>
-    protected abstract ValueTask<IIdentityStore> CreateStoreAsync();
-
-    /// <summary>A second store instance over the same data as <paramref name="first"/> (another connection pool, another
-    /// host); the default is <paramref name="first"/> itself.</summary>
-    protected virtual ValueTask<IIdentityStore> OpenSecondInstanceAsync(IIdentityStore first) => new(first);
-
-    /// <summary>Disposes every store created by this test.</summary>
-    public virtual async ValueTask DisposeAsync()
-    {
-        foreach (var created in Enumerable.Reverse(_created))
-        {
-            switch (created)
-            {
-                case IAsyncDisposable asyncDisposable:
-                    await asyncDisposable.DisposeAsync();
-                    break;
-                case IDisposable disposable:
-                    disposable.Dispose();
-                    break;
-            }
-        }
-
-        GC.SuppressFinalize(this);
-    }
-
-    private protected async Task<IIdentityStore> NewStoreAsync()
-    {
-        var store = await CreateStoreAsync().AsTask().WaitAsync(CallTimeout, Ct);
-        _created.Add(store);
-        return store;
-    }
-
-    private protected async Task<IIdentityStore> SecondAsync(IIdentityStore first)
-    {
-        var second = await OpenSecondInstanceAsync(first).AsTask().WaitAsync(CallTimeout, Ct);
-        if (!ReferenceEquals(second, first))
-        {
-            _created.Add(second);
-        }
-
-        return second;
-    }
-
-    private protected static Task<T> Guard<T>(ValueTask<T> pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
-
-    private protected static Task Guard(ValueTask pending) => pending.AsTask().WaitAsync(CallTimeout, Ct);
 
     private static MiniAppSession Session(char hash, DateTimeOffset expiresAt) =>
         new(new string(hash, 64), "app-1", "u_1", T0, expiresAt);
