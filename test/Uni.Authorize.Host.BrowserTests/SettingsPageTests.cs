@@ -139,7 +139,8 @@ public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClas
         Assert.Equal(origin + expectedPath, await back.EvaluateAsync<string>("a => a.href"));
         var settings = page.Url;
         await back.ClickAsync();
-        await page.WaitForURLAsync(url => url != settings);
+        // Where the link leads is known once the navigation commits; the next page's own loading is not the question.
+        await page.WaitForURLAsync(url => url != settings, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         Assert.Equal(origin + expectedPath, page.Url);
     }
 }
