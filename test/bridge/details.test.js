@@ -2,32 +2,23 @@
 // Bridge details that code written elsewhere runs into: a request over the host's body limit, and the window size
 // wrappers divide by.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { startHost, settle, unique } = require('./support/host');
+const { useHost, settle } = require('./support/host');
 
 const T = { timeout: 60000 };
 let host;
 let UniBridge;
-
-before(async () => {
-  host = await startHost();
-  UniBridge = await host.loadBridge();
-});
-
-after(async () => {
-  if (host) {
-    await host.stop();
-  }
+useHost((started, bridge) => {
+  host = started;
+  UniBridge = bridge;
 });
 
 async function install(platform, options = {}) {
-  const appId = unique('app-' + platform);
-  await host.createApp(appId, platform);
-  const user = await host.browser(unique('user'));
+  const { token } = await host.launch(platform);
   const reported = [];
   const api = UniBridge.install(Object.assign({
-    host: host.base, token: await user.launch(appId), platform, target: {}, onError: (error) => reported.push(error),
+    host: host.base, token, platform, target: {}, onError: (error) => reported.push(error),
   }, options));
   return { api, reported };
 }

@@ -2,23 +2,16 @@
 // Login on every platform through the bridge: the code from login is exchanged by the app's server in the platform's
 // own request and response shape, once; checkSession answers from the mini-app session's validity.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { startHost, callback, settle, unique } = require('./support/host');
+const { useHost, callback, settle, unique } = require('./support/host');
 
 const T = { timeout: 60000 };
 let host;
 let UniBridge;
-
-before(async () => {
-  host = await startHost();
-  UniBridge = await host.loadBridge();
-});
-
-after(async () => {
-  if (host) {
-    await host.stop();
-  }
+useHost((started, bridge) => {
+  host = started;
+  UniBridge = bridge;
 });
 
 function form(fields) {
@@ -100,10 +93,7 @@ for (const [platform, expect] of Object.entries(PLATFORMS)) {
   });
 
   test(`${expect.global}.checkSession: ok while the mini-app session lives, the platform's failure once it ends`, T, async () => {
-    const appId = unique('app-' + platform);
-    await host.createApp(appId, platform);
-    const user = await host.browser(unique('user'));
-    const token = await user.launch(appId);
+    const { token } = await host.launch(platform);
     const api = UniBridge.install({ host: host.base, token, platform, target: {} });
 
     const live = await callback(api.checkSession);
@@ -120,10 +110,8 @@ for (const [platform, expect] of Object.entries(PLATFORMS)) {
 }
 
 test('my.checkSession: Alipay has none, so the bridge installs none', T, async () => {
-  const appId = unique('app-alipay');
-  await host.createApp(appId, 'alipay');
-  const user = await host.browser(unique('user'));
-  const my = UniBridge.install({ host: host.base, token: await user.launch(appId), platform: 'alipay', target: {} });
+  const { token } = await host.launch('alipay');
+  const my = UniBridge.install({ host: host.base, token, platform: 'alipay', target: {} });
 
   assert.equal(my.checkSession, undefined);
   assert.equal(my.canIUse('checkSession'), false);

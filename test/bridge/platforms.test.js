@@ -2,31 +2,21 @@
 // Every authorization call of every platform on the bridge, against a real host: native payloads compared field by
 // field; grant, deny, dismiss, settings and timeout flows; the user answers through the host like a browser would.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { startHost, callback, settle, unique } = require('./support/host');
+const { useHost, callback, settle } = require('./support/host');
 
 const T = { timeout: 60000 };
 let host;
 let UniBridge;
-
-before(async () => {
-  host = await startHost();
-  UniBridge = await host.loadBridge();
-});
-
-after(async () => {
-  if (host) {
-    await host.stop();
-  }
+useHost((started, bridge) => {
+  host = started;
+  UniBridge = bridge;
 });
 
 /** A fresh app of the platform, a fresh user signed in to the host, and the bridge installed on a private target. */
 async function miniApp(platform, options = {}) {
-  const appId = unique('app-' + platform);
-  await host.createApp(appId, platform);
-  const user = await host.browser(unique('user'));
-  const token = await user.launch(appId);
+  const { appId, user, token } = await host.launch(platform);
   const target = {};
   const api = UniBridge.install(Object.assign({ host: host.base, token, platform, target }, options));
   return { appId, user, token, target, api };
@@ -202,10 +192,8 @@ test('tt.authorize: scope.writePhotosAlbum is reported under ByteDance\'s own na
 });
 
 test('wx.login: the code is exchanged once by the app\'s server through jscode2session', T, async () => {
-  const appId = unique('app-wechat');
-  const created = await host.createApp(appId, 'wechat');
-  const user = await host.browser(unique('user'));
-  const wx = UniBridge.install({ host: host.base, token: await user.launch(appId), platform: 'wechat', target: {} });
+  const { appId, app: created, token } = await host.launch('wechat');
+  const wx = UniBridge.install({ host: host.base, token, platform: 'wechat', target: {} });
   const { code } = await wx.login();
 
   const exchange = () => fetch(host.base + '/api/v1/exchange/wechat/jscode2session', {

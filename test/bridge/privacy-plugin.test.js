@@ -2,31 +2,24 @@
 // WeChat's privacy agreement and plugin authorization on the bridge, against a real host. The user agrees or refuses
 // in the host's consent flow; the mini-app's own explanation (onNeedPrivacyAuthorization) may refuse, never agree.
 
-const { test, before, after } = require('node:test');
+const { test } = require('node:test');
 const assert = require('node:assert/strict');
-const { startHost, callback, settle, unique, delay } = require('./support/host');
+const { useHost, callback, settle, unique, delay } = require('./support/host');
 
 const T = { timeout: 60000 };
 const PRIVACY_APP = 'privacy-app';
 const CONTRACT = '《示例小程序隐私保护指引》';
 let host;
 let UniBridge;
-
-before(async () => {
-  host = await startHost({
-    [`Host:PrivacyContracts:${PRIVACY_APP}:Name`]: CONTRACT,
-    [`Host:PrivacyContracts:${PRIVACY_APP}:Url`]: '/privacy/privacy-app.html',
-    // Shorter long polls than the bridge's default: the bridge adapts (see the last test).
-    'Host:MaxWait': '00:00:03',
-  });
-  UniBridge = await host.loadBridge();
+useHost(async (started, bridge) => {
+  host = started;
+  UniBridge = bridge;
   await host.createApp(PRIVACY_APP, 'wechat');
-});
-
-after(async () => {
-  if (host) {
-    await host.stop();
-  }
+}, {
+  [`Host:PrivacyContracts:${PRIVACY_APP}:Name`]: CONTRACT,
+  [`Host:PrivacyContracts:${PRIVACY_APP}:Url`]: '/privacy/privacy-app.html',
+  // Shorter long polls than the bridge's default: the bridge adapts (see the last test).
+  'Host:MaxWait': '00:00:03',
 });
 
 async function wechat(appId, options = {}) {
@@ -177,10 +170,7 @@ test('wx.authorizeForMiniProgram: other scopes fail with the native message and 
 });
 
 test('privacy and plugin endpoints refuse sessions of other platforms with a 400 problem', T, async () => {
-  const appId = unique('tt');
-  await host.createApp(appId, 'bytedance');
-  const user = await host.browser(unique('user'));
-  const token = await user.launch(appId);
+  const { user, token } = await host.launch('bytedance', 'tt');
   for (const [method, path] of [['GET', '/api/v1/privacy'], ['POST', '/api/v1/privacy/authorize'], ['GET', '/api/v1/privacy/contract'], ['POST', '/api/v1/plugin/authorize']]) {
     const response = await fetch(host.base + path, {
       method,

@@ -3,10 +3,10 @@
 // detection finds the bridge's global and its authorize works on each of the five platforms, with callbacks and as a
 // promise, granted and denied, against a real host.
 
-const { test, before, after } = require('node:test');
+const { test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
-const { startHost, callback, settle, unique } = require('./support/host');
+const { useHost, callback, settle, unique } = require('./support/host');
 
 const T = { timeout: 60000 };
 const PACKAGE = path.join(__dirname, 'node_modules', '@uni', 'apis');
@@ -15,19 +15,14 @@ const ENTRY = path.join(PACKAGE, 'lib', 'main', 'index.js');
 const GLOBALS = ['wx', 'my', 'tt', 'swan', 'ks'];
 let host;
 let UniBridge;
-
-before(async () => {
-  host = await startHost();
-  UniBridge = await host.loadBridge();
+useHost((started, bridge) => {
+  host = started;
+  UniBridge = bridge;
 });
 
-after(async () => {
+after(() => {
   for (const name of GLOBALS) {
     delete globalThis[name];
-  }
-
-  if (host) {
-    await host.stop();
   }
 });
 

@@ -2,6 +2,7 @@
 // Starts the real host (the built Uni.Authorize.Host.dll) on a loopback port with a temporary SQLite data folder, and
 // acts as its admin and as a user's browser (cookies + antiforgery token) against it.
 
+const { before, after } = require('node:test');
 const { spawn, spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -122,6 +123,13 @@ async function startHost(settings = {}) {
       if (response.status !== 204) {
         throw new Error(`Revoking a session failed: ${response.status} ${await response.text()}`);
       }
+    },
+    /** A new app of the platform and a new signed-in user with a mini-app session of it. */
+    async launch(platform, prefix = 'app-' + platform) {
+      const appId = unique(prefix);
+      const app = await this.createApp(appId, platform);
+      const user = await this.browser(unique('user'));
+      return { appId, app, user, token: await user.launch(appId) };
     },
     /** A browser of a signed-in user. */
     async browser(name) {
@@ -286,4 +294,19 @@ function unique(prefix) {
   return `${prefix}-${process.pid}-${counter}`;
 }
 
-module.exports = { startHost, callback, settle, unique, delay };
+/** One host for a test file: started (with `settings`) before its tests and stopped after them; `ready` receives the
+ * host and the bridge script it serves, and may prepare what every test of the file needs. */
+function useHost(ready, settings) {
+  let host;
+  before(async () => {
+    host = await startHost(settings);
+    await ready(host, await host.loadBridge());
+  });
+  after(async () => {
+    if (host) {
+      await host.stop();
+    }
+  });
+}
+
+module.exports = { startHost, useHost, callback, settle, unique, delay };
