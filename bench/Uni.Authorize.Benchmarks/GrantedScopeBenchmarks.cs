@@ -28,7 +28,7 @@ public class GrantedScopeBenchmarks
         _dictionary[(subject.AppId, subject.UserId, Scope)] = new Decision(subject, Scope, DecisionState.Granted, DecisionSource.Prompt, DateTimeOffset.UnixEpoch, null, 1);
 
         _authorizer = new Authorizer(new AuthorizerOptions { Platform = Platform.WeChat });
-        _authorizer.SetDecisionAsync(subject, Scope, DecisionState.Granted).AsTask().GetAwaiter().GetResult();
+        new DecisionManager(_authorizer).SetDecisionAsync(subject, Scope, DecisionState.Granted).AsTask().GetAwaiter().GetResult();
         _callbacks = new AuthorizeOptions { Scope = Scope, Success = _ => _successes++ };
 
         _services = new ServiceCollection()

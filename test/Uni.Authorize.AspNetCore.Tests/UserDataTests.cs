@@ -31,7 +31,7 @@ public sealed class UserDataTests : IAsyncLifetime
         var subject = new Subject(_appId, _userId);
         if (await _host.Services.GetRequiredService<IDecisionStore>().GetAsync(subject, scope, TestContext.Current.CancellationToken) is null)
         {
-            await authorizer.SetDecisionAsync(subject, scope, state == "granted" ? DecisionState.Granted : DecisionState.Denied, DecisionSource.Prompt,
+            await new DecisionManager(authorizer).SetDecisionAsync(subject, scope, state == "granted" ? DecisionState.Granted : DecisionState.Denied, DecisionSource.Prompt,
                 Platform.WeChat, TestContext.Current.CancellationToken);
             return;
         }

@@ -20,12 +20,12 @@ public sealed class HousekeepingTests(PostgreSqlFixture fixture) : IClassFixture
         await using var targetServices = Engine(PostgreSqlFixture.NewSchema());
         var source = sourceServices.GetRequiredService<Authorizer>();
         var target = targetServices.GetRequiredService<Authorizer>();
-        await source.SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
-        await source.SetDecisionAsync(Alice, "scope.record", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(source).SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        await new DecisionManager(source).SetDecisionAsync(Alice, "scope.record", DecisionState.Granted, cancellationToken: Ct);
         using var exported = new MemoryStream();
-        await source.ExportDecisionsAsync(Alice, exported, Ct);
+        await new DecisionManager(source).ExportDecisionsAsync(Alice, exported, Ct);
 
-        var result = await target.ImportDecisionsAsync(Alice, new MemoryStream(exported.ToArray()), cancellationToken: Ct);
+        var result = await new DecisionManager(target).ImportDecisionsAsync(Alice, new MemoryStream(exported.ToArray()), cancellationToken: Ct);
 
         Assert.Equal(["scope.camera", "scope.record"], result.Imported.Order(StringComparer.Ordinal));
         var imported = await targetServices.GetRequiredService<IDecisionStore>().ListAsync(Alice, Ct);
@@ -35,22 +35,34 @@ public sealed class HousekeepingTests(PostgreSqlFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task PruneAsync_ExpiredDecisionsAndUsedCodes_AreDeletedFromPostgreSql()
+    public async Task HousekeepingService_Round_DeletesExpiredDecisionsAndUsedCodesFromPostgreSql()
     {
         var schema = PostgreSqlFixture.NewSchema();
-        await using var services = Engine(schema, grantLifetime: TimeSpan.FromDays(1));
-        var engine = services.GetRequiredService<Authorizer>();
-        Assert.True((await engine.TryAuthorizeAsync(new AuthorizeRequest("scope.camera") { Subject = Alice }, Ct)).Succeeded);
-        await engine.SetDecisionAsync(Alice, "scope.record", DecisionState.Granted, cancellationToken: Ct);
-        var used = await engine.IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
-        Assert.True((await engine.RedeemAuthCodeAsync("app-1", used, Ct)).Succeeded);
-        await engine.IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
-        _time.Advance(TimeSpan.FromDays(2));
+        await using var services = Host(schema);
+        var decisions = services.GetRequiredService<DecisionManager>();
+        var codes = services.GetRequiredService<AuthCodeService>();
+        var store = services.GetRequiredService<IDecisionStore>();
+        var now = _time.GetUtcNow();
+        await store.TryWriteAsync(new DecisionWrite(Alice, "scope.camera", DecisionState.Granted, DecisionSource.Prompt, now, now.AddMinutes(1), 0), Ct);
+        await decisions.SetDecisionAsync(Alice, "scope.record", DecisionState.Granted, cancellationToken: Ct);
+        var used = await codes.IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
+        Assert.True((await codes.RedeemAuthCodeAsync("app-1", used, Ct)).Succeeded);
+        await codes.IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
+        var host = services.GetServices<IHostedService>().Single();
+        using var meters = new RoundMeter([host]);
+        await host.StartAsync(Ct);
+        try
+        {
+            _time.Advance(TimeSpan.FromMinutes(10));
+            await meters.WaitAsync(m => m.Outcomes.Count == 1);
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
 
-        var pruned = await engine.PruneAsync(Ct);
-
-        Assert.Equal(new PruneResult(1, 2), pruned);
-        Assert.Equal("scope.record", Assert.Single(await services.GetRequiredService<IDecisionStore>().ListAsync(Alice, Ct)).Scope);
+        Assert.Equal("completed", Assert.Single(meters.Outcomes).Outcome);
+        Assert.Equal("scope.record", Assert.Single(await store.ListAsync(Alice, Ct)).Scope);
         Assert.Equal(0L, await fixture.ScalarAsync($"SELECT count(*) FROM \"{schema}\".auth_codes"));
     }
 
@@ -140,13 +152,12 @@ public sealed class HousekeepingTests(PostgreSqlFixture fixture) : IClassFixture
             .Services.BuildServiceProvider();
     }
 
-    private ServiceProvider Engine(string schema, TimeSpan? grantLifetime = null) =>
+    private ServiceProvider Engine(string schema) =>
         new ServiceCollection()
             .AddSingleton<TimeProvider>(_time)
             .AddUniAuthorize(options =>
             {
                 options.Prompter = new TestPrompter(PromptResult.Allow);
-                options.GrantLifetime = grantLifetime;
             })
             .AddPostgreSqlStore(options =>
             {

@@ -41,7 +41,7 @@ public sealed class StoreUnavailableTests(PostgreSqlFixture fixture) : IClassFix
         // Down again with the grant cached: the cache stops answering, so calls fail closed too.
         proxy.Stop();
         await UntilAsync(async () => (await Authorize(engine)).Error?.Code == AuthorizeErrorCode.StoreUnavailable);
-        await Assert.ThrowsAsync<AuthorizeException>(() => engine.SetDecisionAsync(Alice, Scope, DecisionState.Denied, cancellationToken: Ct).AsTask());
+        await Assert.ThrowsAsync<AuthorizeException>(() => new DecisionManager(engine).SetDecisionAsync(Alice, Scope, DecisionState.Denied, cancellationToken: Ct).AsTask());
 
         proxy.Start();
         await UntilAsync(async () => (await Authorize(engine)).Succeeded);

@@ -42,7 +42,7 @@ public sealed class TwoEngineTests(PostgreSqlFixture fixture) : IClassFixture<Po
         var bCache = (CachingDecisionStore)bServices.GetRequiredService<IDecisionStore>();
         await TimeUntilAsync(async () => (await Authorize(b)).Succeeded && bCache.Count > 0); // the grant is held in B's cache
 
-        await a.SetDecisionAsync(Alice, Scope, DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        await new DecisionManager(a).SetDecisionAsync(Alice, Scope, DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
         var elapsed = await TimeUntilAsync(async () => (await Authorize(b)).Error?.Code == AuthorizeErrorCode.Denied);
 
         Assert.True(elapsed < TimeSpan.FromSeconds(1), $"B still granted {elapsed} after the revoke.");
@@ -80,13 +80,14 @@ public sealed class TwoEngineTests(PostgreSqlFixture fixture) : IClassFixture<Po
         var schema = PostgreSqlFixture.NewSchema();
         var (a, _, _) = await StartEngineAsync(schema, PromptResult.Allow);
         var (b, _, _) = await StartEngineAsync(schema, PromptResult.Allow);
-        var code = await a.IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
+        AuthCodeService[] codes = [new(a), new(b)];
+        var code = await codes[0].IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
         var start = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var redeemers = Enumerable.Range(0, 100).Select(i => Task.Run(async () =>
         {
             await start.Task;
-            return await (i % 2 == 0 ? a : b).RedeemAuthCodeAsync("app-1", code, Ct);
+            return await codes[i % 2].RedeemAuthCodeAsync("app-1", code, Ct);
         }, Ct)).ToArray();
         start.SetResult();
         var results = await Task.WhenAll(redeemers).WaitAsync(Patience, Ct);
@@ -126,7 +127,7 @@ public sealed class TwoEngineTests(PostgreSqlFixture fixture) : IClassFixture<Po
         await lost.Task.WaitAsync(TimeSpan.FromSeconds(1), Ct);
 
         // The revoke's notification goes nowhere: B must not answer from memory.
-        await a.SetDecisionAsync(Alice, Scope, DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        await new DecisionManager(a).SetDecisionAsync(Alice, Scope, DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
         Assert.Equal(AuthorizeErrorCode.Denied, (await Authorize(b)).Error?.Code);
         Assert.Equal(0, cache.Count);
         Assert.False(feed.IsHealthy);

@@ -120,7 +120,7 @@ public sealed class CrashDurabilityTests : IDisposable
     public async Task RedeemAsync_HundredRedeemersInTwoProcesses_ExactlyOneSucceeds()
     {
         var path = _folder.File("codes.db");
-        var hash = Authorizer.HashCode("two-process-code");
+        var hash = AuthCodeService.HashCode("two-process-code");
         using (var database = new SqliteDatabase(new SqliteStoreOptions { Path = path }))
         {
             var now = DateTimeOffset.UtcNow;

@@ -14,7 +14,7 @@ public sealed class SqliteFaultTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     private static async Task GrantCameraAsync(SqliteHost host) =>
-        await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+        await host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
 
     private static void AssertStoreUnavailable(AuthorizeOutcome outcome)
     {
@@ -50,12 +50,12 @@ public sealed class SqliteFaultTests : IDisposable
             Assert.True((await host.AuthorizeAsync("scope.camera")).Succeeded);
             AssertStoreUnavailable(await host.AuthorizeAsync("scope.record"));
             var write = await Assert.ThrowsAsync<AuthorizeException>(() =>
-                host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct).AsTask());
+                host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct).AsTask());
             Assert.Equal(AuthorizeErrorCode.StoreUnavailable, write.Error.Code);
         }
 
         Assert.Null(await host.Decisions.GetAsync(SqliteHost.Alice, "scope.record", Ct));
-        await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
+        await host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
         Assert.Equal(AuthorizeErrorCode.Denied, (await host.AuthorizeAsync("scope.camera")).Error!.Code);
     }
 
@@ -82,20 +82,20 @@ public sealed class SqliteFaultTests : IDisposable
     public async Task AuthCodes_DatabaseLockedExclusively_IssueAndRedeemFailClosedAndTheCodeSurvives()
     {
         await using var host = new SqliteHost(DbPath, o => o.BusyTimeout = TimeSpan.FromMilliseconds(100));
-        var code = await host.Authorizer.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct);
+        var code = await host.AuthCodeService.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct);
         host.Database.DropIdle();
 
         using (var locker = SqliteHost.OpenSide(DbPath))
         {
             SqliteHost.Run(locker, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; INSERT INTO auth_codes VALUES ('x', 'a', 'u', '[]', 0, 0, NULL);");
 
-            var redeem = await Assert.ThrowsAsync<AuthorizeException>(() => host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct).AsTask());
-            var issue = await Assert.ThrowsAsync<AuthorizeException>(() => host.Authorizer.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct).AsTask());
+            var redeem = await Assert.ThrowsAsync<AuthorizeException>(() => host.AuthCodeService.RedeemAuthCodeAsync("app-1", code, Ct).AsTask());
+            var issue = await Assert.ThrowsAsync<AuthorizeException>(() => host.AuthCodeService.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct).AsTask());
             Assert.Equal(AuthorizeErrorCode.StoreUnavailable, redeem.Error.Code);
             Assert.Equal(AuthorizeErrorCode.StoreUnavailable, issue.Error.Code);
         }
 
-        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct)).Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await host.AuthCodeService.RedeemAuthCodeAsync("app-1", code, Ct)).Status);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class SqliteFaultTests : IDisposable
         var undetermined = await host.AuthorizeAsync("scope.record");
         var again = await host.AuthorizeAsync("scope.record");
         var write = await Assert.ThrowsAsync<AuthorizeException>(() =>
-            host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct).AsTask());
+            host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct).AsTask());
 
         Assert.True(stored.Succeeded);
         AssertStoreUnavailable(undetermined);
@@ -150,7 +150,7 @@ public sealed class SqliteFaultTests : IDisposable
         Assert.Equal(AuthorizeErrorCode.StoreUnavailable, write.Error.Code);
 
         host.Database.SimulateReadOnlyVolume(false);
-        await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
+        await host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
         Assert.Equal(AuthorizeErrorCode.Denied, (await host.AuthorizeAsync("scope.camera")).Error!.Code);
         Assert.True((await host.AuthorizeAsync("scope.record")).Succeeded);
     }

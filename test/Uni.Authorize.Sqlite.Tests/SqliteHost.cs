@@ -47,6 +47,10 @@ internal sealed class SqliteHost : IAsyncDisposable
 
     public Authorizer Authorizer { get; }
 
+    public DecisionManager DecisionManager => _provider.GetRequiredService<DecisionManager>();
+
+    public AuthCodeService AuthCodeService => _provider.GetRequiredService<AuthCodeService>();
+
     public SqliteDatabase Database => _provider.GetRequiredService<SqliteDatabase>();
 
     public IDecisionStore Decisions => _provider.GetRequiredService<IDecisionStore>();

@@ -18,7 +18,7 @@ public sealed class SqliteStoreTests : IDisposable
 
         await using (var host = new SqliteHost(path))
         {
-            await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+            await host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
         }
 
         using var side = SqliteHost.OpenSide(path);
@@ -36,7 +36,7 @@ public sealed class SqliteStoreTests : IDisposable
         var path = _folder.File("authorize.db");
         await using (var first = new SqliteHost(path))
         {
-            await first.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.userLocation", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+            await first.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.userLocation", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
         }
 
         await using var second = new SqliteHost(path);
@@ -54,7 +54,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.True((await host.AuthorizeAsync("scope.camera")).Succeeded);
         Assert.Equal(1, host.Prompter.Shown);
 
-        await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        await host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
 
         Assert.Equal(AuthorizeErrorCode.Denied, (await host.AuthorizeAsync("scope.camera")).Error!.Code);
     }
@@ -132,7 +132,7 @@ public sealed class SqliteStoreTests : IDisposable
         var path = _folder.File("audit.db");
         await using (var host = new SqliteHost(path))
         {
-            await host.Authorizer.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
+            await host.DecisionManager.SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
         }
 
         using var side = SqliteHost.OpenSide(path);
@@ -145,16 +145,16 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task RedeemAuthCode_IssuedThroughTheEngine_StoredOnlyAsHashAndRedeemedOnce()
     {
         await using var host = new SqliteHost(_folder.File("codes.db"));
-        var code = await host.Authorizer.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct);
+        var code = await host.AuthCodeService.IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct);
 
-        var first = await host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct);
-        var second = await host.Authorizer.RedeemAuthCodeAsync("app-1", code, Ct);
+        var first = await host.AuthCodeService.RedeemAuthCodeAsync("app-1", code, Ct);
+        var second = await host.AuthCodeService.RedeemAuthCodeAsync("app-1", code, Ct);
 
         Assert.Equal(AuthCodeRedemptionStatus.Redeemed, first.Status);
         Assert.Equal(["auth_base"], first.Code!.Scopes);
         Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, second.Status);
         using var side = SqliteHost.OpenSide(_folder.File("codes.db"));
         Assert.Equal(0, SqliteHost.Execute(side, $"SELECT count(*) FROM auth_codes WHERE code_hash = '{code}'"));
-        Assert.Equal(1, SqliteHost.Execute(side, $"SELECT count(*) FROM auth_codes WHERE code_hash = '{Authorizer.HashCode(code)}'"));
+        Assert.Equal(1, SqliteHost.Execute(side, $"SELECT count(*) FROM auth_codes WHERE code_hash = '{AuthCodeService.HashCode(code)}'"));
     }
 }

@@ -229,7 +229,7 @@ public abstract class DurableAuthCodeStoreContract : AuthCodeStoreContract
     {
         var store = await NewStoreAsync();
         var plain = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var hash = Authorizer.HashCode(plain);
+        var hash = AuthCodeService.HashCode(plain);
         await Guard(store.AddAsync(Code(hash), Ct));
 
         var persisted = await ReadPersistedTextAsync(store).AsTask().WaitAsync(CallTimeout, Ct);

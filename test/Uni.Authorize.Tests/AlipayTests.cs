@@ -67,10 +67,10 @@ public sealed class AlipayTests
         var code = (await authorizer.AuthorizeAsync(new AuthorizeRequest("auth_user") { Subject = Alice }).Guarded()).AuthCode!;
         var other = (await authorizer.AuthorizeAsync(new AuthorizeRequest("auth_base") { Subject = Alice }).Guarded()).AuthCode!;
 
-        var redeemed = await authorizer.RedeemAuthCodeAsync("app1", code).Guarded();
-        var again = await authorizer.RedeemAuthCodeAsync("app1", code).Guarded();
-        var wrongApp = await authorizer.RedeemAuthCodeAsync("app2", other).Guarded();
-        var afterWrongApp = await authorizer.RedeemAuthCodeAsync("app1", other).Guarded();
+        var redeemed = await new AuthCodeService(authorizer).RedeemAuthCodeAsync("app1", code).Guarded();
+        var again = await new AuthCodeService(authorizer).RedeemAuthCodeAsync("app1", code).Guarded();
+        var wrongApp = await new AuthCodeService(authorizer).RedeemAuthCodeAsync("app2", other).Guarded();
+        var afterWrongApp = await new AuthCodeService(authorizer).RedeemAuthCodeAsync("app1", other).Guarded();
 
         Assert.Equal(AuthCodeRedemptionStatus.Redeemed, redeemed.Status);
         Assert.Equal(Alice, redeemed.Code!.Subject);
@@ -89,9 +89,9 @@ public sealed class AlipayTests
         var fresh = (await authorizer.AuthorizeAsync(new AuthorizeRequest("auth_base") { Subject = Alice }).Guarded()).AuthCode!;
 
         time.Advance(TimeSpan.FromMinutes(5) - TimeSpan.FromSeconds(1));
-        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await authorizer.RedeemAuthCodeAsync("app1", fresh).Guarded()).Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await new AuthCodeService(authorizer).RedeemAuthCodeAsync("app1", fresh).Guarded()).Status);
         time.Advance(TimeSpan.FromSeconds(1));
-        Assert.Equal(AuthCodeRedemptionStatus.Expired, (await authorizer.RedeemAuthCodeAsync("app1", code).Guarded()).Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Expired, (await new AuthCodeService(authorizer).RedeemAuthCodeAsync("app1", code).Guarded()).Status);
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class AlipayTests
         using var authorizer = TestAuthorizer.Create(Platform.Alipay);
         var code = (await authorizer.AuthorizeAsync(new AuthorizeRequest("auth_base") { Subject = Alice }).Guarded()).AuthCode!;
 
-        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(() => authorizer.RedeemAuthCodeAsync("app1", code).AsTask())));
+        var results = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => Task.Run(() => new AuthCodeService(authorizer).RedeemAuthCodeAsync("app1", code).AsTask())));
 
         Assert.Equal(1, results.Count(r => r.Succeeded));
     }
@@ -114,7 +114,7 @@ public sealed class AlipayTests
     {
         using var authorizer = TestAuthorizer.Create(Platform.Alipay);
 
-        var redemption = await authorizer.RedeemAuthCodeAsync("app1", code).Guarded();
+        var redemption = await new AuthCodeService(authorizer).RedeemAuthCodeAsync("app1", code).Guarded();
 
         Assert.Equal(AuthCodeRedemptionStatus.Invalid, redemption.Status);
     }

@@ -88,7 +88,7 @@ public sealed class AuthorizerDecisionTests
     public async Task AuthorizeAsync_NoPrompterButScopeAlreadyGranted_Succeeds()
     {
         using var authorizer = TestAuthorizer.Create(Platform.WeChat);
-        await authorizer.SetDecisionAsync(Subject.Default, "scope.camera", DecisionState.Granted).AsTask().Guarded();
+        await new DecisionManager(authorizer).SetDecisionAsync(Subject.Default, "scope.camera", DecisionState.Granted).AsTask().Guarded();
 
         var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera")).Guarded();
 

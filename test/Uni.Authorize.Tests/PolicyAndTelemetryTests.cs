@@ -39,7 +39,7 @@ public sealed class PolicyAndTelemetryTests
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (instrument.Meter.Name == "Uni.Authorize" && ReferenceEquals(instrument.Meter.Scope, authorizer))
+            if (instrument.Meter.Name == "Uni.Authorize" && ReferenceEquals(instrument.Meter.Scope, authorizer.Engine))
             {
                 l.EnableMeasurementEvents(instrument);
             }
@@ -111,5 +111,30 @@ public sealed class PolicyAndTelemetryTests
         Assert.Same(authorizer, provider.GetRequiredService<Authorizer>());
         Assert.Equal(Platform.ByteDance, authorizer.Platform);
         Assert.True((await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.album")).Guarded()).Succeeded);
+    }
+
+    [Fact]
+    public async Task AddUniAuthorize_Container_AuthorizerDecisionManagerAndAuthCodeServiceShareOneEngine()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IAuthorizationPrompter>(new ScriptedPrompter(PromptResult.Allow));
+        services.AddUniAuthorize(o => o.Platform = Platform.WeChat);
+        await using var provider = services.BuildServiceProvider();
+        var authorizer = provider.GetRequiredService<Authorizer>();
+        var decisions = provider.GetRequiredService<DecisionManager>();
+        var codes = provider.GetRequiredService<AuthCodeService>();
+        var changes = new List<(object? Sender, string Scope, DecisionSource Source)>();
+        decisions.DecisionChanged += (sender, e) => changes.Add((sender, e.Decision.Scope, e.Decision.Source));
+
+        await authorizer.AuthorizeAsync("scope.camera").Guarded();
+        await decisions.SetDecisionAsync(Subject.Default, "scope.record", DecisionState.Denied).Guarded();
+        var denied = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.record")).Guarded();
+        var code = await codes.IssueAuthCodeAsync(Subject.Default, ["auth_base"]).Guarded();
+        var redeemed = await new AuthCodeService(authorizer).RedeemAuthCodeAsync(Subject.Default.AppId, code).Guarded();
+
+        Assert.Same(decisions, provider.GetRequiredService<DecisionManager>());
+        Assert.Equal([(decisions, "scope.camera", DecisionSource.Prompt), (decisions, "scope.record", DecisionSource.Admin)], changes);
+        Assert.Equal(AuthorizeErrorCode.Denied, denied.Error?.Code);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, redeemed.Status);
     }
 }

@@ -59,7 +59,7 @@ public sealed class PrivacyAndPluginTests
         await authorizer.RequirePrivacyAuthorizeAsync().Guarded();
         await authorizer.AuthorizeAsync(new AuthorizeRequest("scope.camera") { RequiresPrivacyAgreement = true }).Guarded();
 
-        await authorizer.SetDecisionAsync(Subject.Default, "privacy", DecisionState.Denied, DecisionSource.Settings).Guarded();
+        await new DecisionManager(authorizer).SetDecisionAsync(Subject.Default, "privacy", DecisionState.Denied, DecisionSource.Settings).Guarded();
 
         var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera") { RequiresPrivacyAgreement = true }).Guarded();
         Assert.Equal(AuthorizeErrorCode.PrivacyNotAuthorized, outcome.Error!.Code);

@@ -40,8 +40,13 @@ public sealed class SettingsTests
         var page = new ScriptedSettingsPage(new SettingChange("scope.userLocation", newState));
         using var authorizer = TestAuthorizer.Create(Platform.WeChat, prompter, settings: page);
         await authorizer.AuthorizeAsync("scope.userLocation").Guarded();
+        var decisions = new DecisionManager(authorizer);
         var events = new List<DecisionChangedEventArgs>();
-        authorizer.DecisionChanged += (_, e) => events.Add(e);
+        decisions.DecisionChanged += (sender, e) =>
+        {
+            Assert.Same(decisions, sender);
+            events.Add(e);
+        };
 
         var settings = await authorizer.OpenSettingAsync().Guarded();
 
@@ -134,7 +139,7 @@ public sealed class SettingsTests
         var store = new InMemoryDecisionStore();
         using var authorizer = TestAuthorizer.Create(Platform.Alipay, store: store);
 
-        var decision = await authorizer.SetDecisionAsync(Subject.Default, "camera", DecisionState.Denied).Guarded();
+        var decision = await new DecisionManager(authorizer).SetDecisionAsync(Subject.Default, "camera", DecisionState.Denied).Guarded();
 
         Assert.Equal("scope.camera", decision.Scope);
         Assert.Equal(DecisionSource.Admin, decision.Source);
@@ -146,7 +151,7 @@ public sealed class SettingsTests
     public async Task DecisionChanged_HandlerThrows_DecisionStaysAndCallSucceeds()
     {
         using var authorizer = TestAuthorizer.Create(Platform.WeChat, new ScriptedPrompter(PromptResult.Allow));
-        authorizer.DecisionChanged += (_, _) => throw new InvalidOperationException("subscriber bug");
+        new DecisionManager(authorizer).DecisionChanged += (_, _) => throw new InvalidOperationException("subscriber bug");
 
         var result = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera")).Guarded();
 

@@ -170,12 +170,12 @@ internal static class MiniAppEndpoints
         }, HostJson.Default.SettingResponse);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, SessionContext session, Authorizer authorizer, IOptions<AuthorizerOptions> authorizerOptions, TimeProvider time)
+    private static async Task<IResult> LoginAsync(HttpContext context, SessionContext session, AuthCodeService authCodes, IOptions<AuthorizerOptions> authorizerOptions, TimeProvider time)
     {
-        var code = await authorizer.IssueAuthCodeAsync(session.Subject, [], context.RequestAborted).ConfigureAwait(false);
+        var code = await authCodes.IssueAuthCodeAsync(session.Subject, [], context.RequestAborted).ConfigureAwait(false);
         // ByteDance's tt.login also answers an anonymousCode, which its jscode2session takes as anonymous_code.
         var anonymousCode = session.App.Platform == Platform.ByteDance
-            ? await authorizer.IssueAuthCodeAsync(session.Subject, [ExchangeEndpoints.AnonymousLoginScope], context.RequestAborted).ConfigureAwait(false)
+            ? await authCodes.IssueAuthCodeAsync(session.Subject, [ExchangeEndpoints.AnonymousLoginScope], context.RequestAborted).ConfigureAwait(false)
             : null;
         return TypedResults.Json(new LoginResponse(code, "login:ok", time.GetUtcNow() + authorizerOptions.Value.AuthCodeLifetime) { AnonymousCode = anonymousCode },
             HostJson.Default.LoginResponse);

@@ -53,13 +53,13 @@ internal static class UserData
     public static async Task WithdrawAsync(HostApp app, string userId, IServiceProvider services, CancellationToken cancellationToken)
     {
         var store = services.GetRequiredService<IDecisionStore>();
-        var authorizer = services.GetRequiredService<Authorizer>();
+        var decisions = services.GetRequiredService<DecisionManager>();
         var subject = new Subject(app.Id, userId);
         foreach (var decision in await store.ListAsync(subject, cancellationToken).ConfigureAwait(false))
         {
             if (decision.State != DecisionState.NotDetermined)
             {
-                await authorizer.SetDecisionAsync(subject, decision.Scope, DecisionState.NotDetermined, DecisionSource.Settings, app.Platform, cancellationToken)
+                await decisions.SetDecisionAsync(subject, decision.Scope, DecisionState.NotDetermined, DecisionSource.Settings, app.Platform, cancellationToken)
                     .ConfigureAwait(false);
             }
         }

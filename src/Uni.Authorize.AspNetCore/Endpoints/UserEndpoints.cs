@@ -291,7 +291,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<IResult> ChangeSettingAsync(HttpContext context, string appId, HostIdentities identities, Authorizer authorizer,
-        ConsentBroker broker)
+        DecisionManager decisions, ConsentBroker broker)
     {
         var user = UserAccess.Current(context);
         var userId = user.Id;
@@ -322,7 +322,7 @@ internal static class UserEndpoints
 
         try
         {
-            await authorizer.SetDecisionAsync(subject, entry.Scope.Name, state, DecisionSource.Settings, app.Platform, context.RequestAborted).ConfigureAwait(false);
+            await decisions.SetDecisionAsync(subject, entry.Scope.Name, state, DecisionSource.Settings, app.Platform, context.RequestAborted).ConfigureAwait(false);
             await broker.SettleDecidedAsync(subject, context.RequestAborted).ConfigureAwait(false);
         }
         catch (AuthorizeException ex)

@@ -27,7 +27,7 @@ internal static partial class ExchangeEndpoints
             .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<KuaishouSessionResponse>();
     }
 
-    private static async Task<IResult> ByteDanceJsCode2SessionAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)
+    private static async Task<IResult> ByteDanceJsCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
     {
         if (SecretInQuery(context))
         {
@@ -55,8 +55,8 @@ internal static partial class ExchangeEndpoints
         }
 
         // Both codes are tried (and so used up) before either outcome is answered.
-        var user = code is null ? null : await RedeemAsync(authorizer, app.Id, code, anonymous: false, context.RequestAborted).ConfigureAwait(false);
-        var anonymousUser = anonymousCode is null ? null : await RedeemAsync(authorizer, app.Id, anonymousCode, anonymous: true, context.RequestAborted).ConfigureAwait(false);
+        var user = code is null ? null : await RedeemAsync(authCodes, app.Id, code, anonymous: false, context.RequestAborted).ConfigureAwait(false);
+        var anonymousUser = anonymousCode is null ? null : await RedeemAsync(authCodes, app.Id, anonymousCode, anonymous: true, context.RequestAborted).ConfigureAwait(false);
         if (code is not null && user is null)
         {
             return ByteDance(StatusCodes.Status400BadRequest, 40018, "bad code: the code is wrong, used, expired or another app's");
@@ -78,7 +78,7 @@ internal static partial class ExchangeEndpoints
         }, HostJson.Default.ByteDanceSessionResponse);
     }
 
-    private static async Task<IResult> BaiduGetSessionKeyByCodeAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)
+    private static async Task<IResult> BaiduGetSessionKeyByCodeAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
     {
         // Baidu names the secret "sk".
         if (SecretInQuery(context, alsoSecret: "sk"))
@@ -99,7 +99,7 @@ internal static partial class ExchangeEndpoints
             return Baidu(StatusCodes.Status401Unauthorized, 2, "invalid_client", "unknown client id or wrong sk");
         }
 
-        var user = await RedeemAsync(authorizer, app.Id, Single(form, "code"), anonymous: false, context.RequestAborted).ConfigureAwait(false);
+        var user = await RedeemAsync(authCodes, app.Id, Single(form, "code"), anonymous: false, context.RequestAborted).ConfigureAwait(false);
         if (user is null)
         {
             return Baidu(StatusCodes.Status400BadRequest, 3, "invalid_grant", "invalid code: wrong, used, expired or another app's");
@@ -112,7 +112,7 @@ internal static partial class ExchangeEndpoints
         }, HostJson.Default.BaiduSessionResponse);
     }
 
-    private static async Task<IResult> KuaishouCode2SessionAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)
+    private static async Task<IResult> KuaishouCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
     {
         if (SecretInQuery(context))
         {
@@ -132,7 +132,7 @@ internal static partial class ExchangeEndpoints
             return Kuaishou(StatusCodes.Status401Unauthorized, 100200101, "app_id and app_secret do not match a registered Kuaishou app");
         }
 
-        var user = await RedeemAsync(authorizer, app.Id, Single(form, "js_code"), anonymous: false, context.RequestAborted).ConfigureAwait(false);
+        var user = await RedeemAsync(authCodes, app.Id, Single(form, "js_code"), anonymous: false, context.RequestAborted).ConfigureAwait(false);
         if (user is null)
         {
             return Kuaishou(StatusCodes.Status400BadRequest, 240001, "code非法: the code is wrong, used, expired or another app's");
@@ -154,9 +154,9 @@ internal static partial class ExchangeEndpoints
 
     /// <summary>The user the code names when this attempt redeemed it; <see langword="null"/> for any unusable code. A login
     /// code and an anonymous code are not interchangeable (either used in the other's field is refused, and used up).</summary>
-    private static async ValueTask<string?> RedeemAsync(Authorizer authorizer, string appId, string? code, bool anonymous, CancellationToken cancellationToken)
+    private static async ValueTask<string?> RedeemAsync(AuthCodeService authCodes, string appId, string? code, bool anonymous, CancellationToken cancellationToken)
     {
-        var redemption = await authorizer.RedeemAuthCodeAsync(appId, code, cancellationToken).ConfigureAwait(false);
+        var redemption = await authCodes.RedeemAuthCodeAsync(appId, code, cancellationToken).ConfigureAwait(false);
         return redemption.Succeeded && redemption.Code!.Scopes.Contains(AnonymousLoginScope) == anonymous ? redemption.Code.Subject.UserId : null;
     }
 

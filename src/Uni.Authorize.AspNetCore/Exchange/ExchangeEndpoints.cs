@@ -27,7 +27,7 @@ internal static partial class ExchangeEndpoints
         MapPlatforms(routes);
     }
 
-    private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms)
+    private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
     {
         if (SecretInQuery(context))
         {
@@ -52,7 +52,7 @@ internal static partial class ExchangeEndpoints
             return WeChat(StatusCodes.Status401Unauthorized, 40125, "invalid appsecret: the appid and secret do not match a registered app");
         }
 
-        var redemption = await authorizer.RedeemAuthCodeAsync(app.Id, Single(form, "js_code"), context.RequestAborted).ConfigureAwait(false);
+        var redemption = await authCodes.RedeemAuthCodeAsync(app.Id, Single(form, "js_code"), context.RequestAborted).ConfigureAwait(false);
         switch (redemption.Status)
         {
             case AuthCodeRedemptionStatus.Redeemed:
@@ -71,7 +71,7 @@ internal static partial class ExchangeEndpoints
         }
     }
 
-    private static async Task<IResult> AlipayOAuthTokenAsync(HttpContext context, HostIdentities identities, Authorizer authorizer, Pseudonyms pseudonyms, TimeProvider time)
+    private static async Task<IResult> AlipayOAuthTokenAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms, TimeProvider time)
     {
         if (SecretInQuery(context))
         {
@@ -97,7 +97,7 @@ internal static partial class ExchangeEndpoints
             return Alipay(StatusCodes.Status401Unauthorized, "40002", "Invalid Arguments", "isv.invalid-app-secret", "app_id and app_secret do not match a registered app");
         }
 
-        var redemption = await authorizer.RedeemAuthCodeAsync(app.Id, Single(form, "code"), context.RequestAborted).ConfigureAwait(false);
+        var redemption = await authCodes.RedeemAuthCodeAsync(app.Id, Single(form, "code"), context.RequestAborted).ConfigureAwait(false);
         if (!redemption.Succeeded)
         {
             // Alipay words every unusable code alike: wrong, used, expired or another app's.

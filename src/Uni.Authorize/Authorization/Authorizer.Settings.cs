@@ -33,7 +33,7 @@ public sealed partial class Authorizer
 
         foreach (var change in changes)
         {
-            await SetDecisionAsync(who, change.Scope, change.State, DecisionSource.Settings, target, cancellationToken).ConfigureAwait(false);
+            await _decisions.SetDecisionAsync(who, change.Scope, change.State, DecisionSource.Settings, target, cancellationToken).ConfigureAwait(false);
         }
 
         return await ReadSettingsAsync(who, target, Api, cancellationToken).ConfigureAwait(false);
@@ -129,5 +129,35 @@ public sealed partial class Authorizer
             throw new AuthorizeException(NativePayloads.Failure(Enum.IsDefined(platform) ? platform : Platform, api, AuthorizeErrorCode.InvalidRequest,
                 "The platform is unknown or the subject is invalid."));
         }
+    }
+
+    internal static ResolvedScope? ResolveSettingScope(Platform platform, string? input)
+    {
+        if (input is null)
+        {
+            return null;
+        }
+
+        if (ScopeCatalog.TryResolve(platform, input, out ResolvedScope resolved))
+        {
+            return resolved;
+        }
+
+        if (platform == Platform.WeChat && string.Equals(input, Privacy.Scope.Name, StringComparison.Ordinal))
+        {
+            return Privacy;
+        }
+
+        foreach (var scope in ScopeCatalog.For(platform))
+        {
+            var rule = scope.Platforms[platform];
+            if (string.Equals(rule.SettingKey, input, StringComparison.Ordinal))
+            {
+                ScopeCatalog.TryResolve(platform, scope.Name, out resolved);
+                return resolved;
+            }
+        }
+
+        return null;
     }
 }

@@ -355,7 +355,7 @@ public sealed partial class Authorizer
         {
             try
             {
-                authCode = await IssueAuthCodeAsync(subject, granted.Where(s => s.Rule.IssuesAuthCode), cancellationToken).ConfigureAwait(false);
+                authCode = await _authCodes.IssueAuthCodeAsync(subject, granted.Where(s => s.Rule.IssuesAuthCode), cancellationToken).ConfigureAwait(false);
             }
             catch (AuthorizeException ex)
             {

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Uni.Authorize;
 
@@ -10,58 +8,57 @@ namespace Uni.Authorize;
 /// </summary>
 public sealed partial class Authorizer : IDisposable
 {
+    private readonly AuthorizeEngine _engine;
+    private readonly bool _ownsEngine;
+    private readonly DecisionManager _decisions;
+    private readonly AuthCodeService _authCodes;
+
+    // Copied from the engine so the hot path reads its own fields.
     private readonly IDecisionStore _store;
-    private readonly IAuthCodeStore _codes;
     private readonly IAuthorizationPrompter? _prompter;
     private readonly ISettingsPresenter? _settingsPresenter;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AuthorizeTelemetry _telemetry;
-
-    /// <summary>The decision store this engine uses (for housekeeping).</summary>
-    internal IDecisionStore DecisionStore => _store;
-
-    /// <summary>The auth code store this engine uses (for housekeeping).</summary>
-    internal IAuthCodeStore AuthCodeStore => _codes;
     private readonly PromptCoordinator _prompts = new();
     private readonly Subject _defaultSubject;
     private readonly TimeSpan _promptTimeout;
-    private readonly TimeSpan _authCodeLifetime;
     private readonly TimeSpan? _grantLifetime;
     private readonly TimeSpan? _denialLifetime;
 
-    /// <summary>Creates an authorizer from <paramref name="options"/>, with in-memory stores unless it names others.</summary>
+    /// <summary>Creates an authorizer from <paramref name="options"/>, with in-memory stores unless it names others.
+    /// Give it to <see cref="DecisionManager(Authorizer)"/> and <see cref="AuthCodeService(Authorizer)"/> for the
+    /// administration and the auth codes of the same decisions.</summary>
     /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
     public Authorizer(AuthorizerOptions options)
-        : this(options, services: null)
+        : this(new AuthorizeEngine(options, services: null), ownsEngine: true)
     {
     }
 
-    internal Authorizer(AuthorizerOptions options, IServiceProvider? services)
+    internal Authorizer(AuthorizeEngine engine, bool ownsEngine = false)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
-        Platform = options.Platform;
-        _defaultSubject = options.DefaultSubject;
-        _store = options.Store ?? services?.GetService<IDecisionStore>() ?? new InMemoryDecisionStore();
-        _codes = options.AuthCodeStore ?? services?.GetService<IAuthCodeStore>() ?? new InMemoryAuthCodeStore();
-        _prompter = options.Prompter ?? services?.GetService<IAuthorizationPrompter>();
-        _settingsPresenter = options.SettingsPresenter ?? services?.GetService<ISettingsPresenter>();
-        _time = options.TimeProvider ?? services?.GetService<TimeProvider>() ?? TimeProvider.System;
-        _logger = (options.LoggerFactory ?? services?.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger<Authorizer>();
-        _telemetry = new AuthorizeTelemetry(options.MeterFactory ?? services?.GetService<System.Diagnostics.Metrics.IMeterFactory>(), this);
-        _promptTimeout = options.PromptTimeout;
-        _authCodeLifetime = options.AuthCodeLifetime;
-        _grantLifetime = options.GrantLifetime;
-        _denialLifetime = options.DenialLifetime;
+        _engine = engine;
+        _ownsEngine = ownsEngine;
+        _decisions = new DecisionManager(engine);
+        _authCodes = new AuthCodeService(engine);
+        Platform = engine.Platform;
+        _defaultSubject = engine.DefaultSubject;
+        _store = engine.Store;
+        _prompter = engine.Prompter;
+        _settingsPresenter = engine.SettingsPresenter;
+        _time = engine.Time;
+        _logger = engine.Logger;
+        _telemetry = engine.Telemetry;
+        _promptTimeout = engine.PromptTimeout;
+        _grantLifetime = engine.GrantLifetime;
+        _denialLifetime = engine.DenialLifetime;
     }
 
     /// <summary>The platform of calls that name none.</summary>
     public Platform Platform { get; }
 
-    /// <summary>Raised after the engine wrote a decision (dialog, settings, admin). A handler that throws is logged
-    /// and does not affect the call or the stored decision.</summary>
-    public event EventHandler<DecisionChangedEventArgs>? DecisionChanged;
+    /// <summary>The engine this authorizer shares with its decision manager and auth code service.</summary>
+    internal AuthorizeEngine Engine => _engine;
 
     /// <summary>Consent rounds in flight plus user lines held; zero when no dialog is pending.</summary>
     internal int PendingPromptCount => _prompts.PendingCount;
@@ -109,7 +106,14 @@ public sealed partial class Authorizer : IDisposable
         OrThrow(TryAuthorizeApiAsync(api, subject, platform, requiresPrivacyAgreement, cancellationToken));
 
     /// <inheritdoc />
-    public void Dispose() => _telemetry.Dispose();
+    public void Dispose()
+    {
+        // With dependency injection the container disposes the shared engine.
+        if (_ownsEngine)
+        {
+            _engine.Dispose();
+        }
+    }
 
     private static ValueTask<AuthorizeResult> OrThrow(ValueTask<AuthorizeOutcome> pending)
     {
@@ -206,10 +210,9 @@ public sealed partial class Authorizer : IDisposable
     private bool IsDefault(Subject subject) =>
         ReferenceEquals(subject.AppId, _defaultSubject.AppId) && ReferenceEquals(subject.UserId, _defaultSubject.UserId);
 
-    private AuthorizeError StoreFailure(Platform platform, string api, Exception exception)
-    {
-        Log.StoreUnavailable(_logger, exception);
-        return NativePayloads.Failure(platform, api, AuthorizeErrorCode.StoreUnavailable,
-            "The decision store is unavailable; nothing was granted. Retry when the store is back.");
-    }
+    private AuthorizeError StoreFailure(Platform platform, string api, Exception exception) =>
+        _engine.StoreFailure(platform, api, exception);
+
+    private ValueTask<Decision?> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken) =>
+        _engine.WriteAsync(write, previous, cancellationToken);
 }

@@ -7,10 +7,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers Uni.Authorize.</summary>
 public static class UniAuthorizeServiceCollectionExtensions
 {
-    /// <summary>Registers a singleton <see cref="Authorizer"/> with in-memory stores unless others are registered.</summary>
+    /// <summary>Registers singletons of <see cref="Authorizer"/>, <see cref="DecisionManager"/> and
+    /// <see cref="AuthCodeService"/> over one engine, with in-memory stores unless others are registered.</summary>
     public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services) => services.AddUniAuthorize(static _ => { });
 
-    /// <summary>Registers a singleton <see cref="Authorizer"/> configured by <paramref name="configure"/>.</summary>
+    /// <summary>Registers the services of <see cref="AddUniAuthorize(IServiceCollection)"/> configured by <paramref name="configure"/>.</summary>
     public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services, Action<AuthorizerOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -25,7 +26,11 @@ public static class UniAuthorizeServiceCollectionExtensions
         services.TryAddSingleton<IDecisionStore, InMemoryDecisionStore>();
         services.TryAddSingleton<IAuthCodeStore, InMemoryAuthCodeStore>();
         services.TryAddSingleton<IConsentStore, InMemoryConsentStore>();
-        services.TryAddSingleton(static sp => new Authorizer(sp.GetRequiredService<IOptions<AuthorizerOptions>>().Value, sp));
+        // One engine behind the three services, so they share stores, settings and DecisionChanged.
+        services.TryAddSingleton(static sp => new AuthorizeEngine(sp.GetRequiredService<IOptions<AuthorizerOptions>>().Value, sp));
+        services.TryAddSingleton(static sp => new Authorizer(sp.GetRequiredService<AuthorizeEngine>()));
+        services.TryAddSingleton(static sp => new DecisionManager(sp.GetRequiredService<AuthorizeEngine>()));
+        services.TryAddSingleton(static sp => new AuthCodeService(sp.GetRequiredService<AuthorizeEngine>()));
         return new UniAuthorizeBuilder(services);
     }
 

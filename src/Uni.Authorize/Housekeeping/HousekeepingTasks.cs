@@ -1,21 +1,21 @@
 namespace Uni.Authorize;
 
 /// <summary>Expired or redeemed auth codes in the store the engine uses.</summary>
-internal sealed class AuthCodesHousekeepingTask(Authorizer authorizer) : IHousekeepingTask
+internal sealed class AuthCodesHousekeepingTask(AuthorizeEngine engine) : IHousekeepingTask
 {
     public string Name => "auth_codes";
 
     public ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken) =>
-        authorizer.AuthCodeStore.PruneAsync(now, batchSize, cancellationToken);
+        engine.AuthCodes.PruneAsync(now, batchSize, cancellationToken);
 }
 
 /// <summary>Expired decisions in the store the engine uses (through its cache, if any).</summary>
-internal sealed class DecisionsHousekeepingTask(Authorizer authorizer) : IHousekeepingTask
+internal sealed class DecisionsHousekeepingTask(AuthorizeEngine engine) : IHousekeepingTask
 {
     public string Name => "decisions";
 
     public ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken) =>
-        authorizer.DecisionStore.PruneExpiredAsync(now, batchSize, cancellationToken);
+        engine.Store.PruneExpiredAsync(now, batchSize, cancellationToken);
 }
 
 /// <summary>Expired mini-app sessions, when an <see cref="IIdentityStore"/> is registered.</summary>

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Uni.Authorize;
 
-/// <summary>Options of <see cref="Authorizer.ImportDecisionsAsync"/>.</summary>
+/// <summary>Options of <see cref="DecisionManager.ImportDecisionsAsync"/>.</summary>
 public sealed class DecisionImportOptions
 {
     /// <summary>Whether a decision in the document replaces a stored answer for the same scope. Default
@@ -10,7 +10,7 @@ public sealed class DecisionImportOptions
     public bool ReplaceExisting { get; set; }
 }
 
-/// <summary>What <see cref="Authorizer.ImportDecisionsAsync"/> did.</summary>
+/// <summary>What <see cref="DecisionManager.ImportDecisionsAsync"/> did.</summary>
 /// <param name="Imported">The scopes written.</param>
 /// <param name="Skipped">The scopes left alone: already answered (without <see cref="DecisionImportOptions.ReplaceExisting"/>)
 /// or expired in the document.</param>

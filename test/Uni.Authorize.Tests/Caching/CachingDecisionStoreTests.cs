@@ -214,9 +214,9 @@ public sealed class CachingDecisionStoreTests
         var authorizer = provider.GetRequiredService<Authorizer>();
         Assert.IsType<CachingDecisionStore>(provider.GetRequiredService<IDecisionStore>());
 
-        await authorizer.SetDecisionAsync(Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(authorizer).SetDecisionAsync(Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
         var granted = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera") { Subject = Alice }, Ct);
-        await authorizer.SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        await new DecisionManager(authorizer).SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
         var denied = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera") { Subject = Alice }, Ct);
 
         Assert.True(granted.Succeeded);

@@ -21,12 +21,12 @@ public sealed class DecisionPortabilityTests
     private static async Task<byte[]> ExportAsync(Authorizer authorizer, Subject subject)
     {
         using var stream = new MemoryStream();
-        await authorizer.ExportDecisionsAsync(subject, stream, Ct);
+        await new DecisionManager(authorizer).ExportDecisionsAsync(subject, stream, Ct);
         return stream.ToArray();
     }
 
     private static Task<DecisionImportResult> ImportAsync(Authorizer authorizer, Subject subject, byte[] json, bool replace = false) =>
-        authorizer.ImportDecisionsAsync(subject, new MemoryStream(json), new DecisionImportOptions { ReplaceExisting = replace }, Ct).AsTask();
+        new DecisionManager(authorizer).ImportDecisionsAsync(subject, new MemoryStream(json), new DecisionImportOptions { ReplaceExisting = replace }, Ct).AsTask();
 
     private static byte[] Json(string text) => Encoding.UTF8.GetBytes(text);
 
@@ -34,10 +34,10 @@ public sealed class DecisionPortabilityTests
     public async Task ExportDecisionsAsync_Subject_WritesItsDecisionsAndAuditOnly()
     {
         var (authorizer, _, _) = Create();
-        await authorizer.SetDecisionAsync(Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
-        await authorizer.SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
-        await authorizer.SetDecisionAsync(Alice, "scope.record", DecisionState.Granted, cancellationToken: Ct);
-        await authorizer.SetDecisionAsync(Bob, "scope.werun", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(authorizer).SetDecisionAsync(Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(authorizer).SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        await new DecisionManager(authorizer).SetDecisionAsync(Alice, "scope.record", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(authorizer).SetDecisionAsync(Bob, "scope.werun", DecisionState.Granted, cancellationToken: Ct);
 
         using var json = JsonDocument.Parse(await ExportAsync(authorizer, Alice));
 
@@ -57,8 +57,8 @@ public sealed class DecisionPortabilityTests
     public async Task ImportDecisionsAsync_ExportedDocument_RecreatesTheAnswersOnAnotherHost()
     {
         var (source, _, _) = Create();
-        await source.SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
-        await source.SetDecisionAsync(Alice, "scope.userLocation", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(source).SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, DecisionSource.Settings, cancellationToken: Ct);
+        await new DecisionManager(source).SetDecisionAsync(Alice, "scope.userLocation", DecisionState.Granted, cancellationToken: Ct);
         var (target, targetStore, _) = Create();
 
         var result = await ImportAsync(target, Alice, await ExportAsync(source, Alice));
@@ -68,7 +68,7 @@ public sealed class DecisionPortabilityTests
         var camera = await targetStore.GetAsync(Alice, "scope.camera", Ct);
         Assert.Equal(DecisionState.Denied, camera!.State);
         Assert.Equal(DecisionSource.Admin, camera.Source);
-        Assert.Equal((await source.ExportAsync(Alice, Ct)).Decisions[0].DecidedAt, camera.DecidedAt);
+        Assert.Equal((await new DecisionManager(source).ExportAsync(Alice, Ct)).Decisions[0].DecidedAt, camera.DecidedAt);
         Assert.Equal(AuthorizeErrorCode.Denied, (await target.TryAuthorizeAsync(new AuthorizeRequest("scope.camera") { Subject = Alice }, Ct)).Error!.Code);
         Assert.True((await target.TryAuthorizeAsync(new AuthorizeRequest("scope.userLocation") { Subject = Alice }, Ct)).Succeeded);
     }
@@ -77,10 +77,10 @@ public sealed class DecisionPortabilityTests
     public async Task ImportDecisionsAsync_ScopeAlreadyAnswered_KeptUnlessReplaceExisting()
     {
         var (source, _, _) = Create();
-        await source.SetDecisionAsync(Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(source).SetDecisionAsync(Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
         var document = await ExportAsync(source, Alice);
         var (target, targetStore, _) = Create();
-        await target.SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
+        await new DecisionManager(target).SetDecisionAsync(Alice, "scope.camera", DecisionState.Denied, cancellationToken: Ct);
 
         var kept = await ImportAsync(target, Alice, document);
         Assert.Equal(["scope.camera"], kept.Skipped);
@@ -110,7 +110,7 @@ public sealed class DecisionPortabilityTests
     public async Task ImportDecisionsAsync_DocumentOfAnotherSubject_ThrowsAndWritesNothing()
     {
         var (source, _, _) = Create();
-        await source.SetDecisionAsync(Bob, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+        await new DecisionManager(source).SetDecisionAsync(Bob, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
         var bobsDocument = await ExportAsync(source, Bob);
         var (target, targetStore, _) = Create();
 
@@ -144,30 +144,11 @@ public sealed class DecisionPortabilityTests
     public async Task ImportDecisionsAsync_DocumentOverTheSizeLimit_ThrowsBeforeParsing()
     {
         var (target, _, _) = Create();
-        var huge = new byte[Authorizer.MaxImportBytes + 1];
+        var huge = new byte[DecisionManager.MaxImportBytes + 1];
         Array.Fill(huge, (byte)' ');
 
         var ex = await Assert.ThrowsAsync<InvalidDataException>(() => ImportAsync(target, Alice, huge));
 
         Assert.Contains("larger than", ex.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task PruneAsync_ExpiredDecisionsAndUsedCodes_DeletedOthersKept()
-    {
-        var (authorizer, store, time) = Create();
-        var now = time.GetUtcNow();
-        await store.TryWriteAsync(new DecisionWrite(Alice, "scope.camera", DecisionState.Granted, DecisionSource.Prompt, now, now.AddHours(1), 0), Ct);
-        await store.TryWriteAsync(new DecisionWrite(Alice, "scope.record", DecisionState.Denied, DecisionSource.Prompt, now, null, 0), Ct);
-        var used = await authorizer.IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
-        var fresh = await authorizer.IssueAuthCodeAsync(Alice, ["auth_base"], Ct);
-        await authorizer.RedeemAuthCodeAsync("app-1", used, Ct);
-
-        time.Advance(TimeSpan.FromHours(2));
-        var pruned = await authorizer.PruneAsync(Ct);
-
-        Assert.Equal(new PruneResult(1, 2), pruned);
-        Assert.Equal(["scope.record"], (await store.ListAsync(Alice, Ct)).Select(d => d.Scope));
-        Assert.Equal(AuthCodeRedemptionStatus.Invalid, (await authorizer.RedeemAuthCodeAsync("app-1", fresh, Ct)).Status);
     }
 }

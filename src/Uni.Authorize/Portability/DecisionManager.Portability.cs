@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace Uni.Authorize;
 
-public sealed partial class Authorizer
+public sealed partial class DecisionManager
 {
     /// <summary>The largest document <see cref="ImportDecisionsAsync"/> reads.</summary>
     public const int MaxImportBytes = 1024 * 1024;
@@ -16,7 +16,7 @@ public sealed partial class Authorizer
         var (decisions, audit) = await ExportAsync(subject, cancellationToken).ConfigureAwait(false);
 
         var document = new DecisionDocument(
-            DecisionDocument.CurrentFormat, subject.AppId, subject.UserId, _time.GetUtcNow(),
+            DecisionDocument.CurrentFormat, subject.AppId, subject.UserId, _engine.Time.GetUtcNow(),
             [.. decisions.Select(d => new DecisionDocumentEntry(d.Scope, d.State, d.Source, d.DecidedAt, d.ExpiresAt))],
             [.. audit.Select(a => new DecisionDocumentAuditEntry(a.Scope, a.From, a.To, a.Source, a.At))]);
         await JsonSerializer.SerializeAsync(destination, document, DecisionDocumentJson.Default.DecisionDocument, cancellationToken).ConfigureAwait(false);
@@ -36,7 +36,7 @@ public sealed partial class Authorizer
         var document = await ReadDocumentAsync(source, cancellationToken).ConfigureAwait(false);
         ValidateDocument(document, subject);
 
-        var now = _time.GetUtcNow();
+        var now = _engine.Time.GetUtcNow();
         var imported = new List<string>();
         var skipped = new List<string>();
         foreach (var entry in document.Decisions.OrderBy(e => e.Scope, StringComparer.Ordinal))
@@ -124,28 +124,28 @@ public sealed partial class Authorizer
         {
             try
             {
-                var current = await _store.GetAsync(subject, entry.Scope, cancellationToken).ConfigureAwait(false);
-                var currentState = current?.EffectiveState(_time.GetUtcNow()) ?? DecisionState.NotDetermined;
+                var current = await _engine.Store.GetAsync(subject, entry.Scope, cancellationToken).ConfigureAwait(false);
+                var currentState = current?.EffectiveState(_engine.Time.GetUtcNow()) ?? DecisionState.NotDetermined;
                 if (!replace && currentState != DecisionState.NotDetermined)
                 {
                     return false;
                 }
 
                 var write = new DecisionWrite(subject, entry.Scope, entry.State, DecisionSource.Admin, entry.DecidedAt, entry.ExpiresAt, current?.Version ?? 0);
-                var result = await _store.TryWriteAsync(write, cancellationToken).ConfigureAwait(false);
+                var result = await _engine.Store.TryWriteAsync(write, cancellationToken).ConfigureAwait(false);
                 if (result.Written)
                 {
-                    OnWritten(result.Current!, current?.State ?? DecisionState.NotDetermined);
+                    _engine.OnWritten(result.Current!, current?.State ?? DecisionState.NotDetermined);
                     return true;
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                throw new AuthorizeException(StoreFailure(Platform, "importDecisions", ex));
+                throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "importDecisions", ex));
             }
         }
 
-        throw new AuthorizeException(NativePayloads.Failure(Platform, "importDecisions", AuthorizeErrorCode.StoreUnavailable,
+        throw new AuthorizeException(NativePayloads.Failure(_engine.Platform, "importDecisions", AuthorizeErrorCode.StoreUnavailable,
             "The decision kept changing under concurrent writes; try again."));
     }
 }

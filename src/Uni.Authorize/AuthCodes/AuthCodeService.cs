@@ -4,10 +4,25 @@ using System.Text;
 
 namespace Uni.Authorize;
 
-public sealed partial class Authorizer
+/// <summary>
+/// Issues and redeems the auth codes of an <see cref="Authorizer"/>'s grants (<c>getAuthCode</c>, WeChat's
+/// <c>login</c>, and the server-side exchange). Safe for concurrent use.
+/// </summary>
+public sealed class AuthCodeService
 {
     private const int AuthCodeBytes = 32;
     private static readonly int AuthCodeLength = Base64Url.GetEncodedLength(AuthCodeBytes);
+
+    private readonly AuthorizeEngine _engine;
+
+    /// <summary>Creates the auth code service of <paramref name="authorizer"/> (without dependency injection; with it,
+    /// resolve <see cref="AuthCodeService"/>).</summary>
+    public AuthCodeService(Authorizer authorizer)
+        : this((authorizer ?? throw new ArgumentNullException(nameof(authorizer))).Engine)
+    {
+    }
+
+    internal AuthCodeService(AuthorizeEngine engine) => _engine = engine;
 
     /// <summary>
     /// Redeems an auth code for the app that presents it: the server-side exchange (<c>alipay.system.oauth.token</c>,
@@ -42,15 +57,15 @@ public sealed partial class Authorizer
         subject.EnsureValid();
         ArgumentNullException.ThrowIfNull(scopes);
         var code = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(AuthCodeBytes));
-        var now = _time.GetUtcNow();
+        var now = _engine.Time.GetUtcNow();
         string[] sorted = [.. scopes.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         try
         {
-            await _codes.AddAsync(new AuthCodeRecord(HashCode(code), subject, sorted, now, now + _authCodeLifetime), cancellationToken).ConfigureAwait(false);
+            await _engine.AuthCodes.AddAsync(new AuthCodeRecord(HashCode(code), subject, sorted, now, now + _engine.AuthCodeLifetime), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new AuthorizeException(StoreFailure(Platform, "getAuthCode", ex));
+            throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "getAuthCode", ex));
         }
 
         return code;
@@ -60,11 +75,11 @@ public sealed partial class Authorizer
     {
         try
         {
-            return await _codes.RedeemAsync(codeHash, appId, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            return await _engine.AuthCodes.RedeemAsync(codeHash, appId, _engine.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw new AuthorizeException(StoreFailure(Platform, "code2Session", ex));
+            throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "code2Session", ex));
         }
     }
 
@@ -72,6 +87,6 @@ public sealed partial class Authorizer
     public static string HashCode(string code) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(code ?? throw new ArgumentNullException(nameof(code)))));
 
-    private ValueTask<string> IssueAuthCodeAsync(Subject subject, IEnumerable<ResolvedScope> scopes, CancellationToken cancellationToken) =>
+    internal ValueTask<string> IssueAuthCodeAsync(Subject subject, IEnumerable<ResolvedScope> scopes, CancellationToken cancellationToken) =>
         IssueAuthCodeAsync(subject, scopes.Select(s => s.Scope.Name), cancellationToken);
 }
