@@ -141,7 +141,11 @@ test('wx.authorizeForMiniProgram: a plugin asks for the camera; the decision bel
   assert.deepEqual(seen.calls, ['success', 'complete']);
   assert.deepEqual(seen.success, { errMsg: 'authorizeForMiniProgram:ok' });
   assert.deepEqual(await wx.authorize({ scope: 'scope.camera' }), { errMsg: 'authorize:ok' }, 'the app itself now has the camera');
-  assert.deepEqual(await wx.getSetting(), { errMsg: 'getSetting:ok', authSetting: { 'scope.camera': true } });
+  // WeChat reports user info, address and invoices granted without asking; the camera is the host app's decision.
+  assert.deepEqual(await wx.getSetting(), {
+    errMsg: 'getSetting:ok',
+    authSetting: { 'scope.camera': true, 'scope.userInfo': true, 'scope.address': true, 'scope.invoiceTitle': true, 'scope.invoice': true },
+  });
 
   const denied = settle(wx.authorizeForMiniProgram({ scope: 'scope.record' }));
   await user.answerNext('deny', ['scope.record']);
