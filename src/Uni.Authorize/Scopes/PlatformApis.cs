@@ -17,7 +17,8 @@ internal static class PlatformApis
     private const string Record = "scope.record";
     private const string UserInfo = "scope.userInfo";
 
-    // The recorder's start (RecorderManager.start) is gated as startRecord on every platform.
+    // Members of the objects real pages create at load (getRecorderManager, createCameraContext) are named
+    // Object.member, as the platforms' references name them.
     private static readonly FrozenDictionary<string, string?>[] ByPlatform = Build(new()
     {
         [Platform.WeChat] =
@@ -25,6 +26,7 @@ internal static class PlatformApis
             ("getLocation", Location), ("startLocationUpdate", Location), ("getFuzzyLocation", "scope.userFuzzyLocation"),
             ("startLocationUpdateBackground", "scope.userLocationBackground"), ("chooseLocation", NoScope), ("choosePoi", NoScope),
             ("getUserInfo", NoScope), ("getUserProfile", NoScope), ("getWeRunData", "scope.werun"), ("startRecord", Record),
+            ("RecorderManager.start", Record), ("CameraContext.takePhoto", Camera), ("CameraContext.startRecord", Camera),
             ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", NoScope), ("chooseImage", NoScope), ("chooseVideo", NoScope), ("chooseMedia", NoScope),
             ("openBluetoothAdapter", "scope.bluetooth"), ("createBLEPeripheralServer", "scope.bluetooth"),
@@ -40,22 +42,22 @@ internal static class PlatformApis
         [Platform.ByteDance] =
         [
             ("getUserInfo", UserInfo), ("getUserProfile", UserInfo), ("getLocation", Location), ("chooseLocation", Location),
-            ("startRecord", Record), ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
-            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera),
+            ("startRecord", Record), ("RecorderManager.start", Record), ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
+            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
         ],
         [Platform.Baidu] =
         [
-            ("getLocation", Location), ("chooseLocation", Location), ("startRecord", Record),
+            ("getLocation", Location), ("chooseLocation", Location), ("startRecord", Record), ("RecorderManager.start", Record),
             ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
-            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera),
+            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
             ("addEventOnCalendar", "scope.calendar"), ("deleteEventOnCalendar", "scope.calendar"),
         ],
         [Platform.Kuaishou] =
         [
             ("getUserInfo", UserInfo), ("getLocation", Location), ("chooseLocation", Location),
-            ("startLocationUpdateBackground", "scope.userLocationBackground"), ("startRecord", Record),
+            ("startLocationUpdateBackground", "scope.userLocationBackground"), ("startRecord", Record), ("RecorderManager.start", Record),
             ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
-            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera),
+            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
         ],
     });
 
