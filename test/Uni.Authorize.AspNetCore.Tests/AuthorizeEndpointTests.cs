@@ -123,6 +123,16 @@ public sealed class AuthorizeEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Catalog_Scope_ListsThePlatformsOwnApiNames()
+    {
+        var catalog = await Json(await _app.GetAsync("/api/v1/scopes/alipay"));
+
+        var album = catalog["scopes"]!.AsArray().Single(s => (string)s!["name"]! == "scope.writePhotosAlbum")!;
+        Assert.Equal(["saveImage", "saveVideoToPhotosAlbum"], album["nativeApis"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["saveImage", "saveVideo"], album["apis"]!.AsArray().Select(a => (string)a!));
+    }
+
+    [Fact]
     public async Task ApiGate_WeChatPicker_AnswersAtOnceWithoutConsent()
     {
         var result = await Json(await _app.PostAsync("/api/v1/apis/chooseImage/authorize?wait=0", null));

@@ -101,4 +101,25 @@ public sealed class ScopeCatalogTests
         Assert.True(address.Succeeded);
         Assert.Equal("scope.bluetooth", Assert.Single(prompter.Shown).Scopes[0].Name);
     }
+
+    [Theory]
+    [InlineData(Platform.WeChat, "scope.writePhotosAlbum", "saveImageToPhotosAlbum,saveVideoToPhotosAlbum")]
+    [InlineData(Platform.WeChat, "scope.camera", "CameraContext.startRecord,CameraContext.takePhoto")]
+    [InlineData(Platform.Alipay, "scope.writePhotosAlbum", "saveImage,saveVideoToPhotosAlbum")]
+    [InlineData(Platform.ByteDance, "scope.camera", "chooseImage,chooseVideo,scanCode,CameraContext.takePhoto")]
+    [InlineData(Platform.Baidu, "scope.calendar", "addEventOnCalendar,deleteEventOnCalendar")]
+    public void NativeApis_Scope_ThePlatformsOwnNamesFunctionsFirst(Platform platform, string scope, string apis)
+    {
+        Assert.True(ScopeCatalog.TryGet(scope, out var definition));
+
+        Assert.Equal(apis.Split(','), ScopeCatalog.NativeApis(definition, platform));
+    }
+
+    [Fact]
+    public void NativeApis_WeChatUserInfo_NoneAsks()
+    {
+        Assert.True(ScopeCatalog.TryGet("scope.userInfo", out var userInfo));
+
+        Assert.Empty(ScopeCatalog.NativeApis(userInfo, Platform.WeChat));
+    }
 }

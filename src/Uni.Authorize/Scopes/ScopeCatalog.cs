@@ -82,6 +82,16 @@ public static class ScopeCatalog
     /// <summary>The scope an API belongs to (<c>getLocation</c> → <c>scope.userLocation</c>).</summary>
     public static bool TryGetByApi(string api, out ScopeDefinition scope) => ByApi.TryGetValue(api, out scope!);
 
+    /// <summary>The APIs that ask for <paramref name="scope"/> on <paramref name="platform"/>, under the platform's own
+    /// names (<c>saveImageToPhotosAlbum</c> on WeChat, <c>saveImage</c> on Alipay), the global's own functions before the
+    /// members of objects (<c>CameraContext.takePhoto</c>); empty when no API of the platform asks for it.</summary>
+    public static IReadOnlyList<string> NativeApis(ScopeDefinition scope, Platform platform)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return [.. PlatformApis.For(platform).Where(p => string.Equals(p.Value, scope.Name, StringComparison.Ordinal)).Select(p => p.Key)
+            .OrderBy(name => name.Contains('.', StringComparison.Ordinal)).ThenBy(name => name, StringComparer.Ordinal)];
+    }
+
     /// <summary>The scopes <paramref name="platform"/> supports: the seed's in its order, then the platform's own.</summary>
     public static IEnumerable<ScopeDefinition> For(Platform platform) => All.Where(s => s.IsSupportedOn(platform));
 

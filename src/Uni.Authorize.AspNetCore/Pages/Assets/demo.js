@@ -77,6 +77,19 @@ async function render() {
       onclick: () => choosePlatform(p.id),
     }, p.zh, h('small', {}, p.en))));
 
+  // "Call the API" follows the chosen scope (the first one chosen, on Alipay).
+  const target = () => apiOf(scopes.find(s => chosen.has(s.name)));
+  const callButton = h('button', {
+    class: 'secondary', type: 'button', 'data-testid': 'call-api', title: '调用这个权限的接口 Call the API behind the scope',
+    onclick: () => { const name = target(); if (name) run(app, a => callApi(a, name)); },
+  });
+  const updateCall = () => {
+    const name = target();
+    callButton.textContent = name ? `${platform.global}.${name}` : '没有接口 No API';
+    callButton.disabled = !app || !name;
+  };
+  updateCall();
+
   const scopeList = h('div', { class: 'scope-grid' }, scopes.map(scope => {
     const key = scope.settingKey;
     const decided = key && Object.hasOwn(state.authSetting, key) ? state.authSetting[key] : undefined;
@@ -88,6 +101,7 @@ async function render() {
         onchange: event => {
           if (!multiple) chosen.clear();
           if (event.target.checked) chosen.add(scope.name); else chosen.delete(scope.name);
+          updateCall();
         },
       }),
       h('span', { class: 'scope-name' }, h('span', { class: 'scope-zh' }, scope.descriptionZh), ' ', h('span', { class: 'scope-en' }, scope.descriptionEn)),
@@ -100,6 +114,7 @@ async function render() {
   const actions = h('div', { class: 'actions' },
     h('button', { class: 'primary', type: 'button', 'data-testid': 'authorize', disabled: !app, onclick: () => run(app, authorize) },
       multiple ? 'my.getAuthCode' : `${platform.global}.authorize`),
+    callButton,
     h('div', { class: 'row' },
       h('button', { class: 'secondary', type: 'button', 'data-testid': 'get-setting', disabled: !app, onclick: () => run(app, getSetting) }, 'getSetting'),
       h('button', { class: 'secondary', type: 'button', 'data-testid': 'open-setting', disabled: !app, onclick: () => run(app, openSetting) }, 'openSetting')));
@@ -117,12 +132,13 @@ async function render() {
 
 const resultCard = h('section', { class: 'card result', 'data-testid': 'result', hidden: true });
 
-function showResult(api, status, payload, note) {
+function showResult(api, status, payload, note, extra) {
   const label = { ok: 'success', fail: 'fail', pending: 'pending' }[status] ?? status;
   const lines = status === 'pending'
     ? [h('p', { class: 'muted' }, note ?? '等待用户在弹窗中选择… Waiting for the user to answer the dialog…')]
     : [h('pre', { class: 'payload', 'data-testid': 'payload' }, payload === undefined ? 'undefined' : JSON.stringify(payload, null, 2)),
-       note ? h('p', { class: 'muted' }, note) : null,
+       note ? h('p', { class: 'muted', 'data-testid': 'result-note' }, note) : null,
+       extra ?? null,
        h('p', { class: 'callbacks' }, h('code', {}, `${label}(res)`), ' → ', h('code', {}, 'complete(res)'))];
   resultCard.replaceChildren(...[
     h('div', { class: 'result-head' },
@@ -162,6 +178,124 @@ async function authorize(app) {
     answer = await asApp(app, `${answer.pollUrl}?wait=25`);
   }
   showResult(name, answer.status, answer.native, answer.authCode ? `authCode: ${answer.authCode}` : undefined);
+}
+
+// "Call the API": the host's API gate first (the scope's consent when undetermined, the native denial at once), then
+// the browser does the work: the position from the Geolocation API, a file from the file picker, a download for the
+// save APIs, an .ics file for the calendar ones. Nothing is made up: without a browser counterpart the call fails.
+const PROVIDERS = [
+  [/Location|^getFuzzyLocation$|^choosePoi$/, locate],
+  [/^choose(Image|Video|Media)$|^scanCode$|^CameraContext\.takePhoto$/, pick],
+  [/^save(Image|Video)/, download],
+  [/Calendar$/, calendarEvent],
+];
+
+function providerOf(apiName) {
+  return PROVIDERS.find(([pattern]) => pattern.test(apiName))?.[1] ?? null;
+}
+
+// The API the demo calls for a scope: the first of the platform's own names that the browser can run.
+function apiOf(scope) {
+  const names = scope?.nativeApis ?? [];
+  return names.find(providerOf) ?? names[0] ?? null;
+}
+
+async function callApi(app, apiName) {
+  const name = `${platformOf(state.platform).global}.${apiName}`;
+  let answer = await asApp(app, `/api/v1/apis/${encodeURIComponent(apiName)}/authorize?wait=0`, { method: 'POST' });
+  while (answer.status === 'pending') {
+    showResult(name, 'pending');
+    answer = await asApp(app, `${answer.pollUrl}?wait=25`);
+  }
+  if (answer.status !== 'ok') {
+    showResult(name, answer.status, answer.native);
+    return;
+  }
+  const provider = providerOf(apiName);
+  const alipay = state.platform === 'alipay';
+  if (!provider) {
+    showResult(name, 'fail', alipay ? { error: 1, errorMessage: '接口不存在' } : { errMsg: `${apiName}:fail not supported` },
+      '浏览器里没有这个接口 The browser has nothing to run this API on');
+    return;
+  }
+  let outcome;
+  try {
+    outcome = await provider(apiName);
+  } catch (error) {
+    showResult(name, 'fail', alipay ? { error: 3, errorMessage: error.message } : { errMsg: `${apiName}:fail ${error.message}` });
+    return;
+  }
+  showResult(name, 'ok', alipay ? outcome.payload : { ...outcome.payload, errMsg: `${apiName}:ok` }, outcome.note, outcome.extra);
+}
+
+async function locate() {
+  if (!navigator.geolocation) throw new Error('geolocation unavailable');
+  const position = await new Promise((resolve, reject) =>
+    navigator.geolocation.getCurrentPosition(resolve, e => reject(new Error(e.message || 'location unavailable')), { timeout: 15000 }));
+  const { latitude, longitude, accuracy, altitude, speed } = position.coords;
+  return { payload: { latitude, longitude, accuracy, altitude: altitude ?? 0, speed: speed ?? -1 }, note: `位置 Position: ${latitude}, ${longitude}` };
+}
+
+// The file picker needs the user's gesture: the button press, or the press on "allow" in the consent dialog.
+function pick(apiName) {
+  const accept = /Video/.test(apiName) ? 'video/*' : /Media/.test(apiName) ? 'image/*,video/*' : 'image/*';
+  return new Promise((resolve, reject) => {
+    const input = h('input', { type: 'file', accept, hidden: true, 'data-testid': 'file-input' });
+    input.addEventListener('change', () => {
+      input.remove();
+      const file = input.files?.[0];
+      if (!file) {
+        reject(new Error('cancel'));
+        return;
+      }
+      const reader = new FileReader();
+      reader.onload = () => resolve({
+        payload: { tempFilePaths: [file.name], tempFiles: [{ path: file.name, size: file.size }] },
+        note: `已选择 Picked: ${file.name}`,
+        extra: file.type.startsWith('image/') ? h('img', { class: 'picked', src: reader.result, alt: file.name, 'data-testid': 'picked-image' }) : null,
+      });
+      reader.onerror = () => reject(new Error('read failed'));
+      reader.readAsDataURL(file);
+    });
+    input.addEventListener('cancel', () => { input.remove(); reject(new Error('cancel')); });
+    document.body.append(input);
+    input.click();
+  });
+}
+
+function save(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+async function download(apiName) {
+  const canvas = h('canvas', { width: 240, height: 120 });
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#f4f4f4';
+  context.fillRect(0, 0, 240, 120);
+  context.fillStyle = '#222';
+  context.font = '16px sans-serif';
+  context.fillText(`Uni.Authorize ${new Date().toISOString().slice(0, 10)}`, 16, 64);
+  const blob = await new Promise(resolve => canvas.toBlob(resolve, 'image/png'));
+  const filename = `uni-authorize-${apiName}.png`;
+  save(blob, filename);
+  return { payload: {}, note: `已下载 Downloaded: ${filename}` };
+}
+
+async function calendarEvent(apiName) {
+  const stamp = date => date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const start = new Date(Date.now() + 3_600_000);
+  const end = new Date(start.getTime() + 3_600_000);
+  const ics = ['BEGIN:VCALENDAR', 'VERSION:2.0', 'PRODID:-//Uni.Authorize//demo//EN', 'BEGIN:VEVENT',
+    `UID:${crypto.randomUUID()}@uni-authorize`, `DTSTAMP:${stamp(new Date())}`, `DTSTART:${stamp(start)}`, `DTEND:${stamp(end)}`,
+    'SUMMARY:Uni.Authorize demo', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n');
+  const filename = `uni-authorize-${apiName}.ics`;
+  save(new Blob([ics], { type: 'text/calendar' }), filename);
+  return { payload: {}, note: `已下载 Downloaded: ${filename}` };
 }
 
 async function getSetting(app) {
