@@ -198,3 +198,19 @@ test('a host with shorter long polls than the bridge asks for: the bridge adapts
   await user.answer(consent.id, 'allow');
   assert.deepEqual(await call, { ok: true, value: { errMsg: 'authorize:ok' } });
 });
+
+test('wx.chooseImage on an app with a contract: no scope to ask, but the contract first; refused, errno 104 and no picker', T, async () => {
+  const picked = [];
+  const providers = { chooseImage: () => { picked.push(1); return { tempFilePaths: ['cat.png'] }; } };
+  const agreeing = await wechat(PRIVACY_APP, { providers });
+
+  const call = settle(agreeing.wx.chooseImage({ count: 1 }));
+  await agreeing.user.answerNext('allow', ['privacy']);
+  assert.deepEqual(await call, { ok: true, value: { tempFilePaths: ['cat.png'], errMsg: 'chooseImage:ok' } });
+  assert.deepEqual(await agreeing.user.pendingConsents(), [], 'the picker asks for no scope');
+
+  const refusing = await wechat(PRIVACY_APP, { providers });
+  refusing.wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'disagree' }));
+  assert.deepEqual(await settle(refusing.wx.chooseImage({ count: 1 })), { ok: false, value: refused('chooseImage') });
+  assert.deepEqual(picked, [1], 'a refused contract reaches no provider');
+});
