@@ -192,4 +192,26 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
         await Expect(page.GetByTestId("payload")).ToContainTextAsync("chooseImage:ok");
         await Expect(page.GetByTestId("picked-image")).ToBeVisibleAsync();
     }
+    [Fact]
+    public async Task DemoPage_CallTheApi_RecordsFromTheMicrophoneAfterTheConsent()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await page.Context.GrantPermissionsAsync(["microphone"]);
+        await Pages.SignInAsync(page, "/?platform=wechat", Pages.UniqueUser("record"));
+        await page.GetByTestId("scope-scope.record").CheckAsync();
+        var call = page.GetByTestId("call-api");
+        await Expect(call).ToHaveTextAsync("wx.startRecord");
+
+        var download = page.WaitForDownloadAsync();
+        await call.ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", "scope.record");
+        var saved = await download;
+
+        Assert.Equal("uni-authorize-recording.webm", saved.SuggestedFilename);
+        Assert.True(new FileInfo(await saved.PathAsync()).Length > 0, "the recording has data");
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("startRecord:ok");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("\"tempFilePath\": \"uni-authorize-recording.webm\"");
+    }
 }

@@ -1,5 +1,6 @@
 // What the browser can run behind a scope's API, for the demo page and its worker mode: the position from the
-// Geolocation API, a file from the file picker, a download for the save APIs, an .ics file for the calendar ones.
+// Geolocation API, a file from the file picker, a short recording from the microphone (getUserMedia + MediaRecorder),
+// a download for the save APIs, an .ics file for the calendar ones.
 // Nothing is made up: an API without a browser counterpart has no provider here. Each resolves with
 // { payload, note, extra }: the API's success fields, a line for the person, and an element to show.
 import { h } from './host.js';
@@ -8,6 +9,7 @@ const PROVIDERS = [
   [/Location|^getFuzzyLocation$|^choosePoi$/, locate],
   [/^choose(Image|Video|Media)$|^scanCode$|^CameraContext\.takePhoto$/, pick],
   [/^save(Image|Video)/, download],
+  [/^startRecord$|^RecorderManager\.start$/, record],
   [/Calendar$/, calendarEvent],
 ];
 
@@ -89,4 +91,28 @@ export async function calendarEvent(apiName) {
   const filename = `uni-authorize-${apiName}.ics`;
   save(new Blob([ics], { type: 'text/calendar' }), filename);
   return { payload: {}, note: `已下载 Downloaded: ${filename}` };
+}
+
+// A short recording from the microphone, offered as a download so that it can be listened to.
+export async function record() {
+  if (!navigator.mediaDevices?.getUserMedia || typeof MediaRecorder !== 'function') throw new Error('recording unavailable');
+  const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+  try {
+    const recorder = new MediaRecorder(stream);
+    const chunks = [];
+    recorder.addEventListener('dataavailable', event => chunks.push(event.data));
+    const stopped = new Promise(resolve => recorder.addEventListener('stop', resolve));
+    const started = performance.now();
+    recorder.start();
+    await new Promise(resolve => setTimeout(resolve, 1500));
+    recorder.stop();
+    await stopped;
+    const blob = new Blob(chunks, { type: recorder.mimeType || 'audio/webm' });
+    const duration = Math.round(performance.now() - started);
+    const filename = 'uni-authorize-recording.webm';
+    save(blob, filename);
+    return { payload: { tempFilePath: filename, duration, fileSize: blob.size }, note: `已录音 Recorded ${duration} ms: ${filename}` };
+  } finally {
+    for (const track of stream.getTracks()) track.stop();
+  }
 }
