@@ -614,11 +614,16 @@
 
     // createCameraContext: taking a photo or a video asks for the camera (on WeChat the camera component's scope).
     function createCameraContext() {
-      return {
-        takePhoto: gated('CameraContext.takePhoto'),
-        startRecord: gated('CameraContext.startRecord'),
-        stopRecord: (options) => call('CameraContext.stopRecord', options, (opts) => provide('CameraContext.stopRecord', opts)),
-      };
+      const context = { takePhoto: gated('CameraContext.takePhoto') };
+      if (platform === 'wechat') {
+        // Only WeChat's gate knows a camera video; elsewhere the member is absent rather than refused as unknown.
+        Object.assign(context, {
+          startRecord: gated('CameraContext.startRecord'),
+          stopRecord: (options) => call('CameraContext.stopRecord', options, (opts) => provide('CameraContext.stopRecord', opts)),
+        });
+      }
+
+      return context;
     }
 
     const api = { getSystemInfoSync, getSystemInfo };
