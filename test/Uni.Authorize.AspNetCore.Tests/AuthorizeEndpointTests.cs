@@ -117,9 +117,29 @@ public sealed class AuthorizeEndpointTests : IAsyncLifetime
         await AnswerAsync(_user, (string)(await PendingConsentAsync(_user))["id"]!, "deny");
         await call.WaitAsync(Patience);
 
-        var result = await Json(await _app.PostAsync("/api/v1/apis/chooseLocation/authorize?wait=0", null));
+        var result = await Json(await _app.PostAsync("/api/v1/apis/startLocationUpdate/authorize?wait=0", null));
 
-        Assert.Equal("chooseLocation:fail auth deny", (string)result["native"]!["errMsg"]!);
+        Assert.Equal("startLocationUpdate:fail auth deny", (string)result["native"]!["errMsg"]!);
+    }
+
+    [Fact]
+    public async Task Catalog_Scope_ListsThePlatformsOwnApiNames()
+    {
+        var catalog = await Json(await _app.GetAsync("/api/v1/scopes/alipay"));
+
+        var album = catalog["scopes"]!.AsArray().Single(s => (string)s!["name"]! == "scope.writePhotosAlbum")!;
+        Assert.Equal(["saveImage", "saveVideoToPhotosAlbum"], album["nativeApis"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["saveImage", "saveVideo"], album["apis"]!.AsArray().Select(a => (string)a!));
+    }
+
+    [Fact]
+    public async Task ApiGate_WeChatPicker_AnswersAtOnceWithoutConsent()
+    {
+        var result = await Json(await _app.PostAsync("/api/v1/apis/chooseImage/authorize?wait=0", null));
+
+        Assert.Equal("ok", (string)result["status"]!);
+        Assert.Equal("chooseImage:ok", (string)result["native"]!["errMsg"]!);
+        Assert.Empty((await _user.GetFromJsonAsync<JsonObject>("/api/v1/user/consents"))!["consents"]!.AsArray());
     }
 
     [Fact]

@@ -34,7 +34,9 @@ public sealed class Browser : IAsyncLifetime
         {
             ExecutablePath = Executable,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+            // A fake microphone and camera, so that recording in a page works without devices or a permission prompt.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"],
         });
     }
 

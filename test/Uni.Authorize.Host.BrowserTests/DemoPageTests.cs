@@ -114,4 +114,104 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
         await Expect(status).ToHaveTextAsync("fail");
         await Expect(page.GetByTestId("state-scope.camera")).ToHaveCountAsync(0);
     }
+    // A 1 x 1 PNG, the picture the user picks.
+    private static readonly byte[] Picture = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==");
+
+    [Fact]
+    public async Task DemoPage_CallTheApi_AsksThenReturnsTheBrowsersPositionAndSavesADownload()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await page.Context.GrantPermissionsAsync(["geolocation"]);
+        await page.Context.SetGeolocationAsync(new Geolocation { Latitude = 31.2304f, Longitude = 121.4737f, Accuracy = 20 });
+        await Pages.SignInAsync(page, "/?platform=wechat", Pages.UniqueUser("api"));
+        var status = page.GetByTestId("result-status");
+        var payload = page.GetByTestId("payload");
+        var call = page.GetByTestId("call-api");
+
+        await page.GetByTestId("scope-scope.userLocation").CheckAsync();
+        await Expect(call).ToHaveTextAsync("wx.getLocation");
+        await call.ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", "scope.userLocation");
+        await Expect(status).ToHaveTextAsync("success");
+        await Expect(payload).ToContainTextAsync("\"latitude\": 31.23");
+        await Expect(payload).ToContainTextAsync("\"longitude\": 121.47");
+        await Expect(payload).ToContainTextAsync("getLocation:ok");
+
+        await page.GetByTestId("scope-scope.writePhotosAlbum").CheckAsync();
+        await Expect(call).ToHaveTextAsync("wx.saveImageToPhotosAlbum");
+        var download = page.WaitForDownloadAsync();
+        await call.ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", "scope.writePhotosAlbum");
+        var saved = await download;
+        Assert.Equal("uni-authorize-saveImageToPhotosAlbum.png", saved.SuggestedFilename);
+        var file = await saved.PathAsync();
+        Assert.Equal([0x89, 0x50, 0x4E, 0x47], (await File.ReadAllBytesAsync(file)).Take(4));
+        await Expect(status).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("result-note")).ToContainTextAsync(saved.SuggestedFilename);
+    }
+
+    [Fact]
+    public async Task DemoPage_CallTheApiDenied_FailsAtOnceWithTheApisPayload()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/?platform=baidu", Pages.UniqueUser("swan"));
+        await page.GetByTestId("scope-scope.calendar").CheckAsync();
+        var call = page.GetByTestId("call-api");
+        await Expect(call).ToHaveTextAsync("swan.addEventOnCalendar");
+
+        await call.ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo smart program (Baidu)", "deny", "scope.calendar");
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("fail");
+        await call.ClickAsync();
+
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("addEventOnCalendar:fail auth deny");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("10003");
+        await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task DemoPage_CallTheApi_PicksAFileAfterTheCameraConsent()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/?platform=bytedance", Pages.UniqueUser("pick"));
+        await page.GetByTestId("scope-scope.camera").CheckAsync();
+        var call = page.GetByTestId("call-api");
+        await Expect(call).ToHaveTextAsync("tt.chooseImage");
+
+        var chooser = page.WaitForFileChooserAsync();
+        await call.ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo micro-app (ByteDance)", "allow", "scope.camera");
+        await (await chooser).SetFilesAsync(new FilePayload { Name = "cat.png", MimeType = "image/png", Buffer = Picture });
+
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("\"cat.png\"");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("chooseImage:ok");
+        await Expect(page.GetByTestId("picked-image")).ToBeVisibleAsync();
+    }
+    [Fact]
+    public async Task DemoPage_CallTheApi_RecordsFromTheMicrophoneAfterTheConsent()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await page.Context.GrantPermissionsAsync(["microphone"]);
+        await Pages.SignInAsync(page, "/?platform=wechat", Pages.UniqueUser("record"));
+        await page.GetByTestId("scope-scope.record").CheckAsync();
+        var call = page.GetByTestId("call-api");
+        await Expect(call).ToHaveTextAsync("wx.startRecord");
+
+        var download = page.WaitForDownloadAsync();
+        await call.ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", "scope.record");
+        var saved = await download;
+
+        Assert.Equal("uni-authorize-recording.webm", saved.SuggestedFilename);
+        Assert.True(new FileInfo(await saved.PathAsync()).Length > 0, "the recording has data");
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("startRecord:ok");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("\"tempFilePath\": \"uni-authorize-recording.webm\"");
+    }
 }

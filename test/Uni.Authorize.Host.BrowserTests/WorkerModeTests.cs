@@ -51,4 +51,24 @@ public sealed class WorkerModeTests(HostProcess host, Browser browser) : IClassF
         await Expect(page.GetByTestId("worker-payload")).ToContainTextAsync("用户取消授权");
         await Expect(page.GetByTestId("worker-setting")).ToContainTextAsync("\"userInfo\": false");
     }
+    [Fact]
+    public async Task WorkerMode_WeChatGetLocation_TheWorkersCallAsksThenGetsThePagesPosition()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await page.Context.GrantPermissionsAsync(["geolocation"]);
+        await page.Context.SetGeolocationAsync(new Geolocation { Latitude = 39.9042f, Longitude = 116.4074f, Accuracy = 30 });
+        await Pages.SignInAsync(page, "/?mode=worker", Pages.UniqueUser("worker-api"));
+        await page.GetByTestId("worker-platform-wechat").ClickAsync();
+        await page.GetByTestId("worker-scope").SelectOptionAsync("scope.userLocation");
+        await Expect(page.GetByTestId("worker-call")).ToHaveTextAsync("wx.getLocation · Worker");
+
+        await page.GetByTestId("worker-call").ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", "scope.userLocation");
+
+        await Expect(page.GetByTestId("worker-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("worker-payload")).ToContainTextAsync("\"latitude\": 39.90");
+        await Expect(page.GetByTestId("worker-payload")).ToContainTextAsync("\"errMsg\": \"getLocation:ok\"");
+        await Expect(page.GetByTestId("worker-log")).ToContainTextAsync("wx.getLocation → success");
+    }
 }

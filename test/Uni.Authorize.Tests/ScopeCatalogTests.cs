@@ -68,4 +68,58 @@ public sealed class ScopeCatalogTests
         Assert.Equal(ScopePromptMode.SettingsOnly, scope.Platforms[Platform.WeChat].PromptMode);
         Assert.Equal(ScopePromptMode.Dialog, scope.Platforms[Platform.Kuaishou].PromptMode);
     }
+
+    [Theory]
+    [InlineData("scope.userFuzzyLocation", "getFuzzyLocation", ScopePromptMode.Dialog)]
+    [InlineData("scope.bluetooth", "openBluetoothAdapter,createBLEPeripheralServer", ScopePromptMode.Dialog)]
+    [InlineData("scope.addPhoneContact", "addPhoneContact", ScopePromptMode.Dialog)]
+    [InlineData("scope.addPhoneCalendar", "addPhoneCalendar,addPhoneRepeatCalendar", ScopePromptMode.Dialog)]
+    [InlineData("scope.address", "chooseAddress", ScopePromptMode.Silent)]
+    [InlineData("scope.invoiceTitle", "chooseInvoiceTitle", ScopePromptMode.Silent)]
+    [InlineData("scope.invoice", "chooseInvoice", ScopePromptMode.Silent)]
+    public void PlatformScopes_WeChatsOwn_KnownBesideTheSeedsTable(string name, string apis, ScopePromptMode mode)
+    {
+        var scope = Assert.Single(ScopeCatalog.PlatformScopes, s => s.Name == name);
+        Assert.Equal(apis.Split(','), scope.Apis);
+        Assert.Equal(Platform.WeChat, Assert.Single(scope.Platforms.Keys));
+        Assert.Equal(mode, scope.Platforms[Platform.WeChat].PromptMode);
+        Assert.True(ScopeCatalog.TryResolve(Platform.WeChat, name, out ScopeDefinition _, out _));
+        Assert.False(ScopeCatalog.TryResolve(Platform.ByteDance, name, out ScopeDefinition _, out _));
+        Assert.DoesNotContain(ScopeCatalog.Scopes, s => s.Name == name);
+    }
+
+    [Fact]
+    public async Task PlatformScopes_BluetoothAsksAndAddressIsSilent()
+    {
+        var prompter = new ScriptedPrompter(PromptResult.Allow);
+        using var authorizer = TestAuthorizer.Create(Platform.WeChat, prompter);
+
+        var bluetooth = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.bluetooth")).Guarded();
+        var address = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.address")).Guarded();
+
+        Assert.True(bluetooth.Succeeded);
+        Assert.True(address.Succeeded);
+        Assert.Equal("scope.bluetooth", Assert.Single(prompter.Shown).Scopes[0].Name);
+    }
+
+    [Theory]
+    [InlineData(Platform.WeChat, "scope.writePhotosAlbum", "saveImageToPhotosAlbum,saveVideoToPhotosAlbum")]
+    [InlineData(Platform.WeChat, "scope.camera", "CameraContext.startRecord,CameraContext.takePhoto")]
+    [InlineData(Platform.Alipay, "scope.writePhotosAlbum", "saveImage,saveVideoToPhotosAlbum")]
+    [InlineData(Platform.ByteDance, "scope.camera", "chooseImage,chooseVideo,scanCode,CameraContext.takePhoto")]
+    [InlineData(Platform.Baidu, "scope.calendar", "addEventOnCalendar,deleteEventOnCalendar")]
+    public void NativeApis_Scope_ThePlatformsOwnNamesFunctionsFirst(Platform platform, string scope, string apis)
+    {
+        Assert.True(ScopeCatalog.TryGet(scope, out var definition));
+
+        Assert.Equal(apis.Split(','), ScopeCatalog.NativeApis(definition, platform));
+    }
+
+    [Fact]
+    public void NativeApis_WeChatUserInfo_NoneAsks()
+    {
+        Assert.True(ScopeCatalog.TryGet("scope.userInfo", out var userInfo));
+
+        Assert.Empty(ScopeCatalog.NativeApis(userInfo, Platform.WeChat));
+    }
 }

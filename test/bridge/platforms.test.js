@@ -22,6 +22,9 @@ async function miniApp(platform, options = {}) {
   return { appId, user, token, target, api };
 }
 
+// What WeChat's getSetting reports granted without ever asking (user info since 2021, address and invoices).
+const WECHAT_REPORTED = Object.freeze({ 'scope.userInfo': true, 'scope.address': true, 'scope.invoiceTitle': true, 'scope.invoice': true });
+
 // The platforms that share the authorize / getSetting / openSetting / login shape, with their native payloads.
 const AUTHORIZE_PLATFORMS = {
   wechat: {
@@ -31,8 +34,8 @@ const AUTHORIZE_PLATFORMS = {
     dismissed: { errMsg: 'authorize:fail auth cancel' },
     timeout: { errMsg: 'authorize:fail timeout' },
     invalid: { errMsg: 'authorize:fail invalid scope' },
-    setting: (authSetting) => ({ errMsg: 'getSetting:ok', authSetting }),
-    opened: (authSetting) => ({ errMsg: 'openSetting:ok', authSetting }),
+    setting: (authSetting) => ({ errMsg: 'getSetting:ok', authSetting: { ...WECHAT_REPORTED, ...authSetting } }),
+    opened: (authSetting) => ({ errMsg: 'openSetting:ok', authSetting: { ...WECHAT_REPORTED, ...authSetting } }),
     login: (code) => ({ errMsg: 'login:ok', code }),
   },
   bytedance: {

@@ -141,7 +141,11 @@ test('wx.authorizeForMiniProgram: a plugin asks for the camera; the decision bel
   assert.deepEqual(seen.calls, ['success', 'complete']);
   assert.deepEqual(seen.success, { errMsg: 'authorizeForMiniProgram:ok' });
   assert.deepEqual(await wx.authorize({ scope: 'scope.camera' }), { errMsg: 'authorize:ok' }, 'the app itself now has the camera');
-  assert.deepEqual(await wx.getSetting(), { errMsg: 'getSetting:ok', authSetting: { 'scope.camera': true } });
+  // WeChat reports user info, address and invoices granted without asking; the camera is the host app's decision.
+  assert.deepEqual(await wx.getSetting(), {
+    errMsg: 'getSetting:ok',
+    authSetting: { 'scope.camera': true, 'scope.userInfo': true, 'scope.address': true, 'scope.invoiceTitle': true, 'scope.invoice': true },
+  });
 
   const denied = settle(wx.authorizeForMiniProgram({ scope: 'scope.record' }));
   await user.answerNext('deny', ['scope.record']);
@@ -193,4 +197,20 @@ test('a host with shorter long polls than the bridge asks for: the bridge adapts
   await delay(4000); // longer than one long poll of this host
   await user.answer(consent.id, 'allow');
   assert.deepEqual(await call, { ok: true, value: { errMsg: 'authorize:ok' } });
+});
+
+test('wx.chooseImage on an app with a contract: no scope to ask, but the contract first; refused, errno 104 and no picker', T, async () => {
+  const picked = [];
+  const providers = { chooseImage: () => { picked.push(1); return { tempFilePaths: ['cat.png'] }; } };
+  const agreeing = await wechat(PRIVACY_APP, { providers });
+
+  const call = settle(agreeing.wx.chooseImage({ count: 1 }));
+  await agreeing.user.answerNext('allow', ['privacy']);
+  assert.deepEqual(await call, { ok: true, value: { tempFilePaths: ['cat.png'], errMsg: 'chooseImage:ok' } });
+  assert.deepEqual(await agreeing.user.pendingConsents(), [], 'the picker asks for no scope');
+
+  const refusing = await wechat(PRIVACY_APP, { providers });
+  refusing.wx.onNeedPrivacyAuthorization((resolve) => resolve({ event: 'disagree' }));
+  assert.deepEqual(await settle(refusing.wx.chooseImage({ count: 1 })), { ok: false, value: refused('chooseImage') });
+  assert.deepEqual(picked, [1], 'a refused contract reaches no provider');
 });

@@ -27,7 +27,7 @@ after(() => {
 });
 
 /** Installs the platform's global on globalThis and loads @uni/apis afresh, as a mini-app starting up would. */
-async function startMiniApp(platform) {
+async function startMiniApp(platform, options = {}) {
   const appId = unique('uni-' + platform);
   await host.createApp(appId, platform);
   const user = await host.browser(unique('user'));
@@ -35,7 +35,7 @@ async function startMiniApp(platform) {
     delete globalThis[name];
   }
 
-  UniBridge.install({ host: host.base, token: await user.launch(appId), platform });
+  UniBridge.install(Object.assign({ host: host.base, token: await user.launch(appId), platform }, options));
   for (const file of Object.keys(require.cache)) {
     if (file.startsWith(PACKAGE + path.sep)) {
       delete require.cache[file];
@@ -98,5 +98,74 @@ for (const [platform, c] of Object.entries(CASES)) {
     await refusing.user.answerNext('deny', c.asked);
     assert.deepEqual(await deniedCallbacks, [['fail', c.denied]]);
     assert.deepEqual(await settle(refusing.uni.authorize({ scope: c.scope })), { ok: false, value: c.denied }, 'denied: rejected at once');
+  });
+}
+
+// The package's location and image APIs call the platform's own names (wx.saveImageToPhotosAlbum, my.saveImage ...),
+// which the bridge runs through the host's gate and then its providers. Alipay has no location scope in the catalog,
+// so my.getLocation is not on the global.
+const POSITION = { latitude: 31.2304, longitude: 121.4737, accuracy: 20, horizontalAccuracy: 20, speed: -1, altitude: 0 };
+const PICKED = { tempFilePaths: ['cat.png'], tempFiles: [{ path: 'cat.png', size: 68 }] };
+const MEDIA = {
+  wechat: { location: 'scope.userLocation', camera: null, album: 'scope.writePhotosAlbum', save: 'saveImageToPhotosAlbum' },
+  bytedance: { location: 'scope.userLocation', camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImageToPhotosAlbum' },
+  baidu: { location: 'scope.userLocation', camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImageToPhotosAlbum' },
+  kuaishou: { location: 'scope.userLocation', camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImageToPhotosAlbum' },
+  alipay: { location: undefined, camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImage' },
+};
+
+for (const [platform, m] of Object.entries(MEDIA)) {
+  test(`@uni/apis location and image on ${platform}: asked, run by the providers, then refused once denied`, T, async () => {
+    const saved = [];
+    const providers = {
+      getLocation: () => POSITION,
+      chooseImage: () => PICKED,
+      [m.save]: (options) => { saved.push(options.filePath || options.url); return {}; },
+    };
+    const { uni, user } = await startMiniApp(platform, { providers });
+
+    // Each call asks for its scope (WeChat's picker asks nothing), then the provider answers through the package.
+    const answered = async (call, scope) => {
+      const pending = settle(call());
+      if (scope) {
+        await user.answerNext('allow', [scope]);
+      }
+
+      return pending;
+    };
+    if (m.location) {
+      const located = await answered(() => uni.location.getLocation({ type: 'gcj02' }), m.location);
+      assert.equal(located.ok, true);
+      assert.equal(located.value.latitude, '31.2304', 'the package turns the numbers into strings');
+      assert.equal(located.value.longitude, '121.4737');
+    } else {
+      await assert.rejects(async () => uni.location.getLocation({}), /my\.getLocation is not a function/);
+    }
+
+    const picked = await answered(() => uni.image.chooseImage({ count: 1 }), m.camera);
+    assert.equal(picked.ok, true);
+    assert.deepEqual(picked.value.tempFilePaths, ['cat.png']);
+
+    const stored = await answered(() => uni.image.saveImage({ filePath: 'cat.png', url: 'cat.png' }), m.album);
+    assert.equal(stored.ok, true);
+    assert.deepEqual(saved, ['cat.png']);
+    assert.deepEqual(await user.pendingConsents(), []);
+
+    // Another user of the app refuses the album: the package's promise rejects with the API's own payload, at once.
+    const refusing = await startMiniApp(platform, { providers });
+    const first = settle(refusing.uni.image.saveImage({ filePath: 'cat.png', url: 'cat.png' }));
+    await refusing.user.answerNext('deny', [m.album]);
+    const refused = await first;
+    const again = await settle(refusing.uni.image.saveImage({ filePath: 'cat.png', url: 'cat.png' }));
+    assert.equal(refused.ok, false);
+    assert.deepEqual(again, refused);
+    if (platform === 'alipay') {
+      assert.equal(refused.value.error, 11);
+    } else {
+      assert.equal(refused.value.errMsg, m.save + ':fail auth deny');
+    }
+
+    assert.deepEqual(saved, ['cat.png'], 'a refused save reaches no provider');
+    assert.deepEqual(await refusing.user.pendingConsents(), []);
   });
 }

@@ -60,6 +60,33 @@
   };
   // The calls whose body is the scope: a body over the host's limit is an invalid scope, as a long scope is.
   const SCOPE_CALLS = Object.freeze(['authorize', 'getAuthCode', 'authorizeForMiniProgram']);
+  // The APIs behind the scopes on each global, under the platform's own names (docs/platforms.md lists them with their
+  // sources). Each asks the host's gate first: the scope's consent when undetermined, an immediate native failure when
+  // denied; then its provider runs. WeChat's pickers, user info, address and invoices pass the gate without asking.
+  const SCOPE_APIS = Object.freeze({
+    wechat: ['getLocation', 'startLocationUpdate', 'getFuzzyLocation', 'startLocationUpdateBackground', 'chooseLocation', 'choosePoi',
+      'getUserInfo', 'getUserProfile', 'getWeRunData', 'startRecord', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
+      'chooseImage', 'chooseVideo', 'chooseMedia', 'openBluetoothAdapter', 'addPhoneContact', 'addPhoneCalendar', 'addPhoneRepeatCalendar',
+      'chooseAddress', 'chooseInvoice', 'chooseInvoiceTitle'],
+    alipay: ['getOpenUserInfo', 'saveImage', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo'],
+    bytedance: ['getUserInfo', 'getUserProfile', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
+      'chooseImage', 'chooseVideo'],
+    baidu: ['getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo',
+      'addEventOnCalendar', 'deleteEventOnCalendar'],
+    kuaishou: ['getUserInfo', 'getLocation', 'chooseLocation', 'startLocationUpdateBackground', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum',
+      'scanCode', 'chooseImage', 'chooseVideo'],
+  });
+  // What WeChat's getUserInfo / getUserProfile give every mini-app since its 2022 change: the grey avatar and "微信用户".
+  const WECHAT_ANONYMOUS_USER = Object.freeze({
+    nickName: '微信用户',
+    gender: 0,
+    language: '',
+    city: '',
+    province: '',
+    country: '',
+    avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/132',
+  });
+  const RECORDER_EVENTS = ['Start', 'Stop', 'Pause', 'Resume', 'Error', 'FrameRecorded', 'InterruptionBegin', 'InterruptionEnd'];
   // A window wrappers can divide by (375 is the width mini-program layouts are drawn for); install's systemInfo overrides it.
   const DEFAULT_WINDOW = Object.freeze({ pixelRatio: 2, screenWidth: 375, screenHeight: 667, windowWidth: 375, windowHeight: 667, statusBarHeight: 20 });
 
@@ -479,7 +506,134 @@
         ok(platform === 'alipay' ? getSystemInfoSync() : Object.assign(getSystemInfoSync(), { errMsg: 'getSystemInfo:ok' })));
     }
 
+    const providers = isObject(config.providers) ? config.providers : {};
+
+    // Success payloads: the provider's fields, with errMsg on every platform but Alipay.
+    function succeeded(name, fields) {
+      const payload = Object.assign({}, isObject(fields) ? fields : {});
+      return ok(platform === 'alipay' ? payload : Object.assign(payload, { errMsg: name + ':ok' }));
+    }
+
+    function gate(name) {
+      return withPrivacy(name, () => client.decide('POST', '/api/v1/apis/' + encodeURIComponent(name) + '/authorize', undefined, timeoutMs));
+    }
+
+    // A provider gets the caller's options without its callbacks; what it resolves with is the success payload.
+    async function provide(name, opts, fallback) {
+      const provider = providers[name];
+      if (typeof provider === 'function') {
+        const options = Object.assign({}, opts);
+        delete options.success;
+        delete options.fail;
+        delete options.complete;
+        return succeeded(name, await provider(options, { platform, api: name }));
+      }
+
+      return fallback ? succeeded(name, fallback(opts)) : fail(failure(platform, name, 'notSupported'));
+    }
+
+    /** An API behind a scope: the gate first (consent, or the native denial), then its provider. */
+    function gated(name, fallback) {
+      return (options) => call(name, options, async (opts) => {
+        const passed = await gate(name);
+        return passed.ok ? provide(name, opts, fallback) : passed;
+      });
+    }
+
+    function anonymousProfile() {
+      const userInfo = Object.assign({}, WECHAT_ANONYMOUS_USER);
+      return { userInfo, rawData: JSON.stringify(userInfo) };
+    }
+
+    // getRecorderManager: start asks the gate (scope.record) and answers through the manager's events, as the platforms'
+    // recorders do; the recording itself is the providers' RecorderManager.start / .stop / .pause / .resume.
+    function getRecorderManager() {
+      const listeners = {};
+      const emit = (event, payload) => {
+        const listener = listeners[event];
+        if (typeof listener === 'function') {
+          try {
+            listener(payload);
+          } catch (error) {
+            report(error);
+          }
+        }
+      };
+      const run = (member, event, work) => {
+        const name = 'RecorderManager.' + member;
+        Promise.resolve()
+          .then(work)
+          .then((outcome) => {
+            if (outcome === undefined) {
+              return;
+            }
+
+            if (outcome.ok) {
+              emit(event, outcome.payload);
+            } else {
+              emit('Error', outcome.payload);
+            }
+          })
+          .catch((error) => {
+            if (!(error instanceof BridgeError) || error.kind !== 'timeout') {
+              report(error);
+            }
+
+            emit('Error', failure(platform, name, kindOf(error, name)));
+          });
+      };
+      const member = (name, event, first) => (options) => run(name, event, async () => {
+        if (first) {
+          const passed = await gate('RecorderManager.' + name);
+          if (!passed.ok) {
+            return passed;
+          }
+        }
+
+        const outcome = await provide('RecorderManager.' + name, isObject(options) ? options : {});
+        if (outcome.ok && platform !== 'alipay') {
+          delete outcome.payload.errMsg; // The recorder's events carry the recording's fields only.
+        }
+
+        return outcome;
+      });
+      const manager = {
+        start: member('start', 'Start', true),
+        stop: member('stop', 'Stop', false),
+        pause: member('pause', 'Pause', false),
+        resume: member('resume', 'Resume', false),
+      };
+      for (const event of RECORDER_EVENTS) {
+        manager['on' + event] = (listener) => {
+          listeners[event] = listener;
+        };
+      }
+
+      return manager;
+    }
+
+    // createCameraContext: taking a photo or a video asks for the camera (on WeChat the camera component's scope).
+    function createCameraContext() {
+      const context = { takePhoto: gated('CameraContext.takePhoto') };
+      if (platform === 'wechat') {
+        // Only WeChat's gate knows a camera video; elsewhere the member is absent rather than refused as unknown.
+        Object.assign(context, {
+          startRecord: gated('CameraContext.startRecord'),
+          stopRecord: (options) => call('CameraContext.stopRecord', options, (opts) => provide('CameraContext.stopRecord', opts)),
+        });
+      }
+
+      return context;
+    }
+
     const api = { getSystemInfoSync, getSystemInfo };
+    for (const name of SCOPE_APIS[platform]) {
+      api[name] = gated(name, platform === 'wechat' && (name === 'getUserInfo' || name === 'getUserProfile') ? anonymousProfile : undefined);
+    }
+
+    if (platform !== 'alipay') {
+      Object.assign(api, { getRecorderManager, createCameraContext });
+    }
     const common = { authorize, getSetting, openSetting, login, checkSession, showToast, request };
 
     if (platform === 'alipay') {
@@ -531,6 +685,10 @@
 
     if (platform === 'wechat') {
       Object.assign(api, {
+        getAppBaseInfo() {
+          const info = getSystemInfoSync();
+          return { SDKVersion: info.SDKVersion, enableDebug: false, language: info.language, version: info.version, theme: 'light' };
+        },
         authorizeForMiniProgram(options) {
           return call('authorizeForMiniProgram', options, (opts) =>
             withPrivacy('authorizeForMiniProgram', () =>
@@ -609,7 +767,8 @@
   /**
    * Installs the platform's global (wx, my, tt, swan or ks) on options.target (default globalThis) and returns it.
    * Options: host, token, platform, timeout (ms a call waits for the user), ui (openSetting, openUrl, showToast,
-   * alert, showAuthGuide hooks), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
+   * alert, showAuthGuide hooks), providers (what runs an API once its gate passed, by the API's native name:
+   * getLocation(options, { platform, api }) resolving with its success fields), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
    * fetch, target.
    */
   function install(options) {

@@ -22,7 +22,10 @@ internal static class CatalogEndpoints
             ScopePromptMode.SettingsOnly => "settingsOnly",
             _ => "dialog",
         };
-        return new ScopeInfo(scope.Name, rule.NativeName, scope.DescriptionZh, scope.DescriptionEn, scope.Apis, mode, rule.SettingKey, rule.IssuesAuthCode);
+        return new ScopeInfo(scope.Name, rule.NativeName, scope.DescriptionZh, scope.DescriptionEn, scope.Apis, mode, rule.SettingKey, rule.IssuesAuthCode)
+        {
+            NativeApis = ScopeCatalog.NativeApis(scope, platform),
+        };
     }
 
     private static IResult GetCatalog() =>

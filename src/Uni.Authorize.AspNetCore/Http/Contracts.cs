@@ -65,7 +65,11 @@ internal sealed record LoginResponse(string Code, string ErrMsg, DateTimeOffset 
 internal sealed record SessionInfo(string AppId, string AppName, string Platform, DateTimeOffset ExpiresAt);
 
 internal sealed record ScopeInfo(string Name, string NativeName, string DescriptionZh, string DescriptionEn, IReadOnlyList<string> Apis,
-    string PromptMode, string? SettingKey, bool IssuesAuthCode);
+    string PromptMode, string? SettingKey, bool IssuesAuthCode)
+{
+    /// <summary>The APIs that ask for the scope on this platform, under the platform's own names.</summary>
+    public IReadOnlyList<string> NativeApis { get; init; } = [];
+}
 
 internal sealed record CatalogResponse(string Platform, IReadOnlyList<ScopeInfo> Scopes);
 

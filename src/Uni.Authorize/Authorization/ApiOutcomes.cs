@@ -12,6 +12,9 @@ internal static class ApiOutcomes
         GrantedByApi.GetOrAdd((platform, api), static (key, scope) =>
             NativePayloads.Success(key.Item1, key.Item2, [scope], null, NativePayloads.NoErrorScopes), scope);
 
+    public static AuthorizeResult Open(Platform platform, string api) =>
+        GrantedByApi.GetOrAdd((platform, api), static key => NativePayloads.Success(key.Item1, key.Item2, [], null, NativePayloads.NoErrorScopes));
+
     public static AuthorizeError Denied(Platform platform, string api, ResolvedScope scope) =>
         DeniedByApi.GetOrAdd((platform, api), static (key, scope) => ResolvedScope.DeniedError(key.Item1, key.Item2, scope), scope);
 }

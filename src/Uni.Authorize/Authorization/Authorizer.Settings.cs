@@ -99,9 +99,20 @@ public sealed partial class Authorizer
             shown.Add(decision);
         }
 
+        // AuthSetting lists decisions; the platform's own payload also reports what it grants without asking.
+        var reported = authSetting;
+        if (PlatformApis.ReportedGranted(platform) is { Count: > 0 } defaults)
+        {
+            reported = new Dictionary<string, bool>(authSetting, StringComparer.Ordinal);
+            foreach (var key in defaults)
+            {
+                reported.TryAdd(key, true);
+            }
+        }
+
         var native = platform == Platform.Alipay
-            ? NativePayloads.Payload(("authSetting", authSetting))
-            : NativePayloads.Payload(("errMsg", api + ":ok"), ("authSetting", authSetting));
+            ? NativePayloads.Payload(("authSetting", reported))
+            : NativePayloads.Payload(("errMsg", api + ":ok"), ("authSetting", reported));
         return new AuthSettings(platform, authSetting, shown, native);
     }
 

@@ -91,13 +91,20 @@ public sealed partial class Authorizer : IDisposable
         string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, CancellationToken cancellationToken = default)
     {
         var target = platform ?? Platform;
-        if (api is null || !ScopeCatalog.TryGetByApi(api, out var scope))
+        if (api is null || !PlatformApis.TryGetScope(target, api, out var scope))
         {
             return new(new AuthorizeOutcome(NativePayloads.Failure(target, ScopeCatalog.IsWellFormed(api) && api!.Length <= 64 ? api : "api",
                 AuthorizeErrorCode.InvalidRequest, "Unknown API: the scope catalog lists no API of this name.")));
         }
 
-        return AuthorizeCore(new AuthorizeRequest(scope.Name) { Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement }, api, cancellationToken);
+        if (scope is null)
+        {
+            return cancellationToken.IsCancellationRequested
+                ? ValueTask.FromCanceled<AuthorizeOutcome>(cancellationToken)
+                : OpenApiAsync(api, subject ?? _defaultSubject, target, requiresPrivacyAgreement, cancellationToken);
+        }
+
+        return AuthorizeCore(new AuthorizeRequest(scope) { Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement }, api, cancellationToken);
     }
 
     /// <summary>Like <see cref="TryAuthorizeApiAsync"/>, throwing <see cref="AuthorizeException"/> on failure.</summary>

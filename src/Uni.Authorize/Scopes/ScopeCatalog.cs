@@ -41,6 +41,22 @@ public static class ScopeCatalog
     ];
 
     /// <summary>
+    /// Scopes a platform has today beyond the seed's table (WeChat's fuzzy location, Bluetooth, contacts, calendar,
+    /// address and invoices). WeChat no longer asks for <c>scope.address</c>, <c>scope.invoice</c> and
+    /// <c>scope.invoiceTitle</c>: they are silent and its settings report them granted.
+    /// </summary>
+    public static IReadOnlyList<ScopeDefinition> PlatformScopes { get; } =
+    [
+        Scope("scope.userFuzzyLocation", "模糊地理位置", "Approximate location", ["getFuzzyLocation"], WeChat()),
+        Scope("scope.bluetooth", "蓝牙", "Bluetooth", ["openBluetoothAdapter", "createBLEPeripheralServer"], WeChat()),
+        Scope("scope.addPhoneContact", "添加到联系人", "Add to the phone's contacts", ["addPhoneContact"], WeChat()),
+        Scope("scope.addPhoneCalendar", "添加到日历", "Add to the phone's calendar", ["addPhoneCalendar", "addPhoneRepeatCalendar"], WeChat()),
+        Scope("scope.address", "通讯地址", "Postal address", ["chooseAddress"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
+        Scope("scope.invoiceTitle", "发票抬头", "Invoice title", ["chooseInvoiceTitle"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
+        Scope("scope.invoice", "获取发票", "Invoices", ["chooseInvoice"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
+    ];
+
+    /// <summary>
     /// The user's agreement to an app's privacy contract (WeChat's privacy guide), kept as a decision like any scope
     /// (audited, shown in settings, revocable) but not one of the seed's scopes: <c>authorize</c> never takes it.
     /// </summary>
@@ -48,23 +64,36 @@ public static class ScopeCatalog
         ["requirePrivacyAuthorize", "getPrivacySetting"],
         new PlatformScope(Platform.WeChat, "privacy", ScopePromptMode.Dialog, "privacy", IssuesAuthCode: false));
 
+    // The seed's scopes first, then the platforms' own: the order of settings pages and the catalog.
+    private static readonly ScopeDefinition[] All = [.. Scopes, .. PlatformScopes];
+
     private static readonly FrozenDictionary<string, ScopeDefinition> ByName =
-        Scopes.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+        All.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, ScopeDefinition> ByApi =
-        Scopes.SelectMany(s => s.Apis, (s, api) => (s, api)).ToFrozenDictionary(p => p.api, p => p.s, StringComparer.Ordinal);
+        All.SelectMany(s => s.Apis, (s, api) => (s, api)).ToFrozenDictionary(p => p.api, p => p.s, StringComparer.Ordinal);
 
     // Per platform, every name the platform accepts: canonical names and native aliases (scope.album, auth_user).
     private static readonly FrozenDictionary<string, ResolvedScope>[] ByInput = BuildInputs();
 
-    /// <summary>The scope with the canonical <paramref name="name"/>.</summary>
+    /// <summary>The scope with the canonical <paramref name="name"/>, of the seed's table or a platform's own.</summary>
     public static bool TryGet(string name, out ScopeDefinition scope) => ByName.TryGetValue(name, out scope!);
 
     /// <summary>The scope an API belongs to (<c>getLocation</c> → <c>scope.userLocation</c>).</summary>
     public static bool TryGetByApi(string api, out ScopeDefinition scope) => ByApi.TryGetValue(api, out scope!);
 
-    /// <summary>The scopes <paramref name="platform"/> supports, in the seed's order.</summary>
-    public static IEnumerable<ScopeDefinition> For(Platform platform) => Scopes.Where(s => s.IsSupportedOn(platform));
+    /// <summary>The APIs that ask for <paramref name="scope"/> on <paramref name="platform"/>, under the platform's own
+    /// names (<c>saveImageToPhotosAlbum</c> on WeChat, <c>saveImage</c> on Alipay), the global's own functions before the
+    /// members of objects (<c>CameraContext.takePhoto</c>); empty when no API of the platform asks for it.</summary>
+    public static IReadOnlyList<string> NativeApis(ScopeDefinition scope, Platform platform)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        return [.. PlatformApis.For(platform).Where(p => string.Equals(p.Value, scope.Name, StringComparison.Ordinal)).Select(p => p.Key)
+            .OrderBy(name => name.Contains('.', StringComparison.Ordinal)).ThenBy(name => name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>The scopes <paramref name="platform"/> supports: the seed's in its order, then the platform's own.</summary>
+    public static IEnumerable<ScopeDefinition> For(Platform platform) => All.Where(s => s.IsSupportedOn(platform));
 
     /// <summary>The scope a platform's input names: the canonical name or the platform's native name.</summary>
     public static bool TryResolve(Platform platform, string input, out ScopeDefinition scope, out PlatformScope rule)
@@ -116,7 +145,7 @@ public static class ScopeCatalog
         foreach (var platform in platforms)
         {
             var names = new Dictionary<string, ResolvedScope>(StringComparer.Ordinal);
-            foreach (var scope in Scopes)
+            foreach (var scope in All)
             {
                 if (scope.Platforms.TryGetValue(platform, out var rule))
                 {

@@ -2,6 +2,7 @@
 // native payload; press again (no dialog); change it in settings; press again. The page acts as the mini-app through a
 // mini-app session the signed-in user launches, and shows the host's consent dialog for that user.
 import { api, ApiError, currentUser, h, platformOf, platforms, showSignIn, userBar, watchConsents } from './host.js';
+import { apiOf, providerOf } from './browser-apis.js';
 
 const screen = document.getElementById('screen');
 const content = document.getElementById('content');
@@ -77,6 +78,19 @@ async function render() {
       onclick: () => choosePlatform(p.id),
     }, p.zh, h('small', {}, p.en))));
 
+  // "Call the API" follows the chosen scope (the first one chosen, on Alipay).
+  const target = () => apiOf(scopes.find(s => chosen.has(s.name)));
+  const callButton = h('button', {
+    class: 'secondary', type: 'button', 'data-testid': 'call-api', title: '调用这个权限的接口 Call the API behind the scope',
+    onclick: () => { const name = target(); if (name) run(app, a => callApi(a, name)); },
+  });
+  const updateCall = () => {
+    const name = target();
+    callButton.textContent = name ? `${platform.global}.${name}` : '没有接口 No API';
+    callButton.disabled = !app || !name;
+  };
+  updateCall();
+
   const scopeList = h('div', { class: 'scope-grid' }, scopes.map(scope => {
     const key = scope.settingKey;
     const decided = key && Object.hasOwn(state.authSetting, key) ? state.authSetting[key] : undefined;
@@ -88,6 +102,7 @@ async function render() {
         onchange: event => {
           if (!multiple) chosen.clear();
           if (event.target.checked) chosen.add(scope.name); else chosen.delete(scope.name);
+          updateCall();
         },
       }),
       h('span', { class: 'scope-name' }, h('span', { class: 'scope-zh' }, scope.descriptionZh), ' ', h('span', { class: 'scope-en' }, scope.descriptionEn)),
@@ -100,6 +115,7 @@ async function render() {
   const actions = h('div', { class: 'actions' },
     h('button', { class: 'primary', type: 'button', 'data-testid': 'authorize', disabled: !app, onclick: () => run(app, authorize) },
       multiple ? 'my.getAuthCode' : `${platform.global}.authorize`),
+    callButton,
     h('div', { class: 'row' },
       h('button', { class: 'secondary', type: 'button', 'data-testid': 'get-setting', disabled: !app, onclick: () => run(app, getSetting) }, 'getSetting'),
       h('button', { class: 'secondary', type: 'button', 'data-testid': 'open-setting', disabled: !app, onclick: () => run(app, openSetting) }, 'openSetting')));
@@ -117,12 +133,13 @@ async function render() {
 
 const resultCard = h('section', { class: 'card result', 'data-testid': 'result', hidden: true });
 
-function showResult(api, status, payload, note) {
+function showResult(api, status, payload, note, extra) {
   const label = { ok: 'success', fail: 'fail', pending: 'pending' }[status] ?? status;
   const lines = status === 'pending'
     ? [h('p', { class: 'muted' }, note ?? '等待用户在弹窗中选择… Waiting for the user to answer the dialog…')]
     : [h('pre', { class: 'payload', 'data-testid': 'payload' }, payload === undefined ? 'undefined' : JSON.stringify(payload, null, 2)),
-       note ? h('p', { class: 'muted' }, note) : null,
+       note ? h('p', { class: 'muted', 'data-testid': 'result-note' }, note) : null,
+       extra ?? null,
        h('p', { class: 'callbacks' }, h('code', {}, `${label}(res)`), ' → ', h('code', {}, 'complete(res)'))];
   resultCard.replaceChildren(...[
     h('div', { class: 'result-head' },
@@ -162,6 +179,36 @@ async function authorize(app) {
     answer = await asApp(app, `${answer.pollUrl}?wait=25`);
   }
   showResult(name, answer.status, answer.native, answer.authCode ? `authCode: ${answer.authCode}` : undefined);
+}
+
+// "Call the API": the host's API gate first (the scope's consent when undetermined, the native denial at once), then
+// the browser does the work (browser-apis.js).
+async function callApi(app, apiName) {
+  const name = `${platformOf(state.platform).global}.${apiName}`;
+  let answer = await asApp(app, `/api/v1/apis/${encodeURIComponent(apiName)}/authorize?wait=0`, { method: 'POST' });
+  while (answer.status === 'pending') {
+    showResult(name, 'pending');
+    answer = await asApp(app, `${answer.pollUrl}?wait=25`);
+  }
+  if (answer.status !== 'ok') {
+    showResult(name, answer.status, answer.native);
+    return;
+  }
+  const provider = providerOf(apiName);
+  const alipay = state.platform === 'alipay';
+  if (!provider) {
+    showResult(name, 'fail', alipay ? { error: 1, errorMessage: '接口不存在' } : { errMsg: `${apiName}:fail not supported` },
+      '浏览器里没有这个接口 The browser has nothing to run this API on');
+    return;
+  }
+  let outcome;
+  try {
+    outcome = await provider(apiName);
+  } catch (error) {
+    showResult(name, 'fail', alipay ? { error: 3, errorMessage: error.message } : { errMsg: `${apiName}:fail ${error.message}` });
+    return;
+  }
+  showResult(name, 'ok', alipay ? outcome.payload : { ...outcome.payload, errMsg: `${apiName}:ok` }, outcome.note, outcome.extra);
 }
 
 async function getSetting(app) {

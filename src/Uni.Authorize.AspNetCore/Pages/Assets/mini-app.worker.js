@@ -37,18 +37,65 @@ const miniApps = {
 
 const globals = { wechat: () => wx, alipay: () => my, bytedance: () => tt, baidu: () => swan, kuaishou: () => ks };
 
-self.onmessage = ({ data }) => {
-  if (!data || data.type !== 'run' || !Object.hasOwn(miniApps, data.platform)) {
-    return;
-  }
+// The bridge's providers for "call the API": the worker has no screen, no geolocation and no file picker, so each
+// provider asks the page (which runs the browser's own API) and waits for its answer.
+const provided = new Map();
+let nextProvide = 0;
+const relay = (api) => (options) => new Promise((resolve, reject) => {
+  nextProvide += 1;
+  provided.set(nextProvide, { resolve, reject });
+  post({ type: 'provide', id: nextProvide, api, options: JSON.parse(JSON.stringify(options)) });
+});
 
+function install(data, providers) {
   UniBridge.install({
     host: self.location.origin,
     token: data.token,
     platform: data.platform,
     ui: { showToast: ({ title }) => post({ type: 'toast', title }) },
+    providers,
     onError: (error) => log(`bridge: ${error.message}`),
   });
+}
+
+// The mini-app's code for "call the API": the platform's own function (wx.getLocation), or a member of the object the
+// platform creates for it (wx.createCameraContext().takePhoto).
+function callApi(data) {
+  install(data, { [data.api]: relay(data.api) });
+  const global = UniBridge.globals[data.platform];
+  const [owner, member] = data.api.includes('.') ? data.api.split('.') : [null, data.api];
+  const target = owner === 'CameraContext' ? globals[data.platform]().createCameraContext() : globals[data.platform]();
+  const name = `${global}.${data.api}`;
+  log(`worker: calling ${name}, waiting for the user…`);
+  target[member]({
+    success: (res) => post({ type: 'result', api: name, status: 'success', payload: res }),
+    fail: (res) => post({ type: 'result', api: name, status: 'fail', payload: res }),
+  });
+}
+
+self.onmessage = ({ data }) => {
+  if (data && data.type === 'provided' && provided.has(data.id)) {
+    const { resolve, reject } = provided.get(data.id);
+    provided.delete(data.id);
+    if (data.ok) {
+      resolve(data.payload);
+    } else {
+      reject(new Error(data.error));
+    }
+
+    return;
+  }
+
+  if (data && data.type === 'call' && Object.hasOwn(miniApps, data.platform) && typeof data.api === 'string') {
+    callApi(data);
+    return;
+  }
+
+  if (!data || data.type !== 'run' || !Object.hasOwn(miniApps, data.platform)) {
+    return;
+  }
+
+  install(data);
   const global = UniBridge.globals[data.platform];
   log(`worker: ${global} installed by /bridge/uni-bridge.js`);
   log(`worker: calling ${data.platform === 'alipay' ? 'my.getAuthCode' : global + '.authorize'}(${data.scope}), waiting for the user…`);

@@ -1,6 +1,7 @@
 // The demo's worker mode (/?mode=worker): the mini-app's logic runs in a Web Worker on the bridge, as a mini-program's
 // logic layer runs apart from its view; the page only shows what the worker reports and the host's consent dialog.
 import { api, h, platformOf, platforms, userBar, watchConsents } from './host.js';
+import { apiOf, providerOf } from './browser-apis.js';
 
 const scopesOf = async (platformId) => (await api(`/api/v1/scopes/${platformId}`)).scopes
   .filter((s) => s.promptMode !== 'silent' && s.promptMode !== 'settingsOnly');
@@ -17,7 +18,23 @@ export async function startWorkerMode({ screen, content, user, apps }) {
 
   const appFor = (id) => apps.find((a) => a.id === `demo-${id}`) ?? apps.find((a) => a.platform === id) ?? null;
 
-  async function run(scope) {
+  // The worker asks the page to run the browser's API behind a call (its providers relay here).
+  async function provide({ id, api: apiName }) {
+    const provider = providerOf(apiName);
+    if (!provider) {
+      worker.postMessage({ type: 'provided', id, ok: false, error: 'not supported' });
+      return;
+    }
+    try {
+      const outcome = await provider(apiName);
+      if (outcome.note) log(`page: ${outcome.note}`);
+      worker.postMessage({ type: 'provided', id, ok: true, payload: outcome.payload });
+    } catch (error) {
+      worker.postMessage({ type: 'provided', id, ok: false, error: error.message });
+    }
+  }
+
+  async function run(scope, apiName) {
     const app = appFor(platform);
     if (!app) {
       log('没有这个平台的应用 No app for this platform');
@@ -36,7 +53,10 @@ export async function startWorkerMode({ screen, content, user, apps }) {
     worker.onmessage = ({ data }) => {
       switch (data.type) {
         case 'ready':
-          worker.postMessage({ type: 'run', token, platform, scope });
+          worker.postMessage(apiName ? { type: 'call', token, platform, api: apiName } : { type: 'run', token, platform, scope });
+          break;
+        case 'provide':
+          provide(data);
           break;
         case 'log':
           log(data.text);
@@ -68,6 +88,18 @@ export async function startWorkerMode({ screen, content, user, apps }) {
     const scopes = await scopesOf(platform);
     const select = h('select', { 'data-testid': 'worker-scope', 'aria-label': '权限 Scope' },
       scopes.map((s) => h('option', { value: s.name }, `${s.descriptionZh} ${s.descriptionEn} (${s.nativeName})`)));
+    const target = () => apiOf(scopes.find((s) => s.name === select.value));
+    const callButton = h('button', {
+      class: 'secondary', type: 'button', 'data-testid': 'worker-call',
+      onclick: () => { const name = target(); if (name) run(select.value, name); },
+    });
+    const updateCall = () => {
+      const name = target();
+      callButton.textContent = name ? `${info.global}.${name} · Worker` : '没有接口 No API';
+      callButton.disabled = !name;
+    };
+    select.addEventListener('change', updateCall);
+    updateCall();
     content.replaceChildren(
       userBar(user),
       h('section', { class: 'card' },
@@ -82,7 +114,8 @@ export async function startWorkerMode({ screen, content, user, apps }) {
       h('section', { class: 'card' }, h('h2', {}, '权限 ', h('span', { class: 'en' }, 'Scope')), select),
       h('div', { class: 'actions' },
         h('button', { class: 'primary', type: 'button', 'data-testid': 'worker-run', onclick: () => run(select.value) },
-          `${info.global}.${platform === 'alipay' ? 'getAuthCode' : 'authorize'} · Worker`)),
+          `${info.global}.${platform === 'alipay' ? 'getAuthCode' : 'authorize'} · Worker`),
+        callButton),
       h('section', { class: 'card result' },
         h('div', { class: 'result-head' }, h('code', {}, 'worker'), status),
         payload, setting, logList));
