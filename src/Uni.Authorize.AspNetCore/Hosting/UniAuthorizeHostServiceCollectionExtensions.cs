@@ -50,6 +50,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         services.TryAddSingleton<IAuthorizationPrompter>(static sp => sp.GetRequiredService<ConsentBroker>());
         services.TryAddSingleton<HostMarker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHousekeepingTask, ConsentHousekeepingTask>());
+        services.AddWebhookDelivery();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MiniAppSessionHandler>(MiniAppSessionDefaults.AuthenticationScheme, static _ => { })
