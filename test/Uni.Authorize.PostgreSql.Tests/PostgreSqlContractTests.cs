@@ -194,3 +194,31 @@ public sealed class PostgreSqlConsentStoreContractTests(PostgreSqlFixture fixtur
         return store;
     }
 }
+
+// Two "hosts" over one schema: the lease must let exactly one of them deliver.
+public sealed class PostgreSqlWebhookStoreContractTests(PostgreSqlFixture fixture) : WebhookStoreContract, IClassFixture<PostgreSqlFixture>
+{
+    private readonly OpenedDatabases<IWebhookStore> _databases = new(fixture);
+
+    protected override ValueTask<IWebhookStore> CreateStoreAsync() => new(Open(PostgreSqlFixture.NewSchema()));
+
+    protected override ValueTask<IWebhookStore> OpenSecondInstanceAsync(IWebhookStore first) => new(Open(_databases[first].Schema));
+
+    protected override ValueTask<IDecisionStore> OpenDecisionStoreAsync(IWebhookStore webhooks) =>
+        new(new PostgreSqlDecisionStore(_databases.Open(_databases[webhooks].Schema)));
+
+    protected override ValueTask<IIdentityStore> OpenIdentityStoreAsync(IWebhookStore webhooks) =>
+        new(new PostgreSqlIdentityStore(_databases.Open(_databases[webhooks].Schema)));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _databases.DisposeAsync();
+    }
+
+    private IWebhookStore Open(string schema)
+    {
+        var database = _databases.Open(schema);
+        return _databases.Register(new PostgreSqlWebhookStore(database), database);
+    }
+}

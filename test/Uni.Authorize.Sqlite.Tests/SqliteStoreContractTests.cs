@@ -134,3 +134,36 @@ public sealed class SqliteIdentityStoreContractTests : IdentityStoreContract
 
     private SqliteIdentityStore Open() => new(new SqliteStoreOptions { Path = _folder.File("authorize.db") });
 }
+
+public sealed class SqliteWebhookStoreContractTests : WebhookStoreContract
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<SqliteDatabase> _databases = [];
+
+    protected override ValueTask<IWebhookStore> CreateStoreAsync() => new(new SqliteWebhookStore(Open()));
+
+    protected override ValueTask<IWebhookStore> OpenSecondInstanceAsync(IWebhookStore first) => new(new SqliteWebhookStore(Open()));
+
+    // Other database objects on the same file: the outbox rows must come from the writers' own transactions.
+    protected override ValueTask<IDecisionStore> OpenDecisionStoreAsync(IWebhookStore webhooks) => new(new SqliteDecisionStore(Open()));
+
+    protected override ValueTask<IIdentityStore> OpenIdentityStoreAsync(IWebhookStore webhooks) => new(new SqliteIdentityStore(Open()));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var database in _databases)
+        {
+            database.Dispose();
+        }
+
+        _folder.Dispose();
+    }
+
+    private SqliteDatabase Open()
+    {
+        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("webhooks.db") });
+        _databases.Add(database);
+        return database;
+    }
+}

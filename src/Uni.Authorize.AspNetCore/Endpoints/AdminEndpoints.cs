@@ -25,6 +25,7 @@ internal static class AdminEndpoints
         group.MapPost("/sessions/revoke", RevokeSessionAsync).Accepts<RevokeSessionBody>("application/json").Produces(204);
         group.MapGet("/users/{userId}/data", ExportUserDataAsync).Produces<UserDataExport>();
         group.MapDelete("/users/{userId}/data", EraseUserDataAsync).Produces<UserErasureInfo>();
+        WebhookAdminEndpoints.Map(group);
     }
 
     private static async Task<IResult> ExportUserDataAsync(HttpContext context, string userId)

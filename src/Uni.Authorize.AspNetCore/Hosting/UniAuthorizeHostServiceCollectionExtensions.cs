@@ -42,7 +42,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
 
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
         builder.AddHousekeeping();
-        services.TryAddSingleton<IIdentityStore, InMemoryIdentityStore>();
+        services.TryAddSingleton<IIdentityStore>(static sp => new InMemoryIdentityStore(sp.GetRequiredService<InMemoryWebhookStore>()));
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();
         services.TryAddSingleton<ConsentBroker>();
@@ -50,6 +50,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         services.TryAddSingleton<IAuthorizationPrompter>(static sp => sp.GetRequiredService<ConsentBroker>());
         services.TryAddSingleton<HostMarker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHousekeepingTask, ConsentHousekeepingTask>());
+        services.AddWebhookDelivery();
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MiniAppSessionHandler>(MiniAppSessionDefaults.AuthenticationScheme, static _ => { })

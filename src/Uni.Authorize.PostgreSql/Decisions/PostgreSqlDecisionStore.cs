@@ -15,6 +15,9 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
     private readonly string _listSql;
     private readonly string _insertSql;
     private readonly string _updateSql;
+    private readonly string _insertReportedSql;
+    private readonly string _updateReportedSql;
+    private readonly string _eraseWebhooksSql;
     private readonly string _auditSql;
     private readonly string _pruneSql;
     private readonly string _listUserSql;
@@ -39,6 +42,32 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
             UPDATE {table} SET state = $4, source = $5, decided_at = $6, expires_at = $7, version = version + 1
             WHERE app_id = $1 AND user_id = $2 AND scope = $3 AND version = $8
             RETURNING {Columns}
+            """;
+        // A write the apps' webhooks hear of queues its event in the same statement, for an app with an endpoint and only
+        // when the state changes (the update reads the state it replaces; its version check makes that read current).
+        _insertReportedSql = $"""
+            WITH written AS ({_insertSql}),
+                 queued AS (INSERT INTO {database.Table.WebhookOutbox} (id, app_id, user_id, kind, scope, occurred_at, next_attempt_at)
+                            SELECT $8, e.app_id, $2, $9, $3, $6, $6 FROM {database.Table.WebhookEndpoints} e, written w WHERE e.app_id = $1)
+            SELECT {Columns} FROM written
+            """;
+        _updateReportedSql = $"""
+            WITH previous AS (SELECT state AS from_state FROM {table} WHERE app_id = $1 AND user_id = $2 AND scope = $3),
+                 written AS (
+                    UPDATE {table} AS d SET state = $4, source = $5, decided_at = $6, expires_at = $7, version = d.version + 1
+                    FROM previous
+                    WHERE d.app_id = $1 AND d.user_id = $2 AND d.scope = $3 AND d.version = $8
+                    RETURNING d.state, d.source, d.decided_at, d.expires_at, d.version, previous.from_state),
+                 queued AS (INSERT INTO {database.Table.WebhookOutbox} (id, app_id, user_id, kind, scope, occurred_at, next_attempt_at)
+                            SELECT $9, e.app_id, $2, $10, $3, $6, $6 FROM {database.Table.WebhookEndpoints} e, written w
+                            WHERE e.app_id = $1 AND w.from_state <> w.state)
+            SELECT {Columns} FROM written
+            """;
+        _eraseWebhooksSql = $"""
+            INSERT INTO {database.Table.WebhookOutbox} (id, app_id, user_id, kind, occurred_at, next_attempt_at)
+            SELECT 'evt_' || replace(gen_random_uuid()::text, '-', ''), e.app_id, $1, {(int)WebhookEventKind.UserErased}, $2, $2
+            FROM {database.Table.WebhookEndpoints} e
+            WHERE e.app_id IN (SELECT app_id FROM {table} WHERE user_id = $1 UNION SELECT app_id FROM {database.Table.Audit} WHERE user_id = $1)
             """;
         _auditSql = $"SELECT scope, from_state, to_state, source, at FROM {database.Table.Audit} WHERE app_id = $1 AND user_id = $2 ORDER BY id";
         _listUserSql = $"SELECT {Columns}, scope, app_id FROM {table} WHERE user_id = $1";
@@ -91,8 +120,16 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         var subject = write.Subject;
         var insert = write.ExpectedVersion == 0;
+        // A first write of "not determined" changes no state: nothing to report.
+        var kind = insert && write.State == DecisionState.NotDetermined ? null : WebhookEvents.KindOf(write);
         await using (var command = _database.Command(
-            insert ? _insertSql : _updateSql,
+            (insert, kind) switch
+            {
+                (true, null) => _insertSql,
+                (true, _) => _insertReportedSql,
+                (false, null) => _updateSql,
+                (false, _) => _updateReportedSql,
+            },
             Text(subject.AppId),
             Text(subject.UserId),
             Text(write.Scope),
@@ -104,6 +141,12 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
             if (!insert)
             {
                 command.Parameters.Add(Long(write.ExpectedVersion));
+            }
+
+            if (kind is { } reported)
+            {
+                command.Parameters.Add(Text(WebhookEvents.NewId()));
+                command.Parameters.Add(Small((short)reported));
             }
 
             if (await ReadOneAsync(command, subject, write.Scope, cancellationToken).ConfigureAwait(false) is { } written)
@@ -183,6 +226,14 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         await using (var lockTable = new NpgsqlCommand(_lockSql, connection, transaction))
         {
             await lockTable.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        await using (var queue = new NpgsqlCommand(_eraseWebhooksSql, connection, transaction)
+        {
+            Parameters = { Text(userId), Time(_database.Clock.GetUtcNow()) },
+        })
+        {
+            await queue.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         int decisions;

@@ -32,7 +32,10 @@ public static class PostgreSqlUniAuthorizeBuilderExtensions
         options.Validate();
 
         var services = builder.Services;
-        services.Replace(ServiceDescriptor.Singleton(sp => new PostgreSqlDatabase(options, sp.GetService<ILoggerFactory>())));
+        services.Replace(ServiceDescriptor.Singleton(sp => new PostgreSqlDatabase(options, sp.GetService<ILoggerFactory>())
+        {
+            Clock = sp.GetService<TimeProvider>() ?? TimeProvider.System,
+        }));
         services.Replace(ServiceDescriptor.Singleton<IDecisionStore>(static sp => new PostgreSqlDecisionStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IAuthCodeStore>(static sp => new PostgreSqlAuthCodeStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.Replace(ServiceDescriptor.Singleton(static sp => new PostgreSqlDecisionChangeFeed(sp.GetRequiredService<PostgreSqlDatabase>())));
@@ -40,6 +43,7 @@ public static class PostgreSqlUniAuthorizeBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IConsentStore>(static sp =>
             new PostgreSqlConsentStore(sp.GetRequiredService<PostgreSqlDatabase>(), sp.GetRequiredService<PostgreSqlDecisionChangeFeed>())));
         services.Replace(ServiceDescriptor.Singleton<IIdentityStore>(static sp => new PostgreSqlIdentityStore(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IWebhookStore>(static sp => new PostgreSqlWebhookStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IHousekeepingLock>(static sp => new PostgreSqlHousekeepingLock(sp.GetRequiredService<PostgreSqlDatabase>())));
         return builder;
     }

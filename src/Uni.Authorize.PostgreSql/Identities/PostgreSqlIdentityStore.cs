@@ -54,7 +54,14 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
             """;
         _addSessionSql = $"INSERT INTO {table.Sessions} ({SessionColumns}) VALUES ($1, $2, $3, $4, $5)";
         _getSessionSql = $"SELECT {SessionColumns} FROM {table.Sessions} WHERE token_hash = $1";
-        _removeSessionSql = $"DELETE FROM {table.Sessions} WHERE token_hash = $1";
+        // One statement, so one transaction: the session goes and its event is queued (for an app with an endpoint) together.
+        _removeSessionSql = $"""
+            WITH removed AS (DELETE FROM {table.Sessions} WHERE token_hash = $1 RETURNING app_id, user_id),
+                 queued AS (INSERT INTO {table.WebhookOutbox} (id, app_id, user_id, kind, occurred_at, next_attempt_at)
+                            SELECT $2, e.app_id, r.user_id, {(int)WebhookEventKind.SessionRevoked}, $3, $3
+                            FROM removed r JOIN {table.WebhookEndpoints} e ON e.app_id = r.app_id)
+            SELECT count(*) FROM removed
+            """;
         _pruneSessionsSql = $"""
             DELETE FROM {table.Sessions} WHERE token_hash IN
                 (SELECT token_hash FROM {table.Sessions} WHERE expires_at <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
@@ -184,8 +191,8 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _database.Command(_removeSessionSql, Text(tokenHash));
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        await using var command = _database.Command(_removeSessionSql, Text(tokenHash), Text(WebhookEvents.NewId()), Time(_database.Clock.GetUtcNow()));
+        return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
     }
 
     /// <inheritdoc />

@@ -189,5 +189,36 @@ internal static class Migrations
         CREATE INDEX pending_consents_user ON "{{schema}}".pending_consents (user_id);
         CREATE INDEX pending_calls_user ON "{{schema}}".pending_calls (user_id);
         """,
+
+        // Revocation webhooks: each app's endpoint, the outbox the decision and identity writes fill in their own
+        // transaction, and the lease that lets one instance at a time deliver.
+        $$"""
+        CREATE TABLE "{{schema}}".webhook_endpoints (
+            app_id     text COLLATE "C" PRIMARY KEY,
+            url        text NOT NULL,
+            secret     text NOT NULL,
+            updated_at timestamptz NOT NULL
+        );
+
+        CREATE TABLE "{{schema}}".webhook_outbox (
+            seq             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id              text COLLATE "C" NOT NULL UNIQUE,
+            app_id          text COLLATE "C" NOT NULL,
+            user_id         text COLLATE "C" NOT NULL,
+            kind            smallint NOT NULL CHECK (kind BETWEEN 0 AND 3),
+            scope           text COLLATE "C" NULL,
+            occurred_at     timestamptz NOT NULL,
+            attempts        integer NOT NULL DEFAULT 0,
+            next_attempt_at timestamptz NOT NULL
+        );
+        CREATE INDEX webhook_outbox_due ON "{{schema}}".webhook_outbox (next_attempt_at);
+        CREATE INDEX webhook_outbox_app ON "{{schema}}".webhook_outbox (app_id);
+
+        CREATE TABLE "{{schema}}".webhook_lease (
+            name   text COLLATE "C" PRIMARY KEY,
+            holder text COLLATE "C" NOT NULL,
+            until  timestamptz NOT NULL
+        );
+        """,
     ];
 }

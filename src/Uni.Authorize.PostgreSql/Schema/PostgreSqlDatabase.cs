@@ -47,6 +47,9 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
 
     public TableNames Table { get; }
 
+    /// <summary>The domain clock: stamps the webhook events of changes that carry no time of their own.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Completes once the schema is at the latest version; throws while the database cannot be reached.</summary>
     public ValueTask EnsureMigratedAsync(CancellationToken cancellationToken)
     {
@@ -181,5 +184,11 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         public string Sessions { get; } = $"\"{schema}\".identity_sessions";
 
         public string Keys { get; } = $"\"{schema}\".identity_keys";
+
+        public string WebhookEndpoints { get; } = $"\"{schema}\".webhook_endpoints";
+
+        public string WebhookOutbox { get; } = $"\"{schema}\".webhook_outbox";
+
+        public string WebhookLease { get; } = $"\"{schema}\".webhook_lease";
     }
 }

@@ -39,9 +39,15 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
             lease.Command(current is null ? Sql.InsertDecision : Sql.UpdateDecision,
                 write.Subject.AppId, write.Subject.UserId, write.Scope, (int)write.State, (int)write.Source,
                 write.DecidedAt.UtcTicks, write.ExpiresAt?.UtcTicks, next.Version).ExecuteNonQuery();
+            var from = current?.State ?? DecisionState.NotDetermined;
             lease.Command(Sql.AppendAudit,
-                write.Subject.AppId, write.Subject.UserId, write.Scope, (int)(current?.State ?? DecisionState.NotDetermined),
+                write.Subject.AppId, write.Subject.UserId, write.Scope, (int)from,
                 (int)write.State, (int)write.Source, write.DecidedAt.UtcTicks).ExecuteNonQuery();
+            if (from != write.State && WebhookEvents.KindOf(write) is { } kind)
+            {
+                SqliteWebhookStore.Enqueue(lease, write.Subject.AppId, write.Subject.UserId, kind, write.Scope, write.DecidedAt);
+            }
+
             lease.Execute(Sql.Commit);
             return DecisionWriteResult.Success(next);
         }, cancellationToken));
@@ -104,6 +110,7 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
         {
             var pseudonym = ErasedUsers.NewPseudonym();
             lease.Execute(Sql.BeginWrite);
+            SqliteWebhookStore.EnqueueErasure(lease, userId);
             var decisions = lease.Command(Sql.EraseUserDecisions, userId).ExecuteNonQuery();
             var entries = lease.Command(Sql.EraseUserAudit, userId, pseudonym).ExecuteNonQuery();
             lease.Execute(Sql.Commit);

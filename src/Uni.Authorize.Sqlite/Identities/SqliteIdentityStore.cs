@@ -122,8 +122,28 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
     public ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
-        return new(_database.Run(tokenHash, static (lease, tokenHash) => lease.Command(Sql.RemoveSession, tokenHash).ExecuteNonQuery() == 1,
-            cancellationToken));
+        return new(_database.Run(tokenHash, static (lease, tokenHash) =>
+        {
+            lease.Execute(Sql.BeginWrite);
+            (string AppId, string UserId)? removed = null;
+            using (var reader = lease.Command(Sql.RemoveSession, tokenHash).ExecuteReader())
+            {
+                if (reader.Read())
+                {
+                    removed = (reader.GetString(0), reader.GetString(1));
+                }
+            }
+
+            if (removed is not { } session)
+            {
+                lease.Execute(Sql.Rollback);
+                return false;
+            }
+
+            SqliteWebhookStore.Enqueue(lease, session.AppId, session.UserId, WebhookEventKind.SessionRevoked, scope: null, lease.Database.Clock.GetUtcNow());
+            lease.Execute(Sql.Commit);
+            return true;
+        }, cancellationToken));
     }
 
     /// <inheritdoc />

@@ -97,6 +97,37 @@ internal static class Migrations
         CREATE INDEX auth_codes_user ON auth_codes (user_id);
         CREATE INDEX identity_sessions_user ON identity_sessions (user_id);
         """,
+
+        // Revocation webhooks: each app's endpoint, the outbox the decision and identity writes fill in their own
+        // transaction, and the lease that lets one process at a time deliver.
+        """
+        CREATE TABLE webhook_endpoints (
+            app_id     TEXT    NOT NULL PRIMARY KEY,
+            url        TEXT    NOT NULL,
+            secret     TEXT    NOT NULL,
+            updated_at INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE webhook_outbox (
+            seq             INTEGER PRIMARY KEY,
+            id              TEXT    NOT NULL UNIQUE,
+            app_id          TEXT    NOT NULL,
+            user_id         TEXT    NOT NULL,
+            kind            INTEGER NOT NULL CHECK (kind IN (0, 1, 2, 3)),
+            scope           TEXT,
+            occurred_at     INTEGER NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL
+        );
+        CREATE INDEX webhook_outbox_due ON webhook_outbox (next_attempt_at);
+        CREATE INDEX webhook_outbox_app ON webhook_outbox (app_id);
+
+        CREATE TABLE webhook_lease (
+            name   TEXT    NOT NULL PRIMARY KEY,
+            holder TEXT    NOT NULL,
+            until  INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int Latest => Steps.Length;

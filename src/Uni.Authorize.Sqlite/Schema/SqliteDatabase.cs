@@ -48,6 +48,9 @@ internal sealed class SqliteDatabase : IDisposable
 
     public ILogger Logger { get; }
 
+    /// <summary>The domain clock: stamps the webhook events of changes that carry no time of their own.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>Opens new connections read-only (as on a read-only volume) and drops the open ones; for fault tests,
     /// since file permissions do not stop a root process.</summary>
     internal void SimulateReadOnlyVolume(bool readOnly)

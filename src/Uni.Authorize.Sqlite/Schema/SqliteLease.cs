@@ -39,6 +39,16 @@ internal enum Sql
     ListUserSessions,
     EraseUserSessions,
     EraseUser,
+    WebhookGetEndpoint,
+    WebhookSetEndpoint,
+    WebhookRemoveEndpoint,
+    WebhookRemoveEvents,
+    WebhookListDue,
+    WebhookComplete,
+    WebhookRetry,
+    WebhookLease,
+    WebhookEnqueue,
+    WebhookErasureApps,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -157,7 +167,7 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.AddSession] =
             "INSERT INTO identity_sessions (token_hash, app_id, user_id, issued_at, expires_at) VALUES ($p0, $p1, $p2, $p3, $p4)";
         statements[(int)Sql.GetSession] = "SELECT token_hash, app_id, user_id, issued_at, expires_at FROM identity_sessions WHERE token_hash = $p0";
-        statements[(int)Sql.RemoveSession] = "DELETE FROM identity_sessions WHERE token_hash = $p0";
+        statements[(int)Sql.RemoveSession] = "DELETE FROM identity_sessions WHERE token_hash = $p0 RETURNING app_id, user_id";
         statements[(int)Sql.PruneSessions] =
             "DELETE FROM identity_sessions WHERE token_hash IN (SELECT token_hash FROM identity_sessions WHERE expires_at <= $p0 LIMIT $p1)";
         statements[(int)Sql.AddKey] = "INSERT INTO identity_keys (name, value) VALUES ($p0, $p1) ON CONFLICT (name) DO NOTHING";
@@ -174,6 +184,29 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.EraseUserSessions] =
             "DELETE FROM identity_sessions WHERE user_id = $p0 RETURNING token_hash, app_id, user_id, issued_at, expires_at";
         statements[(int)Sql.EraseUser] = "DELETE FROM identity_users WHERE id = $p0";
+        statements[(int)Sql.WebhookGetEndpoint] = "SELECT url, secret, updated_at FROM webhook_endpoints WHERE app_id = $p0";
+        statements[(int)Sql.WebhookSetEndpoint] =
+            "INSERT INTO webhook_endpoints (app_id, url, secret, updated_at) VALUES ($p0, $p1, $p2, $p3) " +
+            "ON CONFLICT (app_id) DO UPDATE SET url = excluded.url, secret = excluded.secret, updated_at = excluded.updated_at";
+        statements[(int)Sql.WebhookRemoveEndpoint] = "DELETE FROM webhook_endpoints WHERE app_id = $p0";
+        statements[(int)Sql.WebhookRemoveEvents] = "DELETE FROM webhook_outbox WHERE app_id = $p0";
+        statements[(int)Sql.WebhookListDue] =
+            "SELECT id, app_id, user_id, kind, scope, occurred_at, attempts, next_attempt_at FROM webhook_outbox " +
+            "WHERE next_attempt_at <= $p0 ORDER BY occurred_at, seq LIMIT $p1";
+        statements[(int)Sql.WebhookComplete] = "DELETE FROM webhook_outbox WHERE id = $p0";
+        statements[(int)Sql.WebhookRetry] = "UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = $p1 WHERE id = $p0";
+        // The lease row changes hands only when it has ended or already names the caller: one holder at a time.
+        statements[(int)Sql.WebhookLease] =
+            "INSERT INTO webhook_lease (name, holder, until) VALUES ('delivery', $p0, $p2) " +
+            "ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, until = excluded.until " +
+            "WHERE webhook_lease.holder = excluded.holder OR webhook_lease.until <= $p1";
+        // Only apps with an endpoint get an event: the outbox holds nothing nobody will be told.
+        statements[(int)Sql.WebhookEnqueue] =
+            "INSERT INTO webhook_outbox (id, app_id, user_id, kind, scope, occurred_at, next_attempt_at) " +
+            "SELECT $p0, app_id, $p2, $p3, $p4, $p5, $p5 FROM webhook_endpoints WHERE app_id = $p1";
+        statements[(int)Sql.WebhookErasureApps] =
+            "SELECT app_id FROM webhook_endpoints WHERE app_id IN " +
+            "(SELECT app_id FROM decisions WHERE user_id = $p0 UNION SELECT app_id FROM decision_audit WHERE user_id = $p0)";
         return statements;
     }
 }

@@ -15,7 +15,8 @@ public interface IDecisionStore
 
     /// <summary>
     /// Writes a decision when the stored version equals <see cref="DecisionWrite.ExpectedVersion"/> (0: no row yet),
-    /// appending an audit entry in the same atomic step; otherwise returns a conflict with the stored decision.
+    /// appending an audit entry (and, when the store keeps webhooks, the event <see cref="WebhookEvents.KindOf"/> names)
+    /// in the same atomic step; otherwise returns a conflict with the stored decision.
     /// </summary>
     ValueTask<DecisionWriteResult> TryWriteAsync(DecisionWrite write, CancellationToken cancellationToken = default);
 
@@ -30,7 +31,9 @@ public interface IDecisionStore
 
     /// <summary>
     /// Deletes every decision of <paramref name="userId"/> and moves its audit entries to a new pseudonym, in one atomic
-    /// step: a concurrent write lands before it (and is erased) or fails with a conflict.
+    /// step: a concurrent write lands before it (and is erased) or fails with a conflict. A store that keeps webhooks queues
+    /// a <see cref="WebhookEventKind.UserErased"/> event, in the same step, for every app with an endpoint in which the user
+    /// had a decision or an audit entry.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="userId"/> is empty or already a pseudonym.</exception>
     ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default);

@@ -8,7 +8,20 @@ public sealed class InMemoryDecisionStore : IDecisionStore
     private readonly ConcurrentDictionary<DecisionKey, Decision> _decisions = new();
     private readonly Dictionary<Subject, List<(long Sequence, DecisionAuditEntry Entry)>> _audit = new();
     private readonly Lock _writeGate = new();
+    private readonly InMemoryWebhookStore? _webhooks;
     private long _auditSequence;
+
+    /// <summary>A store that reports to no webhooks.</summary>
+    public InMemoryDecisionStore()
+    {
+    }
+
+    /// <summary>A store that writes the changes <see cref="WebhookEvents"/> names into the outbox of <paramref name="webhooks"/>.</summary>
+    public InMemoryDecisionStore(InMemoryWebhookStore webhooks)
+    {
+        ArgumentNullException.ThrowIfNull(webhooks);
+        _webhooks = webhooks;
+    }
 
     /// <inheritdoc />
     public ValueTask<Decision?> GetAsync(Subject subject, string scope, CancellationToken cancellationToken = default) =>
@@ -44,7 +57,13 @@ public sealed class InMemoryDecisionStore : IDecisionStore
                 _audit[write.Subject] = trail = [];
             }
 
-            trail.Add((++_auditSequence, new DecisionAuditEntry(write.Subject, write.Scope, current?.State ?? DecisionState.NotDetermined, write.State, write.Source, write.DecidedAt)));
+            var from = current?.State ?? DecisionState.NotDetermined;
+            trail.Add((++_auditSequence, new DecisionAuditEntry(write.Subject, write.Scope, from, write.State, write.Source, write.DecidedAt)));
+            if (_webhooks is not null && from != write.State && WebhookEvents.KindOf(write) is { } kind)
+            {
+                _webhooks.Enqueue(write.Subject.AppId, write.Subject.UserId, kind, write.Scope, write.DecidedAt);
+            }
+
             return new(DecisionWriteResult.Success(next));
         }
     }
@@ -94,10 +113,12 @@ public sealed class InMemoryDecisionStore : IDecisionStore
         var entries = 0;
         lock (_writeGate)
         {
+            var apps = new SortedSet<string>(StringComparer.Ordinal);
             foreach (var pair in _decisions)
             {
                 if (string.Equals(pair.Key.UserId, userId, StringComparison.Ordinal) && _decisions.TryRemove(pair))
                 {
+                    apps.Add(pair.Key.AppId);
                     decisions++;
                 }
             }
@@ -108,6 +129,12 @@ public sealed class InMemoryDecisionStore : IDecisionStore
                 _audit.Remove(subject, out var trail);
                 _audit[erased] = [.. trail!.Select(t => (t.Sequence, t.Entry with { Subject = erased }))];
                 entries += trail!.Count;
+                apps.Add(subject.AppId);
+            }
+
+            foreach (var app in apps)
+            {
+                _webhooks?.Enqueue(app, userId, WebhookEventKind.UserErased, scope: null);
             }
         }
 

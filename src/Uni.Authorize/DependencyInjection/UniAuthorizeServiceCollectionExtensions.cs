@@ -23,7 +23,9 @@ public static class UniAuthorizeServiceCollectionExtensions
             return true;
         }).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IDecisionStore, InMemoryDecisionStore>();
+        services.TryAddSingleton(static sp => new InMemoryWebhookStore(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IWebhookStore>(static sp => sp.GetRequiredService<InMemoryWebhookStore>());
+        services.TryAddSingleton<IDecisionStore>(static sp => new InMemoryDecisionStore(sp.GetRequiredService<InMemoryWebhookStore>()));
         services.TryAddSingleton<IAuthCodeStore, InMemoryAuthCodeStore>();
         services.TryAddSingleton<IConsentStore, InMemoryConsentStore>();
         // One engine behind the three services, so they share stores, settings and DecisionChanged.

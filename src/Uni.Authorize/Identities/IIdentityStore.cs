@@ -25,7 +25,8 @@ public interface IIdentityStore
     /// <summary>The session whose token hashes to <paramref name="tokenHash"/>, or <see langword="null"/>.</summary>
     ValueTask<MiniAppSession?> GetSessionAsync(string tokenHash, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes a session; <see langword="false"/> when there was none.</summary>
+    /// <summary>Deletes a session; <see langword="false"/> when there was none. A store that keeps webhooks queues a
+    /// <see cref="WebhookEventKind.SessionRevoked"/> event for the session's app (when it has an endpoint) in the same step.</summary>
     ValueTask<bool> RemoveSessionAsync(string tokenHash, CancellationToken cancellationToken = default);
 
     /// <summary>Every session of <paramref name="userId"/> in every app, oldest first.</summary>

@@ -10,6 +10,20 @@ public sealed class InMemoryIdentityStore : IIdentityStore
     private readonly ConcurrentDictionary<string, HostUser> _usersByName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MiniAppSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private readonly InMemoryWebhookStore? _webhooks;
+
+    /// <summary>A store that reports to no webhooks.</summary>
+    public InMemoryIdentityStore()
+    {
+    }
+
+    /// <summary>A store that writes a <see cref="WebhookEventKind.SessionRevoked"/> event for every removed session into the
+    /// outbox of <paramref name="webhooks"/>.</summary>
+    public InMemoryIdentityStore(InMemoryWebhookStore webhooks)
+    {
+        ArgumentNullException.ThrowIfNull(webhooks);
+        _webhooks = webhooks;
+    }
 
     /// <inheritdoc />
     public ValueTask<HostApp?> GetAppAsync(string appId, CancellationToken cancellationToken = default)
@@ -78,7 +92,13 @@ public sealed class InMemoryIdentityStore : IIdentityStore
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
         cancellationToken.ThrowIfCancellationRequested();
-        return new(_sessions.TryRemove(tokenHash, out _));
+        if (!_sessions.TryRemove(tokenHash, out var session))
+        {
+            return new(false);
+        }
+
+        _webhooks?.Enqueue(session.AppId, session.UserId, WebhookEventKind.SessionRevoked, scope: null);
+        return new(true);
     }
 
     /// <inheritdoc />

@@ -21,3 +21,14 @@ public sealed class InMemoryIdentityStoreContractTests : IdentityStoreContract
 {
     protected override ValueTask<IIdentityStore> CreateStoreAsync() => new(new InMemoryIdentityStore());
 }
+
+public sealed class InMemoryWebhookStoreContractTests : WebhookStoreContract
+{
+    protected override ValueTask<IWebhookStore> CreateStoreAsync() => new(new InMemoryWebhookStore());
+
+    protected override ValueTask<IDecisionStore> OpenDecisionStoreAsync(IWebhookStore webhooks) =>
+        new(new InMemoryDecisionStore((InMemoryWebhookStore)webhooks));
+
+    protected override ValueTask<IIdentityStore> OpenIdentityStoreAsync(IWebhookStore webhooks) =>
+        new(new InMemoryIdentityStore((InMemoryWebhookStore)webhooks));
+}

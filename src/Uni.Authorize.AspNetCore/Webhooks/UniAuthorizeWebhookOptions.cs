@@ -1,0 +1,54 @@
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>Settings of webhook delivery: how often the outbox is read, how failed deliveries are retried, and which URLs
+/// an app may register.</summary>
+public sealed class UniAuthorizeWebhookOptions
+{
+    /// <summary>Whether this instance delivers (every instance still accepts registrations and writes events). Default <see langword="true"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>The time between reads of an empty outbox. Default 2 seconds.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long the delivering instance holds its lease without renewing it; another instance takes over after
+    /// that. Default 30 seconds.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most events read per round. Default 100.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How long one delivery may take before it counts as failed. Default 10 seconds.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The wait after the first failed attempt; each further failure doubles it (with ±20 % jitter). Default 5 seconds.</summary>
+    public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait between attempts. Default 1 hour.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The attempts after which an event is dropped (and logged). Default 20 (about a day with the default delays).</summary>
+    public int MaxAttempts { get; set; } = 20;
+
+    /// <summary>Whether an app may register a plain <c>http</c> URL to a loopback address (for tests and local development).
+    /// Default <see langword="false"/>: only <c>https</c>.</summary>
+    public bool AllowHttpLoopback { get; set; }
+
+    internal void Validate()
+    {
+        Require(PollInterval >= TimeSpan.FromMilliseconds(10) && PollInterval <= TimeSpan.FromMinutes(10), nameof(PollInterval), "between 10 ms and 10 minutes", PollInterval);
+        Require(LeaseDuration >= TimeSpan.FromSeconds(1) && LeaseDuration <= TimeSpan.FromHours(1), nameof(LeaseDuration), "between 1 second and 1 hour", LeaseDuration);
+        Require(BatchSize is >= 1 and <= 10_000, nameof(BatchSize), "between 1 and 10000", BatchSize);
+        Require(Timeout >= TimeSpan.FromMilliseconds(100) && Timeout < LeaseDuration, nameof(Timeout), "at least 100 ms and shorter than LeaseDuration", Timeout);
+        Require(FirstRetryDelay >= TimeSpan.FromMilliseconds(1) && FirstRetryDelay <= MaxRetryDelay, nameof(FirstRetryDelay), "at least 1 ms and at most MaxRetryDelay", FirstRetryDelay);
+        Require(MaxRetryDelay <= TimeSpan.FromDays(1), nameof(MaxRetryDelay), "at most 1 day", MaxRetryDelay);
+        Require(MaxAttempts is >= 1 and <= 1000, nameof(MaxAttempts), "between 1 and 1000", MaxAttempts);
+    }
+
+    private static void Require(bool valid, string name, string range, object value)
+    {
+        if (!valid)
+        {
+            throw new InvalidOperationException($"UniAuthorizeWebhookOptions.{name} must be {range}; it is {value}.");
+        }
+    }
+}
