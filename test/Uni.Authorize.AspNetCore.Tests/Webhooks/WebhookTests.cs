@@ -165,7 +165,7 @@ public sealed class WebhookTests : IAsyncLifetime
     public async Task EraseAndSessionRevoke_RegisteredWebhook_DeliverSessionRevokedThenUserErased()
     {
         await RegisterAsync();
-        await _host.Services.GetRequiredService<Authorizer>().SetDecisionAsync(new Subject(_appId, _userId), "scope.camera", DecisionState.Granted,
+        await _host.Services.GetRequiredService<DecisionManager>().SetDecisionAsync(new Subject(_appId, _userId), "scope.camera", DecisionState.Granted,
             DecisionSource.Prompt, Platform.WeChat, Ct);
         var session = await Json(await _admin.PostAsJsonAsync("/admin/v1/sessions", new { appId = _appId, userId = _userId }, Ct));
 
@@ -206,7 +206,7 @@ public sealed class WebhookTests : IAsyncLifetime
     // The user allows the scope in the dialog, then turns it off on the settings page.
     private async Task GrantThenRevokeAsync(string scope)
     {
-        await _host.Services.GetRequiredService<Authorizer>().SetDecisionAsync(new Subject(_appId, _userId), scope, DecisionState.Granted,
+        await _host.Services.GetRequiredService<DecisionManager>().SetDecisionAsync(new Subject(_appId, _userId), scope, DecisionState.Granted,
             DecisionSource.Prompt, Platform.WeChat, Ct);
         using var user = await _host.UserAsync("alice");
         var response = await user.PutAsJsonAsync($"/api/v1/user/apps/{_appId}/settings", new { scope, state = "denied" }, Ct);
