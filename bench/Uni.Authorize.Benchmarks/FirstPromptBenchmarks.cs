@@ -13,7 +13,7 @@ public class FirstPromptBenchmarks
     public async Task ConcurrentFirstCalls()
     {
         var prompter = new CountingPrompter();
-        using var authorizer = new Authorizer(new AuthorizerOptions { Platform = Platform.WeChat, Prompter = prompter });
+        using var authorizer = new Authorizer(new UniAuthorizeOptions { Platform = Platform.WeChat, Prompter = prompter });
         for (var i = 0; i < Callers; i++)
         {
             _calls[i] = authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera")).AsTask();

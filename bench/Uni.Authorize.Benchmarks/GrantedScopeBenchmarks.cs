@@ -15,7 +15,7 @@ public class GrantedScopeBenchmarks
 
     private readonly ConcurrentDictionary<(string AppId, string UserId, string Scope), Decision> _dictionary = new();
     private Authorizer _authorizer = null!;
-    private AuthorizeOptions _callbacks = null!;
+    private AuthorizeCallbackRequest _callbacks = null!;
     private IAuthorizationService _aspNetCore = null!;
     private ClaimsPrincipal _user = null!;
     private ServiceProvider _services = null!;
@@ -27,9 +27,9 @@ public class GrantedScopeBenchmarks
         var subject = Subject.Default;
         _dictionary[(subject.AppId, subject.UserId, Scope)] = new Decision(subject, Scope, DecisionState.Granted, DecisionSource.Prompt, DateTimeOffset.UnixEpoch, null, 1);
 
-        _authorizer = new Authorizer(new AuthorizerOptions { Platform = Platform.WeChat });
+        _authorizer = new Authorizer(new UniAuthorizeOptions { Platform = Platform.WeChat });
         new DecisionManager(_authorizer).SetDecisionAsync(subject, Scope, DecisionState.Granted).AsTask().GetAwaiter().GetResult();
-        _callbacks = new AuthorizeOptions { Scope = Scope, Success = _ => _successes++ };
+        _callbacks = new AuthorizeCallbackRequest { Scope = Scope, Success = _ => _successes++ };
 
         _services = new ServiceCollection()
             .AddLogging()

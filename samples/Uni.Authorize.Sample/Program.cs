@@ -18,12 +18,12 @@ root.SetAction(async (parse, cancellationToken) =>
 
     var platform = parse.GetValue(platformOption);
     var scope = parse.GetValue(scopeOption)!;
-    using var authorizer = new Authorizer(new AuthorizerOptions { Platform = platform, Prompter = new TerminalPrompter(AnsiConsole.Console) });
+    using var authorizer = new Authorizer(new UniAuthorizeOptions { Platform = platform, Prompter = new TerminalPrompter(AnsiConsole.Console) });
 
     for (var round = 1; round <= 2; round++)
     {
         AnsiConsole.MarkupLine($"[bold]authorize({{ scope: '{scope.EscapeMarkup()}', success, fail, complete }})[/] round {round}");
-        await authorizer.Authorize(new AuthorizeOptions
+        await authorizer.Authorize(new AuthorizeCallbackRequest
         {
             Scope = scope,
             Success = res => AnsiConsole.MarkupLine($"[green]success[/] {Json(res.Native)}"),

@@ -109,7 +109,7 @@ public sealed class TwoEngineTests(PostgreSqlFixture fixture) : IClassFixture<Po
         var feed = Own(new PostgreSqlDecisionChangeFeed(database, reconnectClock));
         using var cache = new CachingDecisionStore(new PostgreSqlDecisionStore(database), new DecisionCacheOptions(), feed);
         var bPrompter = new TestPrompter(PromptResult.Allow);
-        using var b = new Authorizer(new AuthorizerOptions { Prompter = bPrompter, Store = cache, DefaultSubject = Alice });
+        using var b = new Authorizer(new UniAuthorizeOptions { Prompter = bPrompter, Store = cache, DefaultSubject = Alice });
         await WaitUntilAsync(() => feed.IsHealthy);
         Assert.True((await Authorize(a)).Succeeded);
         // Granted and held in B's cache (A's notification may still evict an early read).

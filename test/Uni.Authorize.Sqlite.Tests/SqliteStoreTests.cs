@@ -31,6 +31,27 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SqliteStores_WithoutDependencyInjection_GrantAndCodeOutliveTheAuthorizer()
+    {
+        var path = _folder.File("authorize.db");
+        var prompter = new CountingPrompter(PromptResult.Allow);
+        string code;
+        using (var stores = new SqliteStores(new SqliteStoreOptions { Path = path }))
+        using (var authorizer = new Authorizer(new UniAuthorizeOptions { Store = stores.Decisions, AuthCodeStore = stores.AuthCodes, Prompter = prompter, DefaultSubject = SqliteHost.Alice }))
+        {
+            Assert.True((await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.camera"), Ct)).Succeeded);
+            code = await new AuthCodeService(authorizer).IssueAuthCodeAsync(SqliteHost.Alice, ["auth_base"], Ct);
+        }
+
+        using var reopened = new SqliteStores(new SqliteStoreOptions { Path = path });
+        using var again = new Authorizer(new UniAuthorizeOptions { Store = reopened.Decisions, AuthCodeStore = reopened.AuthCodes, DefaultSubject = SqliteHost.Alice });
+
+        Assert.True((await again.TryAuthorizeAsync(new AuthorizeRequest("scope.camera"), Ct)).Succeeded);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await new AuthCodeService(again).RedeemAuthCodeAsync("app-1", code, Ct)).Status);
+        Assert.Equal(1, prompter.Shown);
+    }
+
+    [Fact]
     public async Task AddSqliteStore_Restart_DenialIsHonouredWithoutAskingAgain()
     {
         var path = _folder.File("authorize.db");

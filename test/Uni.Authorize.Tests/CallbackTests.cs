@@ -9,7 +9,7 @@ public sealed class CallbackTests
         var calls = new List<string>();
         AuthorizeResult? received = null;
 
-        await authorizer.Authorize(new AuthorizeOptions
+        await authorizer.Authorize(new AuthorizeCallbackRequest
         {
             Scope = "scope.userLocation",
             Success = res => { calls.Add("success"); received = res; },
@@ -29,7 +29,7 @@ public sealed class CallbackTests
         AuthorizeError? failed = null;
         AuthorizeError? completed = null;
 
-        await authorizer.Authorize(new AuthorizeOptions
+        await authorizer.Authorize(new AuthorizeCallbackRequest
         {
             Scope = "scope.camera",
             Success = _ => calls.Add("success"),
@@ -47,7 +47,7 @@ public sealed class CallbackTests
     {
         using var authorizer = TestAuthorizer.Create(Platform.WeChat, new ScriptedPrompter(PromptResult.Deny));
         AuthorizeError? failed = null;
-        await authorizer.Authorize(new AuthorizeOptions { Scope = "scope.camera", Fail = err => failed = err }).Guarded();
+        await authorizer.Authorize(new AuthorizeCallbackRequest { Scope = "scope.camera", Fail = err => failed = err }).Guarded();
 
         var thrown = await Assert.ThrowsAsync<AuthorizeException>(() => authorizer.AuthorizeAsync("scope.camera").Guarded());
 
@@ -75,7 +75,7 @@ public sealed class CallbackTests
         var completed = 0;
         var failCalled = false;
 
-        var task = authorizer.Authorize(new AuthorizeOptions
+        var task = authorizer.Authorize(new AuthorizeCallbackRequest
         {
             Scope = "scope.camera",
             Success = _ => throw new InvalidOperationException("app bug"),
@@ -97,7 +97,7 @@ public sealed class CallbackTests
     {
         using var authorizer = TestAuthorizer.Create(Platform.WeChat);
 
-        var task = authorizer.Authorize(new AuthorizeOptions
+        var task = authorizer.Authorize(new AuthorizeCallbackRequest
         {
             Scope = "",
             Fail = _ => throw new InvalidOperationException("fail bug"),
@@ -118,7 +118,7 @@ public sealed class CallbackTests
         var fails = new List<AuthorizeErrorCode>();
         var completes = 0;
 
-        var task = authorizer.Authorize(new AuthorizeOptions
+        var task = authorizer.Authorize(new AuthorizeCallbackRequest
         {
             Scope = "scope.camera",
             Fail = err => fails.Add(err.Code),

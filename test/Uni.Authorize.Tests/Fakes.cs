@@ -121,9 +121,9 @@ internal static class TestAuthorizer
         FakeTimeProvider? time = null,
         IDecisionStore? store = null,
         ISettingsPresenter? settings = null,
-        Action<AuthorizerOptions>? configure = null)
+        Action<UniAuthorizeOptions>? configure = null)
     {
-        var options = new AuthorizerOptions
+        var options = new UniAuthorizeOptions
         {
             Platform = platform,
             Prompter = prompter,

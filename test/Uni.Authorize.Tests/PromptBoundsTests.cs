@@ -37,7 +37,7 @@ public sealed class PromptBoundsTests
         await cancelled.CancelAsync();
         AuthorizeError? failed = null;
 
-        await authorizer.Authorize(new AuthorizeOptions { Scope = "scope.camera", Fail = e => failed = e, CancellationToken = cancelled.Token })
+        await authorizer.Authorize(new AuthorizeCallbackRequest { Scope = "scope.camera", Fail = e => failed = e, CancellationToken = cancelled.Token })
             .WaitAsync(TestAuthorizer.Guard);
 
         Assert.Equal(AuthorizeErrorCode.Canceled, failed?.Code);

@@ -35,7 +35,7 @@ public sealed class ValidationTests
         using var authorizer = TestAuthorizer.Create(Platform.Alipay);
         AuthorizeError? failed = null;
 
-        await authorizer.Authorize(new AuthorizeOptions { Scope = scope, Fail = err => failed = err }).Guarded();
+        await authorizer.Authorize(new AuthorizeCallbackRequest { Scope = scope, Fail = err => failed = err }).Guarded();
 
         Assert.Equal(AuthorizeErrorCode.InvalidScope, failed!.Code);
         Assert.Equal(2, failed.Native["error"]);
@@ -65,7 +65,7 @@ public sealed class ValidationTests
         using var authorizer = TestAuthorizer.Create(Platform.Web);
         AuthorizeError? failed = null;
 
-        var task = authorizer.Authorize(new AuthorizeOptions { Scope = "scope.camera", Fail = err => failed = err });
+        var task = authorizer.Authorize(new AuthorizeCallbackRequest { Scope = "scope.camera", Fail = err => failed = err });
         await task.Guarded();
 
         Assert.Equal(AuthorizeErrorCode.PlatformNotSupported, failed!.Code);
@@ -98,7 +98,7 @@ public sealed class ValidationTests
     public void Constructor_InvalidOptions_ThrowsNamingTheSetting()
     {
         var thrown = Assert.Throws<InvalidOperationException>(() =>
-            new Authorizer(new AuthorizerOptions { PromptTimeout = TimeSpan.Zero }));
+            new Authorizer(new UniAuthorizeOptions { PromptTimeout = TimeSpan.Zero }));
         Assert.Contains("PromptTimeout", thrown.Message, StringComparison.Ordinal);
     }
 }

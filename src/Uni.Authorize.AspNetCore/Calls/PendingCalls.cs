@@ -68,7 +68,7 @@ internal sealed partial class PendingCalls : IDisposable
     private readonly CancellationTokenSource _stop = new();
 
     public PendingCalls(IConsentStore store, ConsentBroker broker, Authorizer authorizer, TimeProvider time, IOptions<UniAuthorizeHostOptions> options,
-        IOptions<AuthorizerOptions> authorizerOptions, IHostApplicationLifetime lifetime, ILogger<PendingCalls> logger)
+        IOptions<UniAuthorizeOptions> authorizerOptions, IHostApplicationLifetime lifetime, ILogger<PendingCalls> logger)
     {
         _store = store;
         _broker = broker;

@@ -22,12 +22,12 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
     private readonly IConsentStore _store;
     private readonly IDecisionStore _decisions;
     private readonly TimeProvider _time;
-    private readonly IOptions<AuthorizerOptions> _authorizerOptions;
+    private readonly IOptions<UniAuthorizeOptions> _authorizerOptions;
     private readonly CancellationToken _stopping;
     private readonly ConcurrentDictionary<string, Subject> _asking = new(StringComparer.Ordinal);
     private readonly SignalBoard _board = new();
 
-    public ConsentBroker(IConsentStore store, IDecisionStore decisions, TimeProvider time, IOptions<AuthorizerOptions> authorizerOptions,
+    public ConsentBroker(IConsentStore store, IDecisionStore decisions, TimeProvider time, IOptions<UniAuthorizeOptions> authorizerOptions,
         IHostApplicationLifetime lifetime)
     {
         _stopping = lifetime.ApplicationStopping;

@@ -170,7 +170,7 @@ internal static class MiniAppEndpoints
         }, HostJson.Default.SettingResponse);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, SessionContext session, AuthCodeService authCodes, IOptions<AuthorizerOptions> authorizerOptions, TimeProvider time)
+    private static async Task<IResult> LoginAsync(HttpContext context, SessionContext session, AuthCodeService authCodes, IOptions<UniAuthorizeOptions> authorizerOptions, TimeProvider time)
     {
         var code = await authCodes.IssueAuthCodeAsync(session.Subject, [], context.RequestAborted).ConfigureAwait(false);
         // ByteDance's tt.login also answers an anonymousCode, which its jscode2session takes as anonymous_code.

@@ -30,7 +30,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
     /// the engine's (its prompter is the host's consent broker). Housekeeping runs with its defaults; change them with
     /// <c>AddHousekeeping(o =&gt; ...)</c> on the returned builder.</summary>
     public static IUniAuthorizeBuilder AddUniAuthorizeHost(this IServiceCollection services, Action<UniAuthorizeHostOptions> configure,
-        Action<AuthorizerOptions>? configureAuthorizer = null)
+        Action<UniAuthorizeOptions>? configureAuthorizer = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);

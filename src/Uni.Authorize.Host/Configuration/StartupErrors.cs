@@ -9,7 +9,7 @@ internal static class StartupErrors
     private static readonly (string Options, string Section)[] Sections =
     [
         ("UniAuthorizeHostOptions.", "Host:"),
-        ("AuthorizerOptions.", "Authorize:"),
+        ("UniAuthorizeOptions.", "Authorize:"),
         ("PostgreSqlStoreOptions.", "Store:"),
     ];
 

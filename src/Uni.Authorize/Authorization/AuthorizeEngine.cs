@@ -14,7 +14,7 @@ internal sealed class AuthorizeEngine : IDisposable
     private readonly Lock _handlersLock = new();
     private (object Sender, EventHandler<DecisionChangedEventArgs> Handler)[] _handlers = [];
 
-    public AuthorizeEngine(AuthorizerOptions options, IServiceProvider? services)
+    public AuthorizeEngine(UniAuthorizeOptions options, IServiceProvider? services)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();

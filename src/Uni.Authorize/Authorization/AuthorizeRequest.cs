@@ -27,7 +27,7 @@ public readonly record struct AuthorizeRequest
 }
 
 /// <summary>The seed's callback form: <c>Success</c> or <c>Fail</c>, then <c>Complete</c>, each exactly once.</summary>
-public sealed class AuthorizeOptions
+public sealed class AuthorizeCallbackRequest
 {
     /// <summary>The scope to ask for.</summary>
     public string? Scope { get; set; }

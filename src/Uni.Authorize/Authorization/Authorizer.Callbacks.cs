@@ -10,7 +10,7 @@ public sealed partial class Authorizer
     /// so a throwing callback never changes them.
     /// </summary>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is null.</exception>
-    public Task Authorize(AuthorizeOptions options)
+    public Task Authorize(AuthorizeCallbackRequest options)
     {
         ArgumentNullException.ThrowIfNull(options);
         ValueTask<AuthorizeOutcome> pending;
@@ -26,7 +26,7 @@ public sealed partial class Authorizer
         return pending.IsCompletedSuccessfully ? Deliver(options, pending.Result) : DeliverAsync(options, pending);
     }
 
-    private async Task DeliverAsync(AuthorizeOptions options, ValueTask<AuthorizeOutcome> pending)
+    private async Task DeliverAsync(AuthorizeCallbackRequest options, ValueTask<AuthorizeOutcome> pending)
     {
         AuthorizeOutcome outcome;
         try
@@ -41,10 +41,10 @@ public sealed partial class Authorizer
         await Deliver(options, outcome).ConfigureAwait(false);
     }
 
-    private AuthorizeOutcome Canceled(AuthorizeOptions options) =>
+    private AuthorizeOutcome Canceled(AuthorizeCallbackRequest options) =>
         new(NativePayloads.Failure(options.Platform ?? Platform, ResolvedScope.AuthorizeApi, AuthorizeErrorCode.Canceled, "The caller cancelled the call."));
 
-    private static Task Deliver(AuthorizeOptions options, AuthorizeOutcome outcome)
+    private static Task Deliver(AuthorizeCallbackRequest options, AuthorizeOutcome outcome)
     {
         List<Exception>? thrown = null;
         try

@@ -16,7 +16,7 @@ public sealed partial class Authorizer
         const string Api = "openSetting";
         cancellationToken.ThrowIfCancellationRequested();
         var presenter = _settingsPresenter ?? throw new InvalidOperationException(
-            "OpenSettingAsync needs a settings page: set AuthorizerOptions.SettingsPresenter or register an ISettingsPresenter.");
+            "OpenSettingAsync needs a settings page: set UniAuthorizeOptions.SettingsPresenter or register an ISettingsPresenter.");
         var who = subject ?? _defaultSubject;
         var target = platform ?? Platform;
         EnsureSettingsRequest(who, target, Api);

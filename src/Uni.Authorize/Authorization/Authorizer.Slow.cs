@@ -375,7 +375,7 @@ public sealed partial class Authorizer
         AuthorizeErrorCode.SettingsOnly => $"{scope.Scope.Name} is never asked in a dialog on {scope.Rule.Platform}; the user can enable it in settings (openSetting).",
         AuthorizeErrorCode.PromptTimedOut => $"The dialog for {scope.Scope.Name} was not answered in time; nothing was granted.",
         AuthorizeErrorCode.PromptFailed when _prompter is null =>
-            $"No IAuthorizationPrompter is registered, so {scope.Scope.Name} could not be asked; nothing was granted. Set AuthorizerOptions.Prompter or register an IAuthorizationPrompter service.",
+            $"No IAuthorizationPrompter is registered, so {scope.Scope.Name} could not be asked; nothing was granted. Set UniAuthorizeOptions.Prompter or register an IAuthorizationPrompter service.",
         AuthorizeErrorCode.PromptFailed => $"The dialog for {scope.Scope.Name} could not be shown; nothing was granted.",
         AuthorizeErrorCode.StoreUnavailable => "The decision store is unavailable; nothing was granted. Retry when the store is back.",
         AuthorizeErrorCode.Canceled => "Every caller stopped waiting; the dialog was closed.",

@@ -30,7 +30,7 @@ public sealed partial class Authorizer : IDisposable
     /// Give it to <see cref="DecisionManager(Authorizer)"/> and <see cref="AuthCodeService(Authorizer)"/> for the
     /// administration and the auth codes of the same decisions.</summary>
     /// <exception cref="InvalidOperationException">The options are invalid; the message names the setting.</exception>
-    public Authorizer(AuthorizerOptions options)
+    public Authorizer(UniAuthorizeOptions options)
         : this(new AuthorizeEngine(options, services: null), ownsEngine: true)
     {
     }

@@ -12,12 +12,12 @@ public static class UniAuthorizeServiceCollectionExtensions
     public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services) => services.AddUniAuthorize(static _ => { });
 
     /// <summary>Registers the services of <see cref="AddUniAuthorize(IServiceCollection)"/> configured by <paramref name="configure"/>.</summary>
-    public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services, Action<AuthorizerOptions> configure)
+    public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services, Action<UniAuthorizeOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         // A bad setting stops a host at start-up rather than failing the first request.
-        services.AddOptions<AuthorizerOptions>().Configure(configure).Validate(static o =>
+        services.AddOptions<UniAuthorizeOptions>().Configure(configure).Validate(static o =>
         {
             o.Validate();
             return true;
@@ -29,7 +29,7 @@ public static class UniAuthorizeServiceCollectionExtensions
         services.TryAddSingleton<IAuthCodeStore, InMemoryAuthCodeStore>();
         services.TryAddSingleton<IConsentStore, InMemoryConsentStore>();
         // One engine behind the three services, so they share stores, settings and DecisionChanged.
-        services.TryAddSingleton(static sp => new AuthorizeEngine(sp.GetRequiredService<IOptions<AuthorizerOptions>>().Value, sp));
+        services.TryAddSingleton(static sp => new AuthorizeEngine(sp.GetRequiredService<IOptions<UniAuthorizeOptions>>().Value, sp));
         services.TryAddSingleton(static sp => new Authorizer(sp.GetRequiredService<AuthorizeEngine>()));
         services.TryAddSingleton(static sp => new DecisionManager(sp.GetRequiredService<AuthorizeEngine>()));
         services.TryAddSingleton(static sp => new AuthCodeService(sp.GetRequiredService<AuthorizeEngine>()));

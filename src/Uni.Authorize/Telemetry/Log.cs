@@ -41,6 +41,6 @@ internal static partial class Log
     [LoggerMessage(12, LogLevel.Information, "Housekeeping is disabled")]
     public static partial void HousekeepingDisabled(ILogger logger);
 
-    [LoggerMessage(13, LogLevel.Warning, "No IAuthorizationPrompter is registered, so {Scope} cannot be asked and fails; set AuthorizerOptions.Prompter or register an IAuthorizationPrompter service")]
+    [LoggerMessage(13, LogLevel.Warning, "No IAuthorizationPrompter is registered, so {Scope} cannot be asked and fails; set UniAuthorizeOptions.Prompter or register an IAuthorizationPrompter service")]
     public static partial void NoPrompter(ILogger logger, string scope);
 }

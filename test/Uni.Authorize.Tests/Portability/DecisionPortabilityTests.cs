@@ -15,7 +15,7 @@ public sealed class DecisionPortabilityTests
     {
         var store = new InMemoryDecisionStore();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 8, 0, 0, TimeSpan.Zero));
-        return (new Authorizer(new AuthorizerOptions { Store = store, TimeProvider = time, Platform = Platform.WeChat }), store, time);
+        return (new Authorizer(new UniAuthorizeOptions { Store = store, TimeProvider = time, Platform = Platform.WeChat }), store, time);
     }
 
     private static async Task<byte[]> ExportAsync(Authorizer authorizer, Subject subject)

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Uni.Authorize;
 
 /// <summary>Configures an <see cref="Authorizer"/>. With dependency injection, services left unset here are taken from the container.</summary>
-public sealed class AuthorizerOptions
+public sealed class UniAuthorizeOptions
 {
     /// <summary>The platform whose rules apply when a call names none. Default: WeChat.</summary>
     public Platform Platform { get; set; } = Platform.WeChat;
@@ -50,7 +50,7 @@ public sealed class AuthorizerOptions
     {
         if (!Enum.IsDefined(Platform))
         {
-            throw new InvalidOperationException($"AuthorizerOptions.Platform has the unknown value {(int)Platform}.");
+            throw new InvalidOperationException($"UniAuthorizeOptions.Platform has the unknown value {(int)Platform}.");
         }
 
         DefaultSubject.EnsureValid();
@@ -71,7 +71,7 @@ public sealed class AuthorizerOptions
     {
         if (value <= TimeSpan.Zero)
         {
-            throw new InvalidOperationException($"AuthorizerOptions.{name} must be positive; it is {value}.");
+            throw new InvalidOperationException($"UniAuthorizeOptions.{name} must be positive; it is {value}.");
         }
     }
 }
