@@ -189,5 +189,16 @@ internal static class Migrations
         CREATE INDEX pending_consents_user ON "{{schema}}".pending_consents (user_id);
         CREATE INDEX pending_calls_user ON "{{schema}}".pending_calls (user_id);
         """,
+
+        // 5: the operator's console. An app can be disabled and can carry a privacy contract; indexes find one app's
+        // sessions and codes when it is disabled.
+        $$"""
+        ALTER TABLE "{{schema}}".identity_apps
+            ADD COLUMN disabled_at timestamptz,
+            ADD COLUMN privacy_name text,
+            ADD COLUMN privacy_url text;
+        CREATE INDEX identity_sessions_app ON "{{schema}}".identity_sessions (app_id);
+        CREATE INDEX auth_codes_app ON "{{schema}}".auth_codes (app_id);
+        """,
     ];
 }

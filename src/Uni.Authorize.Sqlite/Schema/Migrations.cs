@@ -97,6 +97,16 @@ internal static class Migrations
         CREATE INDEX auth_codes_user ON auth_codes (user_id);
         CREATE INDEX identity_sessions_user ON identity_sessions (user_id);
         """,
+
+        // 4: the operator's console. An app can be disabled and can carry a privacy contract; indexes find one app's
+        // sessions and codes when it is disabled.
+        """
+        ALTER TABLE identity_apps ADD COLUMN disabled_at INTEGER;
+        ALTER TABLE identity_apps ADD COLUMN privacy_name TEXT;
+        ALTER TABLE identity_apps ADD COLUMN privacy_url TEXT;
+        CREATE INDEX identity_sessions_app ON identity_sessions (app_id);
+        CREATE INDEX auth_codes_app ON auth_codes (app_id);
+        """,
     ];
 
     public static int Latest => Steps.Length;
