@@ -49,6 +49,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         services.TryAddSingleton<PendingCalls>();
         services.TryAddSingleton<IAuthorizationPrompter>(static sp => sp.GetRequiredService<ConsentBroker>());
         services.TryAddSingleton<HostMarker>();
+        services.TryAddSingleton<LiveFigures>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHousekeepingTask, ConsentHousekeepingTask>());
 
         services.AddAuthentication()
