@@ -230,4 +230,38 @@ public sealed class ConsoleApiTests : IAsyncLifetime
         Assert.Equal(("admin-key", true), ((string)me["name"]!, (bool)me["byKey"]!));
         Assert.Equal(HttpStatusCode.Unauthorized, (await _host.CreateClient().GetAsync("/admin/v1/me")).StatusCode);
     }
+
+    [Fact]
+    public async Task SignIn_TheAdminKeyOnce_OperatorCookieWorksWithoutTheKeyAndChangesNeedAntiforgery()
+    {
+        using var browser = _host.CreateClient();
+        await RefreshAntiforgeryAsync(browser);
+        var wrong = await browser.PostAsync("/admin/v1/sign-in", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = "not-the-key" }));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/admin/v1/me")).StatusCode);
+
+        var signIn = await browser.PostAsync("/admin/v1/sign-in", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = AdminKey }));
+
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var me = await Json(await browser.GetAsync("/admin/v1/me"));
+        Assert.Equal(("operator", false), ((string)me["name"]!, (bool)me["byKey"]!));
+        Assert.Equal(HttpStatusCode.BadRequest, (await browser.PostAsync($"/admin/v1/apps/{_appId}/secret", null)).StatusCode);
+        browser.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");
+        browser.DefaultRequestHeaders.Add("X-CSRF-TOKEN", (string)(await Json(await browser.GetAsync("/admin/v1/antiforgery")))["token"]!);
+        Assert.Equal(HttpStatusCode.OK, (await browser.PostAsync($"/admin/v1/apps/{_appId}/secret", null)).StatusCode);
+        Assert.Contains(_logs.Lines, line => line.Contains("Operator operator: rotated the secret of app", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NoContent, (await browser.PostAsync("/admin/v1/sign-out", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/admin/v1/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignIn_WithoutAntiforgery_400()
+    {
+        using var browser = _host.CreateClient();
+
+        var response = await browser.PostAsync("/admin/v1/sign-in", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = AdminKey }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("antiforgery_invalid", (string)(await Json(response))["code"]!);
+    }
 }

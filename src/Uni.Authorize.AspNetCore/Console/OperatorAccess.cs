@@ -54,7 +54,7 @@ internal static partial class OperatorAccess
     {
         var options = context.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
         var presented = context.Request.Headers[KeyHeader];
-        if (presented.Count > 0 || options.OperatorPolicy is null)
+        if (presented.Count > 0 || (options.OperatorPolicy is null && !options.OperatorKeySignIn))
         {
             if (options.AdminKey is null)
             {
@@ -68,7 +68,8 @@ internal static partial class OperatorAccess
                 : (null, Problems.Unauthorized("admin_key_invalid", $"Send the admin key in the '{KeyHeader}' header."));
         }
 
-        var policy = await context.RequestServices.GetRequiredService<IAuthorizationPolicyProvider>().GetPolicyAsync(options.OperatorPolicy).ConfigureAwait(false)
+        var policy = options.OperatorPolicy is null ? OperatorSignIn.Policy
+            : await context.RequestServices.GetRequiredService<IAuthorizationPolicyProvider>().GetPolicyAsync(options.OperatorPolicy).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"UniAuthorizeHostOptions.OperatorPolicy names the authorization policy '{options.OperatorPolicy}', which is not registered.");
         var evaluator = context.RequestServices.GetRequiredService<IPolicyEvaluator>();
         var authentication = await evaluator.AuthenticateAsync(policy, context).ConfigureAwait(false);

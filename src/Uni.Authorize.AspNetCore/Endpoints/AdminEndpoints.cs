@@ -13,6 +13,7 @@ internal static class AdminEndpoints
 {
     public static void Map(IEndpointRouteBuilder routes)
     {
+        OperatorSignIn.Map(routes);
         // One check for the whole group, before any body is read.
         var group = routes.MapGroup(string.Empty).AddEndpointFilter(OperatorAccess.RequireOperatorAsync);
         group.MapPost("/apps", CreateAppAsync).Accepts<CreateAppBody>("application/json").Produces<CreatedApp>(201);

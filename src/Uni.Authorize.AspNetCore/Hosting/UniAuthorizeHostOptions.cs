@@ -47,6 +47,17 @@ public sealed class UniAuthorizeHostOptions
     /// operator role. <c>X-Admin-Key</c> is still accepted when <see cref="AdminKey"/> is set. Unset: only the admin key.</summary>
     public string? OperatorPolicy { get; set; }
 
+    /// <summary>The cookie scheme the library registers for operators signed in with <see cref="OperatorKeySignIn"/>.</summary>
+    public const string OperatorScheme = "Uni.Authorize.Operator";
+
+    /// <summary>The role of an operator signed in with <see cref="OperatorKeySignIn"/>.</summary>
+    public const string OperatorRole = "operator";
+
+    /// <summary>Whether <c>POST /admin/v1/sign-in</c> exchanges the admin key (form field <c>key</c>) for an operator
+    /// cookie (scheme <see cref="OperatorScheme"/>, role <see cref="OperatorRole"/>) that the console then uses, so the
+    /// page never keeps the key. Used when <see cref="OperatorPolicy"/> is unset. Default: off.</summary>
+    public bool OperatorKeySignIn { get; set; }
+
     /// <summary>The operator's console page. Default: <c>/console</c>.</summary>
     public string ConsolePagePath { get; set; } = "/console";
 

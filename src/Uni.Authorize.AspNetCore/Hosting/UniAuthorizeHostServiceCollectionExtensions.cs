@@ -64,6 +64,18 @@ public static class UniAuthorizeHostServiceCollectionExtensions
                 o.SlidingExpiration = true;
                 o.Events.OnRedirectToLogin = static c => Status(c.Response, StatusCodes.Status401Unauthorized);
                 o.Events.OnRedirectToAccessDenied = static c => Status(c.Response, StatusCodes.Status403Forbidden);
+            })
+            .AddCookie(UniAuthorizeHostOptions.OperatorScheme, static o =>
+            {
+                o.Cookie.Name = OperatorSignIn.CookieName;
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                // An operator's cookie does not outlive a working day.
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.SlidingExpiration = false;
+                o.Events.OnRedirectToLogin = static c => Status(c.Response, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = static c => Status(c.Response, StatusCodes.Status403Forbidden);
             });
         services.AddAuthorization();
         // The pages send the token in the header the application's antiforgery options name (GET /api/v1/user/antiforgery says which).
