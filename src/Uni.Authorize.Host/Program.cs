@@ -30,6 +30,8 @@ try
         {
             // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise.
             o.NameSignIn = NameSignInMode.LoopbackOnly;
+            // The console's operator signs in by giving the admin key once; the page keeps a cookie, never the key.
+            o.OperatorKeySignIn = true;
             builder.Configuration.GetSection("Host").Bind(o);
             o.AdminKey = adminKey;
         },
@@ -93,6 +95,7 @@ try
 
             Uni.Authorize host on {address}  ({store.Description})
               demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
+              console        {address}/console   (operators: the admin key, once)   your data  {address}/my-data
               HTTP API       {address}/openapi/v1.json   and docs/http-api.md
               health         {address}{HealthProbes.LivenessPath}   readiness {address}{HealthProbes.ReadinessPath}
               sign-in        {signIn.Describe(app.Services.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}

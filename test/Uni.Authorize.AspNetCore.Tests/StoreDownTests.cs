@@ -83,6 +83,8 @@ public sealed class StoreDownTests
 
         public ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default) => _inner.EraseUserAsync(userId, cancellationToken);
 
+        public ValueTask<int> RemoveAppCodesAsync(string appId, CancellationToken cancellationToken = default) => _inner.RemoveAppCodesAsync(appId, cancellationToken);
+
         public ValueTask<int> PruneAsync(DateTimeOffset now, int batchSize, CancellationToken cancellationToken = default) => _inner.PruneAsync(now, batchSize, cancellationToken);
     }
 }

@@ -213,6 +213,24 @@ public abstract class AuthCodeStoreContract : StoreContract<IAuthCodeStore>
         Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await Guard(store.RedeemAsync(bobs, "app-1", T0, Ct))).Status);
         Assert.Equal(0, await Guard(store.EraseUserAsync("alice", Ct)));
     }
+
+    [Fact]
+    public async Task RemoveAppCodesAsync_CodesOfSeveralApps_DeletesOnlyTheAppsRedeemedOrNot()
+    {
+        var store = await NewStoreAsync();
+        var other = await SecondAsync(store);
+        var (fresh, used, others) = (NewHash(), NewHash(), NewHash());
+        await Guard(store.AddAsync(Code(fresh), Ct));
+        await Guard(store.AddAsync(Code(used, new Subject("app-1", "bob")), Ct));
+        await Guard(store.AddAsync(Code(others, new Subject("app-2", "alice")), Ct));
+        await Guard(store.RedeemAsync(used, "app-1", T0, Ct));
+
+        Assert.Equal(2, await Guard(other.RemoveAppCodesAsync("app-1", Ct)));
+
+        Assert.Equal(AuthCodeRedemptionStatus.Invalid, (await Guard(store.RedeemAsync(fresh, "app-1", T0, Ct))).Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, (await Guard(store.RedeemAsync(others, "app-2", T0, Ct))).Status);
+        Assert.Equal(0, await Guard(store.RemoveAppCodesAsync("app-1", Ct)));
+    }
 }
 
 /// <summary>

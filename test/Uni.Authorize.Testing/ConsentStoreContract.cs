@@ -49,6 +49,21 @@ public abstract class ConsentStoreContract : StoreContract<IConsentStore>
     }
 
     [Fact]
+    public async Task CountOpenConsentsAsync_OpenClosedAndExpired_CountsOnlyTheOpenOfEveryUser()
+    {
+        var (a, b) = await TwoInstancesAsync();
+        await a.OpenConsentAsync(Consent("c1", Alice, ["scope.record"]) with { ExpiresAt = T0.AddHours(1) }, Ct);
+        await a.OpenConsentAsync(Consent("c2", new Subject("app-1", "bob"), ["scope.record"]) with { ExpiresAt = T0.AddHours(1) }, Ct);
+        await a.OpenConsentAsync(Consent("c3", Alice, ["scope.camera"]) with { ExpiresAt = T0.AddHours(1) }, Ct);
+        await a.OpenConsentAsync(Consent("c4", Alice, ["scope.userLocation"]) with { ExpiresAt = T0.AddMinutes(1) }, Ct);
+        await a.CloseConsentAsync("c3", "allow", T0, Ct);
+
+        Assert.Equal(3, await b.CountOpenConsentsAsync(T0, Ct));
+        Assert.Equal(2, await b.CountOpenConsentsAsync(T0.AddMinutes(1), Ct));
+        Assert.Equal(0, await b.CountOpenConsentsAsync(T0.AddHours(1), Ct));
+    }
+
+    [Fact]
     public async Task OpenConsent_OpenOnePastItsExpiry_ClosesItAndOpensTheNew()
     {
         var store = await NewStoreAsync();

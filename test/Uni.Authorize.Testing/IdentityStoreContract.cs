@@ -232,4 +232,83 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         Assert.Equal("u_3", again.Id);
         Assert.Empty(await Guard(store.EraseUserAsync("u_missing", Ct)));
     }
+
+    [Fact]
+    public async Task UpdateAppAsync_StoredApp_ReplacesWhatChangesAndKeepsPlatformAndCreation()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        var app = new HostApp("app-1", "第一个应用", Platform.WeChat, new string('a', 64), T0);
+        await Guard(store.TryAddAppAsync(app, Ct));
+        var changed = app with
+        {
+            Name = "改名", SecretHash = new string('b', 64), DisabledAt = T0.AddHours(1),
+            PrivacyContractName = "《隐私保护指引》", PrivacyContractUrl = "https://example.com/privacy",
+        };
+
+        Assert.True(await Guard(second.UpdateAppAsync(changed with { Platform = Platform.Alipay, CreatedAt = T0.AddDays(1) }, Ct)));
+
+        Assert.Equal(changed, await Guard(store.GetAppAsync("app-1", Ct)));
+        Assert.Equal([changed], await Guard(store.ListAppsAsync(Ct)));
+        Assert.True(await Guard(store.UpdateAppAsync(app, Ct)));
+        Assert.Equal(app, await Guard(store.GetAppAsync("app-1", Ct)));
+        Assert.False(await Guard(store.UpdateAppAsync(app with { Id = "app-2" }, Ct)));
+        Assert.Null(await Guard(store.GetAppAsync("app-2", Ct)));
+    }
+
+    [Fact]
+    public async Task TryAddAppAsync_DisabledAppWithContract_RoundTripsEveryField()
+    {
+        var store = await NewStoreAsync();
+        var app = new HostApp("app-1", "n", Platform.WeChat, new string('a', 64), T0)
+        {
+            DisabledAt = T0.AddMinutes(5), PrivacyContractName = "《指引》", PrivacyContractUrl = "/privacy",
+        };
+
+        Assert.True(await Guard(store.TryAddAppAsync(app, Ct)));
+
+        Assert.Equal(app, await Guard(store.GetAppAsync("app-1", Ct)));
+    }
+
+    [Fact]
+    public async Task RemoveAppSessionsAsync_SessionsOfSeveralApps_DeletesOnlyTheAppsAndReturnsThem()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        var first = new MiniAppSession(new string('a', 64), "app-1", "u_1", T0, T0.AddHours(1));
+        var another = new MiniAppSession(new string('b', 64), "app-1", "u_2", T0.AddMinutes(1), T0.AddHours(1));
+        var other = new MiniAppSession(new string('c', 64), "app-2", "u_1", T0, T0.AddHours(1));
+        foreach (var session in new[] { another, first, other })
+        {
+            await Guard(store.AddSessionAsync(session, Ct));
+        }
+
+        var removed = await Guard(second.RemoveAppSessionsAsync("app-1", Ct));
+
+        Assert.Equal([first, another], removed.OrderBy(s => s.IssuedAt));
+        Assert.Null(await Guard(store.GetSessionAsync(first.TokenHash, Ct)));
+        Assert.Null(await Guard(store.GetSessionAsync(another.TokenHash, Ct)));
+        Assert.Equal(other, await Guard(store.GetSessionAsync(other.TokenHash, Ct)));
+        Assert.Empty(await Guard(store.RemoveAppSessionsAsync("app-1", Ct)));
+    }
+
+    [Fact]
+    public async Task FindUsersAsync_IdOrNamePrefix_IdMatchFirstThenNamesInOrdinalOrderUpToTheLimit()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        foreach (var (id, name) in new[] { ("u_1", "alice"), ("u_2", "Alicia"), ("u_3", "alina"), ("al", "zed"), ("u_5", "张三"), ("u_6", "bob") })
+        {
+            await Guard(store.GetOrAddUserAsync(new HostUser(id, name, T0), Ct));
+        }
+
+        Assert.Equal(["al", "u_1", "u_3"], (await Guard(second.FindUsersAsync("al", 10, Ct))).Select(u => u.Id));
+        Assert.Equal(["al", "u_1"], (await Guard(second.FindUsersAsync("al", 2, Ct))).Select(u => u.Id));
+        Assert.Equal(["u_2"], (await Guard(second.FindUsersAsync("Ali", 10, Ct))).Select(u => u.Id));
+        Assert.Equal([new HostUser("u_5", "张三", T0)], await Guard(second.FindUsersAsync("张", 10, Ct)));
+        Assert.Equal(["u_6"], (await Guard(second.FindUsersAsync("u_6", 10, Ct))).Select(u => u.Id));
+        Assert.Empty(await Guard(second.FindUsersAsync("%", 10, Ct)));
+        Assert.Empty(await Guard(second.FindUsersAsync("_", 10, Ct)));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Guard(store.FindUsersAsync("a", 0, Ct)));
+    }
 }

@@ -6,26 +6,25 @@ using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
-/// <summary>The operator's API, guarded by <c>X-Admin-Key</c>: register apps (the secret is shown once), create users,
-/// issue and revoke mini-app sessions, export and erase a user's data.</summary>
+/// <summary>The operator's API, guarded by <c>X-Admin-Key</c> or the operator policy (see <see cref="OperatorAccess"/>):
+/// register apps (the secret is shown once), create users, issue and revoke mini-app sessions, export and erase a user's
+/// data, and what the console calls (<see cref="ConsoleEndpoints"/>).</summary>
 internal static class AdminEndpoints
 {
-    public const string KeyHeader = "X-Admin-Key";
-
     public static void Map(IEndpointRouteBuilder routes)
     {
+        OperatorSignIn.Map(routes);
         // One check for the whole group, before any body is read.
-        var group = routes.MapGroup(string.Empty).AddEndpointFilter(async (filter, next) =>
-            Guard(filter.HttpContext, filter.HttpContext.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value)
-            ?? await next(filter).ConfigureAwait(false));
+        var group = routes.MapGroup(string.Empty).AddEndpointFilter(OperatorAccess.RequireOperatorAsync);
         group.MapPost("/apps", CreateAppAsync).Accepts<CreateAppBody>("application/json").Produces<CreatedApp>(201);
-        group.MapGet("/apps", ListAppsAsync).Produces<AppList>();
+        group.MapGet("/apps", ListAppsAsync).Produces<OperatorAppList>();
         group.MapPost("/users", CreateUserAsync).Accepts<CreateUserBody>("application/json").Produces<UserInfo>();
         group.MapPost("/sessions", CreateSessionAsync).Accepts<CreateSessionBody>("application/json").Produces<IssuedSession>(201);
         group.MapPost("/sessions/revoke", RevokeSessionAsync).Accepts<RevokeSessionBody>("application/json").Produces(204);
         group.MapGet("/users/{userId}/data", ExportUserDataAsync).Produces<UserDataExport>();
         group.MapDelete("/users/{userId}/data", EraseUserDataAsync).Produces<UserErasureInfo>();
         WebhookAdminEndpoints.Map(group);
+        ConsoleEndpoints.Map(group);
     }
 
     private static async Task<IResult> ExportUserDataAsync(HttpContext context, string userId)
@@ -49,25 +48,15 @@ internal static class AdminEndpoints
         }
 
         var erased = await UserData.EraseAsync(userId, context.RequestServices, context.RequestAborted).ConfigureAwait(false);
+        OperatorAccess.Audit(context, "erased the data of user", userId);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(erased, HostJson.Default.UserErasureInfo);
     }
 
-    private static IResult InvalidUserId() => Problems.BadRequest("invalid_user_id",
+    public static IResult AppDisabled() => Problems.Create(StatusCodes.Status409Conflict, "app_disabled", "An operator disabled this app.");
+
+    public static IResult InvalidUserId() => Problems.BadRequest("invalid_user_id",
         $"'userId' is 1 to {Subject.MaxIdLength} characters without control characters, and not the pseudonym of an erased user.");
-
-    private static IResult? Guard(HttpContext context, UniAuthorizeHostOptions options)
-    {
-        if (options.AdminKey is null)
-        {
-            return Problems.Forbidden("admin_disabled", "The admin API is disabled: no admin key is configured.");
-        }
-
-        var presented = context.Request.Headers[KeyHeader];
-        return presented.Count == 1 && Secrets.Matches(presented[0], Secrets.Hash(options.AdminKey))
-            ? null
-            : Problems.Unauthorized("admin_key_invalid", $"Send the admin key in the '{KeyHeader}' header.");
-    }
 
     private static async Task<IResult> CreateAppAsync(HttpContext context, HostIdentities identities)
     {
@@ -90,6 +79,7 @@ internal static class AdminEndpoints
             return Problems.Create(StatusCodes.Status409Conflict, "app_exists", "An app with this id exists.");
         }
 
+        OperatorAccess.Audit(context, "registered app", pair.App.Id);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new CreatedApp(pair.App.Id, pair.App.Name, PlatformNames.Of(pair.App.Platform), pair.Secret), HostJson.Default.CreatedApp,
             statusCode: StatusCodes.Status201Created);
@@ -98,7 +88,7 @@ internal static class AdminEndpoints
     private static async Task<IResult> ListAppsAsync(HttpContext context, HostIdentities identities)
     {
         var apps = await identities.Store.ListAppsAsync(context.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Json(new AppList([.. apps.Select(UserEndpoints.Describe)]), HostJson.Default.AppList);
+        return TypedResults.Json(new OperatorAppList([.. apps.Select(ConsoleEndpoints.Describe)]), ConsoleJson.Default.OperatorAppList);
     }
 
     private static async Task<IResult> CreateUserAsync(HttpContext context, HostIdentities identities)
@@ -139,6 +129,11 @@ internal static class AdminEndpoints
         if (app is null || user is null)
         {
             return Problems.BadRequest("unknown_app_or_user", "'appId' and 'userId' must name a registered app and user.");
+        }
+
+        if (app.DisabledAt is not null)
+        {
+            return AppDisabled();
         }
 
         var lifetime = body.LifetimeSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;

@@ -42,6 +42,12 @@ internal static class UserData
         var subject = new Subject(app.Id, userId);
         var decisions = await store.ListAsync(subject, cancellationToken).ConfigureAwait(false);
         var audit = await store.GetAuditAsync(subject, cancellationToken).ConfigureAwait(false);
+        return History(app, decisions, audit);
+    }
+
+    /// <summary>The history of one app from its decisions and audit entries (one subject's).</summary>
+    public static AppHistory History(HostApp app, IReadOnlyList<Decision> decisions, IReadOnlyList<DecisionAuditEntry> audit)
+    {
         var scopes = decisions.Select(d => d.Scope).Concat(audit.Select(a => a.Scope)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return new AppHistory(UserEndpoints.Describe(app), [.. scopes.Select(scope => new ScopeHistory(
             scope,

@@ -342,6 +342,11 @@ internal static class UserEndpoints
             return Problems.NotFound("app_not_found", "No app with this id.");
         }
 
+        if (app.DisabledAt is not null)
+        {
+            return AdminEndpoints.AppDisabled();
+        }
+
         var (token, session) = await identities.IssueSessionAsync(app, user.Id, null, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt), HostJson.Default.IssuedSession);
@@ -378,7 +383,7 @@ internal static class UserEndpoints
         _ => "notDetermined",
     };
 
-    private static bool TryParseState(string? value, out DecisionState state)
+    public static bool TryParseState(string? value, out DecisionState state)
     {
         (var ok, state) = value switch
         {

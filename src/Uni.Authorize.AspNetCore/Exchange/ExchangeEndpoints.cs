@@ -115,7 +115,8 @@ internal static partial class ExchangeEndpoints
         }, HostJson.Default.AlipayTokenResponse);
     }
 
-    private static async Task<Dictionary<string, StringValues>?> ReadFormAsync(HttpContext context)
+    /// <summary>An <c>application/x-www-form-urlencoded</c> body of bounded size, or <see langword="null"/> when it is not one.</summary>
+    public static async Task<Dictionary<string, StringValues>?> ReadFormAsync(HttpContext context)
     {
         if (!context.Request.HasFormContentType
             || !context.Request.ContentType!.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))

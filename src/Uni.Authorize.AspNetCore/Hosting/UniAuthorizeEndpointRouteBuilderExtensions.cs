@@ -51,10 +51,13 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
         return group;
     }
 
-    /// <summary>The operator's API under <c>/admin/v1</c>, guarded by <c>X-Admin-Key</c>.</summary>
+    /// <summary>The operator's API under <c>/admin/v1</c>, guarded by <c>X-Admin-Key</c> or by
+    /// <see cref="UniAuthorizeHostOptions.OperatorPolicy"/>: apps, users, their data and decisions, and the live figures.</summary>
     public static RouteGroupBuilder MapUniAuthorizeAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var group = Group(endpoints, "/admin/v1").WithTags("Admin");
+        // The live figures count from startup, not from the first time the console asks for them.
+        endpoints.ServiceProvider.GetRequiredService<LiveFigures>();
         AdminEndpoints.Map(group);
         return group;
     }

@@ -42,6 +42,28 @@ public sealed class UniAuthorizeHostOptions
     /// <summary>The key the admin API expects in <c>X-Admin-Key</c>. Unset: the admin API refuses every call.</summary>
     public string? AdminKey { get; set; }
 
+    /// <summary>The authorization policy (registered with <c>AddAuthorization</c>) that an operator signed in through the
+    /// application's own authentication must satisfy to use the admin API and the console, for example one requiring an
+    /// operator role. <c>X-Admin-Key</c> is still accepted when <see cref="AdminKey"/> is set. Unset: only the admin key.</summary>
+    public string? OperatorPolicy { get; set; }
+
+    /// <summary>The cookie scheme the library registers for operators signed in with <see cref="OperatorKeySignIn"/>.</summary>
+    public const string OperatorScheme = "Uni.Authorize.Operator";
+
+    /// <summary>The role of an operator signed in with <see cref="OperatorKeySignIn"/>.</summary>
+    public const string OperatorRole = "operator";
+
+    /// <summary>Whether <c>POST /admin/v1/sign-in</c> exchanges the admin key (form field <c>key</c>) for an operator
+    /// cookie (scheme <see cref="OperatorScheme"/>, role <see cref="OperatorRole"/>) that the console then uses, so the
+    /// page never keeps the key. Used when <see cref="OperatorPolicy"/> is unset. Default: off.</summary>
+    public bool OperatorKeySignIn { get; set; }
+
+    /// <summary>The operator's console page. Default: <c>/console</c>.</summary>
+    public string ConsolePagePath { get; set; } = "/console";
+
+    /// <summary>The user's data page (every app's decisions and history, download, withdraw, erase). Default: <c>/my-data</c>.</summary>
+    public string DataPagePath { get; set; } = "/my-data";
+
     /// <summary>How long a mini-app session lasts unless the admin asks for less. Default: 24 hours.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
@@ -98,8 +120,7 @@ public sealed class UniAuthorizeHostOptions
                 throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}] needs a Name and a Url.");
             }
 
-            if (!(contract.Url.StartsWith('/') && !contract.Url.StartsWith("//", StringComparison.Ordinal))
-                && !(Uri.TryCreate(contract.Url, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
+            if (!PrivacyContract.IsValidUrl(contract.Url))
             {
                 throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}].Url must be a path on the host or an http(s) URL.");
             }
@@ -120,9 +141,14 @@ public sealed class UniAuthorizeHostOptions
             throw new InvalidOperationException("UniAuthorizeHostOptions.SignInUrl must be a path on this host, starting with a single '/'.");
         }
 
-        if (!ConsentPagePath.StartsWith('/') || !SettingsPagePath.StartsWith('/'))
+        if (!ConsentPagePath.StartsWith('/') || !SettingsPagePath.StartsWith('/') || !ConsolePagePath.StartsWith('/') || !DataPagePath.StartsWith('/'))
         {
-            throw new InvalidOperationException("UniAuthorizeHostOptions.ConsentPagePath and SettingsPagePath must start with '/'.");
+            throw new InvalidOperationException("UniAuthorizeHostOptions.ConsentPagePath, SettingsPagePath, ConsolePagePath and DataPagePath must start with '/'.");
+        }
+
+        if (OperatorPolicy is { } policy && string.IsNullOrWhiteSpace(policy))
+        {
+            throw new InvalidOperationException("UniAuthorizeHostOptions.OperatorPolicy must name an authorization policy (or be unset).");
         }
     }
 

@@ -54,7 +54,45 @@ internal sealed class HostIdentities : IDisposable
     {
         var app = IsValidAppId(appId) ? await _store.GetAppAsync(appId!, cancellationToken).ConfigureAwait(false) : null;
         var matches = Secrets.Matches(secret, app?.SecretHash ?? _dummyHash);
-        return matches && app is not null ? app : null;
+        return matches && app is { DisabledAt: null } ? app : null;
+    }
+
+    /// <summary>Gives the app a new secret and returns it (shown once); the old secret is refused from now on, on every
+    /// instance, since the exchange reads the app from the store. <see langword="null"/> when there is no such app.</summary>
+    public async ValueTask<string?> RotateSecretAsync(HostApp app, CancellationToken cancellationToken)
+    {
+        var secret = Secrets.Create("sk_");
+        return await _store.UpdateAppAsync(app with { SecretHash = Secrets.Hash(secret) }, cancellationToken).ConfigureAwait(false) ? secret : null;
+    }
+
+    /// <summary>Stores the app's changed fields and drops this instance's cached sessions of it, so they see the change
+    /// at once (other instances within <see cref="UniAuthorizeHostOptions.SessionCacheDuration"/>).</summary>
+    public async ValueTask<bool> UpdateAppAsync(HostApp app, CancellationToken cancellationToken)
+    {
+        var updated = await _store.UpdateAppAsync(app, cancellationToken).ConfigureAwait(false);
+        foreach (var pair in _sessions)
+        {
+            if (pair.Value.Context.App.Id == app.Id)
+            {
+                _sessions.TryRemove(pair);
+            }
+        }
+
+        return updated;
+    }
+
+    /// <summary>Marks the app disabled (its secret and sessions are refused from then on), then deletes its sessions;
+    /// every instance drops them at once. Returns how many sessions went, or <see langword="null"/> when there is no such app.</summary>
+    public async ValueTask<int?> DisableAppAsync(HostApp app, CancellationToken cancellationToken)
+    {
+        if (!await UpdateAppAsync(app with { DisabledAt = app.DisabledAt ?? _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var sessions = await _store.RemoveAppSessionsAsync(app.Id, cancellationToken).ConfigureAwait(false);
+        await DropAsync(sessions, cancellationToken).ConfigureAwait(false);
+        return sessions.Count;
     }
 
     public ValueTask<HostUser> SignInAsync(string name, CancellationToken cancellationToken) =>
@@ -106,13 +144,17 @@ internal sealed class HostIdentities : IDisposable
     public async ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken)
     {
         var sessions = await _store.EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        await DropAsync(sessions, cancellationToken).ConfigureAwait(false);
+        return sessions.Count;
+    }
+
+    private async ValueTask DropAsync(IReadOnlyList<MiniAppSession> sessions, CancellationToken cancellationToken)
+    {
         foreach (var session in sessions)
         {
             _sessions.TryRemove(session.TokenHash, out _);
             await _signals.PublishAsync(new ConsentSignal(ConsentSignalKind.SessionRevoked, session.TokenHash), cancellationToken).ConfigureAwait(false);
         }
-
-        return sessions.Count;
     }
 
     public void Dispose() => _signals.Signaled -= OnSignal;
@@ -135,7 +177,7 @@ internal sealed class HostIdentities : IDisposable
         }
 
         var app = await _store.GetAppAsync(session.AppId, cancellationToken).ConfigureAwait(false);
-        if (app is null)
+        if (app is not { DisabledAt: null })
         {
             return null;
         }

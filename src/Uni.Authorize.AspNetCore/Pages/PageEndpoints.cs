@@ -24,6 +24,7 @@ internal static class PageEndpoints
         var options = routes.ServiceProvider.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
         MapPage(routes, options.ConsentPagePath, "consent.html");
         MapPage(routes, options.SettingsPagePath, "settings.html");
+        MapPage(routes, options.ConsolePagePath, "console.html");
         routes.MapGet(AssetsPath + "/{name}", static (HttpContext context, string name) =>
             PageAssets.Find(name) is { } asset && !asset.Name.EndsWith(".html", StringComparison.Ordinal)
                 ? Serve(context, asset)

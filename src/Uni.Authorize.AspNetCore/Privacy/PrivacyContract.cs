@@ -9,4 +9,9 @@ public sealed class PrivacyContract
 
     /// <summary>Where <c>openPrivacyContract</c> shows the contract: an absolute URL or a path on the host.</summary>
     public string Url { get; set; } = string.Empty;
+
+    /// <summary>Whether <paramref name="url"/> is a path on the host (one leading <c>/</c>) or an absolute http(s) URL.</summary>
+    internal static bool IsValidUrl(string url) =>
+        (url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal))
+        || (Uri.TryCreate(url, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp));
 }

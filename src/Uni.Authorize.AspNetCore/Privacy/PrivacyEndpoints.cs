@@ -23,17 +23,20 @@ internal static class PrivacyEndpoints
         group.MapGet("/contract", GetContractAsync).Produces<PrivacyContractResponse>();
     }
 
-    /// <summary>The app's declared contract, or <see langword="null"/>.</summary>
-    public static PrivacyContract? ContractOf(UniAuthorizeHostOptions options, string appId) =>
-        options.PrivacyContracts.TryGetValue(appId, out var contract) ? contract : null;
+    /// <summary>The app's contract: the one an operator set on the app, else the one declared in the options, else <see langword="null"/>.</summary>
+    public static PrivacyContract? ContractOf(UniAuthorizeHostOptions options, HostApp app) =>
+        app is { PrivacyContractName: { } name, PrivacyContractUrl: { } url } ? new PrivacyContract { Name = name, Url = url }
+        : options.PrivacyContracts.TryGetValue(app.Id, out var contract) ? contract
+        : null;
 
-    /// <summary>Whether the session's app declared a contract, so its scopes need the user's agreement first.</summary>
-    public static bool RequiresAgreement(UniAuthorizeHostOptions options, SessionContext session) => ContractOf(options, session.App.Id) is not null;
+    /// <summary>Whether the session's app has a contract, so its scopes need the user's agreement first.</summary>
+    public static bool RequiresAgreement(UniAuthorizeHostOptions options, SessionContext session) =>
+        session.App.PrivacyContractName is not null || options.PrivacyContracts.ContainsKey(session.App.Id);
 
     private static async Task<IResult> GetPrivacySettingAsync(HttpContext context, SessionContext session, Authorizer authorizer,
         IOptions<UniAuthorizeHostOptions> options)
     {
-        var contract = ContractOf(options.Value, session.App.Id);
+        var contract = ContractOf(options.Value, session.App);
         if (contract is null)
         {
             return TypedResults.Json(new PrivacySettingResponse(false, string.Empty, "getPrivacySetting:ok"), BridgeJson.Default.PrivacySettingResponse);
@@ -60,7 +63,7 @@ internal static class PrivacyEndpoints
             return waitProblem;
         }
 
-        if (ContractOf(options.Value, session.App.Id) is null)
+        if (ContractOf(options.Value, session.App) is null)
         {
             // No contract declared: nothing to agree to, as on WeChat.
             return TypedResults.Json(new CallResponse("ok", PlatformNames.Of(Platform.WeChat))
@@ -77,7 +80,7 @@ internal static class PrivacyEndpoints
 
     private static async Task<IResult> GetContractAsync(HttpContext context, SessionContext session, IOptions<UniAuthorizeHostOptions> options)
     {
-        return ContractOf(options.Value, session.App.Id) is { } contract
+        return ContractOf(options.Value, session.App) is { } contract
             ? TypedResults.Json(new PrivacyContractResponse(contract.Name, contract.Url), BridgeJson.Default.PrivacyContractResponse)
             : Problems.NotFound("no_privacy_contract", "This app declares no privacy contract.");
     }

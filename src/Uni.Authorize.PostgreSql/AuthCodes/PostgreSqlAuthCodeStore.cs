@@ -16,6 +16,7 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
     private readonly string _findSql;
     private readonly string _pruneSql;
     private readonly string _eraseSql;
+    private readonly string _removeAppSql;
 
     public PostgreSqlAuthCodeStore(PostgreSqlDatabase database)
     {
@@ -25,6 +26,7 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         _redeemSql = $"UPDATE {table} SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL RETURNING {Columns}";
         _findSql = $"SELECT {Columns} FROM {table} WHERE code_hash = $1";
         _eraseSql = $"DELETE FROM {table} WHERE user_id = $1";
+        _removeAppSql = $"DELETE FROM {table} WHERE app_id = $1";
         _pruneSql = $"""
             DELETE FROM {table} WHERE code_hash IN
                 (SELECT code_hash FROM {table} WHERE expires_at <= $1 OR redeemed_at IS NOT NULL LIMIT $2 FOR UPDATE SKIP LOCKED)
@@ -59,6 +61,14 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         ArgumentNullException.ThrowIfNull(userId);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.Command(_eraseSql, Text(userId));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> RemoveAppCodesAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_removeAppSql, Text(appId));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 

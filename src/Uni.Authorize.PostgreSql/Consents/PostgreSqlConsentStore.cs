@@ -20,6 +20,7 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
     private readonly string _releaseSql;
     private readonly string _getConsentSql;
     private readonly string _listOpenSql;
+    private readonly string _countOpenSql;
     private readonly string _closeSql;
     private readonly string _addCallSql;
     private readonly string _getCallSql;
@@ -59,6 +60,7 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
             """;
         _getConsentSql = $"SELECT {ConsentColumns} FROM {consents} WHERE id = $1";
         _listOpenSql = $"SELECT {ConsentColumns} FROM {consents} WHERE user_id = $1 AND closed_at IS NULL AND expires_at > $2 ORDER BY created_at, id";
+        _countOpenSql = $"SELECT count(*) FROM {consents} WHERE closed_at IS NULL AND expires_at > $1";
         _closeSql = $"""
             WITH closed AS (UPDATE {consents} SET answer = $3, closed_at = $4 WHERE id = $2 AND closed_at IS NULL RETURNING id, user_id)
             SELECT {NotifyConsent} FROM closed
@@ -137,6 +139,13 @@ internal sealed class PostgreSqlConsentStore : IConsentStore, IDisposable
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.Command(_getConsentSql, Text(id));
         return await ReadConsentAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask<int> CountOpenConsentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_countOpenSql, Time(now));
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public async ValueTask<IReadOnlyList<ConsentRecord>> ListOpenConsentsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default)

@@ -11,7 +11,7 @@ namespace Uni.Authorize.PostgreSql;
 public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, IDisposable
 {
     private const string UniqueViolation = "23505";
-    private const string AppColumns = "id, name, platform, secret_hash, created_at";
+    private const string AppColumns = "id, name, platform, secret_hash, created_at, disabled_at, privacy_name, privacy_url";
     private const string SessionColumns = "token_hash, app_id, user_id, issued_at, expires_at";
 
     private readonly PostgreSqlDatabase _database;
@@ -28,6 +28,9 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     private readonly string _getOrAddKeySql;
     private readonly string _listUserSessionsSql;
     private readonly string _eraseUserSql;
+    private readonly string _updateAppSql;
+    private readonly string _removeAppSessionsSql;
+    private readonly string _findUsersSql;
 
     /// <summary>A store with its own connection pool over the database and schema named by <paramref name="options"/>
     /// (created and migrated on first use).</summary>
@@ -44,7 +47,13 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         var table = database.Table;
         _getAppSql = $"SELECT {AppColumns} FROM {table.Apps} WHERE id = $1";
         _listAppsSql = $"SELECT {AppColumns} FROM {table.Apps} ORDER BY id";
-        _addAppSql = $"INSERT INTO {table.Apps} ({AppColumns}) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING";
+        _addAppSql = $"INSERT INTO {table.Apps} ({AppColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING";
+        _updateAppSql = $"UPDATE {table.Apps} SET name = $2, secret_hash = $3, disabled_at = $4, privacy_name = $5, privacy_url = $6 WHERE id = $1";
+        _removeAppSessionsSql = $"DELETE FROM {table.Sessions} WHERE app_id = $1 RETURNING {SessionColumns}";
+        _findUsersSql = $"""
+            SELECT id, name, created_at FROM {table.Users} WHERE id = $1 OR starts_with(name, $1)
+            ORDER BY id = $1 DESC, name COLLATE "C" LIMIT $2
+            """;
         _getUserSql = $"SELECT id, name, created_at FROM {table.Users} WHERE id = $1";
         // The no-op update makes RETURNING yield the stored row on conflict, in one statement.
         _getOrAddUserSql = $"""
@@ -112,8 +121,45 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     {
         ArgumentNullException.ThrowIfNull(app);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = _database.Command(_addAppSql, Text(app.Id), Text(app.Name), Int((int)app.Platform), Text(app.SecretHash), Time(app.CreatedAt));
+        await using var command = _database.Command(_addAppSql, Text(app.Id), Text(app.Name), Int((int)app.Platform), Text(app.SecretHash), Time(app.CreatedAt),
+            Time(app.DisabledAt), NullableText(app.PrivacyContractName), NullableText(app.PrivacyContractUrl));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> UpdateAppAsync(HostApp app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_updateAppSql, Text(app.Id), Text(app.Name), Text(app.SecretHash), Time(app.DisabledAt),
+            NullableText(app.PrivacyContractName), NullableText(app.PrivacyContractUrl));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<MiniAppSession>> RemoveAppSessionsAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_removeAppSessionsSql, Text(appId));
+        return await ReadSessionsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<HostUser>> FindUsersAsync(string text, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_findUsersSql, Text(text), Int(limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var users = new List<HostUser>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            users.Add(ReadUser(reader));
+        }
+
+        return users;
     }
 
     /// <inheritdoc />
@@ -235,7 +281,12 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
             throw new InvalidDataException($"A stored app is corrupt: platform {platform} is unknown; repair or delete the row.");
         }
 
-        return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4));
+        return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), reader.GetFieldValue<DateTimeOffset>(4))
+        {
+            DisabledAt = reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5),
+            PrivacyContractName = reader.IsDBNull(6) ? null : reader.GetString(6),
+            PrivacyContractUrl = reader.IsDBNull(7) ? null : reader.GetString(7),
+        };
     }
 
     private static async Task<IReadOnlyList<MiniAppSession>> ReadSessionsAsync(NpgsqlCommand command, CancellationToken cancellationToken)

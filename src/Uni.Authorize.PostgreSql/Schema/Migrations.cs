@@ -190,7 +190,7 @@ internal static class Migrations
         CREATE INDEX pending_calls_user ON "{{schema}}".pending_calls (user_id);
         """,
 
-        // Revocation webhooks: each app's endpoint, the outbox the decision and identity writes fill in their own
+        // 5: revocation webhooks: each app's endpoint, the outbox the decision and identity writes fill in their own
         // transaction, and the lease that lets one instance at a time deliver.
         $$"""
         CREATE TABLE "{{schema}}".webhook_endpoints (
@@ -219,6 +219,17 @@ internal static class Migrations
             holder text COLLATE "C" NOT NULL,
             until  timestamptz NOT NULL
         );
+        """,
+
+        // 6: the operator's console. An app can be disabled and can carry a privacy contract; indexes find one app's
+        // sessions and codes when it is disabled.
+        $$"""
+        ALTER TABLE "{{schema}}".identity_apps
+            ADD COLUMN disabled_at timestamptz,
+            ADD COLUMN privacy_name text,
+            ADD COLUMN privacy_url text;
+        CREATE INDEX identity_sessions_app ON "{{schema}}".identity_sessions (app_id);
+        CREATE INDEX auth_codes_app ON "{{schema}}".auth_codes (app_id);
         """,
     ];
 }

@@ -8,6 +8,9 @@ internal static class SqlParameters
 {
     public static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value ?? throw new ArgumentNullException(nameof(value)) };
 
+    public static NpgsqlParameter NullableText(string? value) =>
+        value is null ? new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text } : Text(value);
+
     public static NpgsqlParameter<string[]> TextArray(IEnumerable<string> values) => new() { TypedValue = [.. values] };
 
     public static NpgsqlParameter<short> Small(short value) => new() { TypedValue = value };

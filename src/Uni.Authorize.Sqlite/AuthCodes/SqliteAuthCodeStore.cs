@@ -33,6 +33,12 @@ internal sealed class SqliteAuthCodeStore(SqliteDatabase database) : IAuthCodeSt
         return new(database.Run(userId, static (lease, userId) => lease.Command(Sql.EraseUserCodes, userId).ExecuteNonQuery(), cancellationToken));
     }
 
+    public ValueTask<int> RemoveAppCodesAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        return new(database.Run(appId, static (lease, appId) => lease.Command(Sql.RemoveAppCodes, appId).ExecuteNonQuery(), cancellationToken));
+    }
+
     public ValueTask<AuthCodeRedemption> RedeemAsync(string codeHash, string appId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(codeHash);

@@ -58,8 +58,48 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(app);
         return new(_database.Run(app, static (lease, app) =>
-            lease.Command(Sql.AddApp, app.Id, app.Name, (int)app.Platform, app.SecretHash, app.CreatedAt.UtcTicks).ExecuteNonQuery() == 1,
+            lease.Command(Sql.AddApp, app.Id, app.Name, (int)app.Platform, app.SecretHash, app.CreatedAt.UtcTicks, app.DisabledAt?.UtcTicks,
+                app.PrivacyContractName, app.PrivacyContractUrl).ExecuteNonQuery() == 1,
             cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> UpdateAppAsync(HostApp app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return new(_database.Run(app, static (lease, app) =>
+            lease.Command(Sql.UpdateApp, app.Id, app.Name, app.SecretHash, app.DisabledAt?.UtcTicks, app.PrivacyContractName, app.PrivacyContractUrl)
+                .ExecuteNonQuery() == 1,
+            cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MiniAppSession>> RemoveAppSessionsAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        return new(_database.Run(appId, static (lease, appId) =>
+        {
+            using var reader = lease.Command(Sql.RemoveAppSessions, appId).ExecuteReader();
+            return (IReadOnlyList<MiniAppSession>)ReadSessions(reader);
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<HostUser>> FindUsersAsync(string text, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return new(_database.Run((text, limit), static (lease, call) =>
+        {
+            var users = new List<HostUser>();
+            using var reader = lease.Command(Sql.FindUsers, call.text, call.limit).ExecuteReader();
+            while (reader.Read())
+            {
+                users.Add(ReadUser(reader));
+            }
+
+            return (IReadOnlyList<HostUser>)users;
+        }, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -214,7 +254,12 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
             throw new InvalidDataException($"A stored app row is corrupt: platform {platform} is unknown. Restore the database from a backup.");
         }
 
-        return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), SqliteDecisionStore.TimeAt(reader, 4));
+        return new HostApp(reader.GetString(0), reader.GetString(1), (Platform)platform, reader.GetString(3), SqliteDecisionStore.TimeAt(reader, 4))
+        {
+            DisabledAt = reader.IsDBNull(5) ? null : SqliteDecisionStore.TimeAt(reader, 5),
+            PrivacyContractName = reader.IsDBNull(6) ? null : reader.GetString(6),
+            PrivacyContractUrl = reader.IsDBNull(7) ? null : reader.GetString(7),
+        };
     }
 
     private static List<MiniAppSession> ReadSessions(SqliteDataReader reader)

@@ -98,7 +98,7 @@ internal static class Migrations
         CREATE INDEX identity_sessions_user ON identity_sessions (user_id);
         """,
 
-        // Revocation webhooks: each app's endpoint, the outbox the decision and identity writes fill in their own
+        // 4: revocation webhooks: each app's endpoint, the outbox the decision and identity writes fill in their own
         // transaction, and the lease that lets one process at a time deliver.
         """
         CREATE TABLE webhook_endpoints (
@@ -127,6 +127,16 @@ internal static class Migrations
             holder TEXT    NOT NULL,
             until  INTEGER NOT NULL
         ) WITHOUT ROWID;
+        """,
+
+        // 5: the operator's console. An app can be disabled and can carry a privacy contract; indexes find one app's
+        // sessions and codes when it is disabled.
+        """
+        ALTER TABLE identity_apps ADD COLUMN disabled_at INTEGER;
+        ALTER TABLE identity_apps ADD COLUMN privacy_name TEXT;
+        ALTER TABLE identity_apps ADD COLUMN privacy_url TEXT;
+        CREATE INDEX identity_sessions_app ON identity_sessions (app_id);
+        CREATE INDEX auth_codes_app ON auth_codes (app_id);
         """,
     ];
 

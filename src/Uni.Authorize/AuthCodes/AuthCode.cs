@@ -61,6 +61,9 @@ public interface IAuthCodeStore
     /// <summary>Deletes every code naming the user <paramref name="userId"/>, redeemed or not; returns how many.</summary>
     ValueTask<int> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
 
+    /// <summary>Deletes every code issued to the app <paramref name="appId"/>, redeemed or not; returns how many.</summary>
+    ValueTask<int> RemoveAppCodesAsync(string appId, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes every code that expired at or before <paramref name="now"/> or was redeemed; returns how many.</summary>
     ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         PruneAsync(now, int.MaxValue, cancellationToken);

@@ -56,6 +56,23 @@ public sealed class InMemoryAuthCodeStore : IAuthCodeStore
     }
 
     /// <inheritdoc />
+    public ValueTask<int> RemoveAppCodesAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var removed = 0;
+        foreach (var pair in _codes)
+        {
+            if (string.Equals(pair.Value.Code.Subject.AppId, appId, StringComparison.Ordinal) && _codes.TryRemove(pair))
+            {
+                removed++;
+            }
+        }
+
+        return new(removed);
+    }
+
+    /// <inheritdoc />
     public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>
         PruneAsync(now, int.MaxValue, cancellationToken);
 

@@ -25,6 +25,9 @@ public interface IConsentStore
     /// <summary>The consents open for <paramref name="userId"/> and not expired at <paramref name="now"/>, oldest first.</summary>
     ValueTask<IReadOnlyList<ConsentRecord>> ListOpenConsentsAsync(string userId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>How many consents of every user are open and not expired at <paramref name="now"/>.</summary>
+    ValueTask<int> CountOpenConsentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>Closes an open consent with <paramref name="answer"/> (<see langword="null"/>: withdrawn or timed out);
     /// <see langword="false"/> when it was closed already: the first close wins.</summary>
     ValueTask<bool> CloseConsentAsync(string id, string? answer, DateTimeOffset closedAt, CancellationToken cancellationToken = default);

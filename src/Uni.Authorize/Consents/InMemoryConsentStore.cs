@@ -81,6 +81,16 @@ public sealed class InMemoryConsentStore : IConsentStore
     }
 
     /// <inheritdoc />
+    public ValueTask<int> CountOpenConsentsAsync(DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_gate)
+        {
+            return new(_consents.Values.Count(c => c.IsOpenAt(now)));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> CloseConsentAsync(string id, string? answer, DateTimeOffset closedAt, CancellationToken cancellationToken = default)
     {
         ConsentRecord? closed = null;

@@ -13,6 +13,19 @@ public interface IIdentityStore
     /// <summary>Stores a new app; <see langword="false"/> when its id is taken.</summary>
     ValueTask<bool> TryAddAppAsync(HostApp app, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the stored app with <paramref name="app"/>'s id: its name, secret hash, privacy contract and
+    /// disabled time change; <see langword="false"/> when there is no such app.</summary>
+    ValueTask<bool> UpdateAppAsync(HostApp app, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes every session of the app <paramref name="appId"/>; returns the deleted sessions (their token hashes
+    /// let every instance drop them at once).</summary>
+    ValueTask<IReadOnlyList<MiniAppSession>> RemoveAppSessionsAsync(string appId, CancellationToken cancellationToken = default);
+
+    /// <summary>At most <paramref name="limit"/> users whose id is <paramref name="text"/> or whose name starts with it
+    /// (ordinal, case-sensitive), the id match first, then by name in ordinal order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is less than 1.</exception>
+    ValueTask<IReadOnlyList<HostUser>> FindUsersAsync(string text, int limit, CancellationToken cancellationToken = default);
+
     /// <summary>The user with <paramref name="userId"/>, or <see langword="null"/>.</summary>
     ValueTask<HostUser?> GetUserAsync(string userId, CancellationToken cancellationToken = default);
 

@@ -6,7 +6,18 @@ namespace Uni.Authorize;
 /// <param name="Platform">The platform whose rules, names and payloads the app gets.</param>
 /// <param name="SecretHash">Lower-case hex SHA-256 of the app secret; the secret itself is never stored.</param>
 /// <param name="CreatedAt">When the app was registered.</param>
-public sealed record HostApp(string Id, string Name, Platform Platform, string SecretHash, DateTimeOffset CreatedAt);
+public sealed record HostApp(string Id, string Name, Platform Platform, string SecretHash, DateTimeOffset CreatedAt)
+{
+    /// <summary>When an operator disabled the app, or <see langword="null"/> while it works: a disabled app's sessions,
+    /// codes and secret are refused.</summary>
+    public DateTimeOffset? DisabledAt { get; init; }
+
+    /// <summary>The name of the app's privacy contract set by an operator (WeChat's 隐私保护指引), or <see langword="null"/>.</summary>
+    public string? PrivacyContractName { get; init; }
+
+    /// <summary>Where the app's privacy contract is shown; set together with <see cref="PrivacyContractName"/>.</summary>
+    public string? PrivacyContractUrl { get; init; }
+}
 
 /// <summary>A person using the host.</summary>
 /// <param name="Id">The stable user id (never shown to apps: they see per-app pseudonyms).</param>

@@ -49,6 +49,53 @@ public sealed class InMemoryIdentityStore : IIdentityStore
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> UpdateAppAsync(HostApp app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        cancellationToken.ThrowIfCancellationRequested();
+        while (_apps.TryGetValue(app.Id, out var stored))
+        {
+            if (_apps.TryUpdate(app.Id, app with { Platform = stored.Platform, CreatedAt = stored.CreatedAt }, stored))
+            {
+                return new(true);
+            }
+        }
+
+        return new(false);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<MiniAppSession>> RemoveAppSessionsAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var removed = new List<MiniAppSession>();
+        foreach (var pair in _sessions)
+        {
+            if (string.Equals(pair.Value.AppId, appId, StringComparison.Ordinal) && _sessions.TryRemove(pair))
+            {
+                removed.Add(pair.Value);
+            }
+        }
+
+        return new(removed);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<HostUser>> FindUsersAsync(string text, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+        var byId = _usersById.GetValueOrDefault(text);
+        return new([.. (byId is null ? [] : new[] { byId })
+            .Concat(_usersByName.Values
+                .Where(u => u.Name.StartsWith(text, StringComparison.Ordinal) && !ReferenceEquals(u, byId))
+                .OrderBy(static u => u.Name, StringComparer.Ordinal))
+            .Take(limit)]);
+    }
+
+    /// <inheritdoc />
     public ValueTask<HostUser?> GetUserAsync(string userId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(userId);

@@ -1,0 +1,208 @@
+// The operator's console: apps, users and their decisions, live figures. Talks to the admin API with the operator's
+// cookie (or the app's own sign-in); the admin key is sent once to exchange it for that cookie and is never kept.
+import { h, platforms, platformOf } from '/assets/host.js';
+
+const main = document.getElementById('main');
+const who = document.getElementById('who');
+let antiforgery = null;
+
+class Problem extends Error {
+  constructor(status, json) { super(json?.detail || json?.code || `HTTP ${status}`); this.status = status; this.code = json?.code; }
+}
+
+async function call(path, { method = 'GET', body, form } = {}) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET') {
+    antiforgery ??= await call(form ? '/api/v1/user/antiforgery' : '/admin/v1/antiforgery');
+    headers[antiforgery.headerName] = antiforgery.token;
+  }
+  let payload;
+  if (form) { headers['Content-Type'] = 'application/x-www-form-urlencoded'; payload = new URLSearchParams(form).toString(); }
+  else if (body !== undefined) { headers['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const response = await fetch(path, { method, headers, body: payload, credentials: 'same-origin', cache: 'no-store' });
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : {};
+  if (!response.ok) {
+    if (json?.code === 'antiforgery_invalid') antiforgery = null;
+    throw new Problem(response.status, json);
+  }
+  return json;
+}
+
+function errorLine(error) { return h('p', { class: 'error', role: 'alert' }, error.message); }
+
+function showSignIn(problem) {
+  const key = h('input', { type: 'password', name: 'key', autocomplete: 'off', required: true, 'data-testid': 'admin-key' });
+  const status = h('p', { 'aria-live': 'polite' });
+  const form = h('form', {
+    onsubmit: async event => {
+      event.preventDefault();
+      try {
+        antiforgery = null;
+        await call('/admin/v1/sign-in', { method: 'POST', form: { key: key.value } });
+        key.value = '';
+        antiforgery = null; // the token is bound to the operator now
+        await start();
+      } catch (error) { status.replaceChildren(errorLine(error)); }
+    },
+  }, h('label', {}, '管理密钥 Admin key', key), h('button', { class: 'primary', type: 'submit' }, '登录 Sign in'));
+  main.replaceChildren(h('section', {}, h('h2', {}, '运营人员登录 Operator sign-in'),
+    h('p', { class: 'muted' }, problem?.message ?? ''), form, status));
+  key.focus();
+}
+
+function iconOf(app) {
+  const color = platformOf(app.platform).color;
+  return h('span', { class: 'icon', style: { background: color }, 'aria-hidden': 'true' }, (app.name || app.id).slice(0, 1));
+}
+
+function appsSection() {
+  const list = h('tbody');
+  const out = h('div', { 'aria-live': 'polite' });
+  const name = h('input', { name: 'name', required: true, maxlength: 64, 'data-testid': 'app-name' });
+  const platform = h('select', { name: 'platform' }, platforms.map(p => h('option', { value: p.id }, `${p.zh} ${p.en}`)));
+  const showSecret = (title, secret) => out.replaceChildren(h('p', {}, title), h('p', { class: 'secret', 'data-testid': 'secret' }, secret),
+    h('p', { class: 'muted' }, '只显示这一次，请妥善保存。Shown once: keep it now.'));
+  async function load() {
+    const { apps } = await call('/admin/v1/apps');
+    list.replaceChildren(...apps.map(app => h('tr', { 'data-app': app.id },
+      h('td', {}, iconOf(app), app.name, h('div', { class: 'muted' }, app.id)),
+      h('td', {}, platformOf(app.platform).zh),
+      h('td', {}, app.disabledAt ? '已停用 Disabled' : '正常 Active', app.privacyContract ? h('div', { class: 'muted' }, app.privacyContract.name) : null),
+      h('td', {},
+        h('button', { type: 'button', 'data-testid': 'rotate', onclick: async () => {
+          try { const r = await call(`/admin/v1/apps/${encodeURIComponent(app.id)}/secret`, { method: 'POST' }); showSecret(`${app.name} 的新密钥 New secret`, r.secret); }
+          catch (error) { out.replaceChildren(errorLine(error)); }
+        } }, '轮换密钥 Rotate'), ' ',
+        app.platform === 'wechat' ? h('button', { type: 'button', 'data-testid': 'privacy', onclick: () => privacyDialog(app, load, out) }, '隐私指引 Privacy') : null, ' ',
+        app.disabledAt ? null : h('button', { type: 'button', class: 'danger', 'data-testid': 'disable', onclick: async () => {
+          if (!confirm(`停用 ${app.name}? Disable ${app.id}?`)) return;
+          try { const r = await call(`/admin/v1/apps/${encodeURIComponent(app.id)}/disable`, { method: 'POST' }); out.replaceChildren(h('p', {}, `已停用 Disabled: ${r.sessions} sessions, ${r.authCodes} codes`)); await load(); }
+          catch (error) { out.replaceChildren(errorLine(error)); }
+        } }, '停用 Disable')))));
+  }
+  const form = h('form', {
+    onsubmit: async event => {
+      event.preventDefault();
+      try {
+        const created = await call('/admin/v1/apps', { method: 'POST', body: { name: name.value, platform: platform.value } });
+        name.value = '';
+        showSecret(`${created.name} (${created.id}) 的密钥 Secret`, created.secret);
+        await load();
+      } catch (error) { out.replaceChildren(errorLine(error)); }
+    },
+  }, h('label', {}, '名称 Name', name), h('label', {}, '平台 Platform', platform), h('button', { class: 'primary', type: 'submit' }, '注册 Register'));
+  load().catch(error => out.replaceChildren(errorLine(error)));
+  return h('section', { 'aria-labelledby': 'apps-title' }, h('h2', { id: 'apps-title' }, '应用 Apps'), form, out,
+    h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, '应用 App'), h('th', {}, '平台'), h('th', {}, '状态 State'), h('th', {}, ''))), list));
+}
+
+function privacyDialog(app, reload, out) {
+  const name = h('input', { name: 'name', required: true, maxlength: 64, value: app.privacyContract?.name ?? '' });
+  const url = h('input', { name: 'url', required: true, value: app.privacyContract?.url ?? '' });
+  const dialog = h('dialog', {});
+  const close = () => { dialog.close(); dialog.remove(); };
+  dialog.append(h('form', {
+    onsubmit: async event => {
+      event.preventDefault();
+      try { await call(`/admin/v1/apps/${encodeURIComponent(app.id)}/privacy-contract`, { method: 'PUT', body: { name: name.value, url: url.value } }); close(); await reload(); }
+      catch (error) { dialog.append(errorLine(error)); }
+    },
+  }, h('h2', {}, `${app.name} · 隐私保护指引 Privacy contract`), h('label', {}, '名称 Name', name), h('label', {}, '地址 URL', url),
+  h('button', { class: 'primary', type: 'submit' }, '保存 Save'), h('button', { type: 'button', onclick: close }, '取消 Cancel')));
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal(); // Escape closes it
+  name.focus();
+  return out;
+}
+
+function usersSection() {
+  const query = h('input', { name: 'query', required: true, 'data-testid': 'user-query', placeholder: 'id / 名字前缀 name prefix' });
+  const results = h('div', { 'aria-live': 'polite' });
+  const detail = h('div', {});
+  async function open(userId) {
+    try {
+      const data = await call(`/admin/v1/users/${encodeURIComponent(userId)}/decisions`);
+      detail.replaceChildren(h('h3', {}, data.profile ? `${data.profile.name} (${data.userId})` : data.userId),
+        data.apps.length === 0 ? h('p', { class: 'muted' }, '没有记录 Nothing recorded') : null,
+        ...data.apps.map(app => h('div', { 'data-history': app.app.id }, h('h4', {}, iconOf(app.app), app.app.name),
+          h('table', {}, h('tbody', {}, ...app.scopes.map(scope => h('tr', {},
+            h('td', {}, scope.scope), h('td', {}, scope.decision ? `${scope.decision.state} (${scope.decision.source})` : 'notDetermined'),
+            h('td', {}, h('ol', { class: 'trail' }, ...scope.history.map(e => h('li', {}, `${e.from} → ${e.to} · ${e.source} · ${new Date(e.at).toLocaleString()}`)))),
+            h('td', {}, ...['granted', 'denied', 'notDetermined'].map(state => h('button', { type: 'button', onclick: async () => {
+              try { await call(`/admin/v1/users/${encodeURIComponent(userId)}/apps/${encodeURIComponent(app.app.id)}/decisions`, { method: 'PUT', body: { scope: scope.scope, state } }); await open(userId); }
+              catch (error) { detail.append(errorLine(error)); }
+            } }, state === 'notDetermined' ? '重置 Reset' : state === 'granted' ? '允许 Grant' : '拒绝 Deny')))))))))));
+    } catch (error) { detail.replaceChildren(errorLine(error)); }
+  }
+  const form = h('form', {
+    onsubmit: async event => {
+      event.preventDefault();
+      try {
+        const { users } = await call(`/admin/v1/users?query=${encodeURIComponent(query.value)}`);
+        results.replaceChildren(users.length === 0 ? h('p', { class: 'muted' }, '没有找到 No user found') : null,
+          ...users.map(user => h('button', { type: 'button', 'data-user': user.id, onclick: () => open(user.id) }, `${user.name} · ${user.id}`)));
+      } catch (error) { results.replaceChildren(errorLine(error)); }
+    },
+  }, h('label', {}, '查找用户 Find a user', query), h('button', { class: 'primary', type: 'submit' }, '查找 Find'));
+  return h('section', { 'aria-labelledby': 'users-title' }, h('h2', { id: 'users-title' }, '用户 Users'), form, results, detail);
+}
+
+const series = [
+  ['prompts', '弹窗 Prompts', '#1677ff'], ['grants', '允许 Grants', '#07c160'], ['denials', '拒绝 Denials', '#d83931'], ['fastFails', '直接失败 Fast fails', '#ff8800'],
+];
+
+function chart(minutes, key, color) {
+  const ns = 'http://www.w3.org/2000/svg';
+  const svg = document.createElementNS(ns, 'svg');
+  svg.setAttribute('viewBox', '0 0 60 20');
+  svg.setAttribute('preserveAspectRatio', 'none');
+  svg.setAttribute('role', 'img');
+  const max = Math.max(1, ...minutes.map(m => m[key]));
+  minutes.forEach((m, i) => {
+    const bar = document.createElementNS(ns, 'rect');
+    const height = (m[key] / max) * 20;
+    bar.setAttribute('x', i); bar.setAttribute('width', 0.8); bar.setAttribute('y', 20 - height); bar.setAttribute('height', height);
+    bar.setAttribute('fill', color);
+    svg.append(bar);
+  });
+  return svg;
+}
+
+function figuresSection() {
+  const body = h('div', { 'aria-live': 'off' });
+  async function load() {
+    try {
+      const f = await call('/admin/v1/figures');
+      body.replaceChildren(
+        h('p', {}, '待处理授权 Pending consents: ', h('span', { class: 'pending', 'data-testid': 'pending' }, String(f.pendingConsents))),
+        h('div', { class: 'charts' }, ...series.map(([key, label, color]) => {
+          const total = f.minutes.reduce((sum, m) => sum + m[key], 0);
+          const svg = chart(f.minutes, key, color);
+          svg.setAttribute('aria-label', `${label}: ${total} / 60 min`);
+          return h('figure', { class: 'chart', 'data-series': key }, svg, h('figcaption', {}, `${label} · ${total} / 60 min`));
+        })),
+        h('p', { class: 'muted' }, '每分钟数字只计本实例。Per-minute figures are this instance\'s only.'));
+    } catch (error) { body.replaceChildren(errorLine(error)); }
+  }
+  load();
+  setInterval(load, 15000);
+  return h('section', { 'aria-labelledby': 'figures-title' }, h('h2', { id: 'figures-title' }, '实时数字 Live figures (1 h)'), body);
+}
+
+async function start() {
+  let me;
+  try { me = await call('/admin/v1/me'); }
+  catch (error) {
+    if (error.status === 401 || error.status === 403) return showSignIn(error);
+    main.replaceChildren(errorLine(error));
+    return;
+  }
+  who.replaceChildren(`运营人员 Operator: ${me.name} `, me.byKey ? '' : h('button', { type: 'button', onclick: async () => {
+    await call('/admin/v1/sign-out', { method: 'POST' }); antiforgery = null; who.replaceChildren(); showSignIn(null);
+  } }, '退出 Sign out'));
+  main.replaceChildren(appsSection(), usersSection(), figuresSection());
+}
+
+start();
