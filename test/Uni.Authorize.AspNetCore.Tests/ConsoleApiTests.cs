@@ -72,7 +72,7 @@ public sealed class ConsoleApiTests : IAsyncLifetime
         Assert.Equal((1, 1), ((int)disabled["sessions"]!, (int)disabled["authCodes"]!));
         Assert.NotNull(disabled["app"]!["disabledAt"]);
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.GetAsync("/api/v1/session")).StatusCode);
-        var redemption = await _host.Services.GetRequiredService<IAuthCodeStore>().RedeemAsync(Authorizer.HashCode(code), _appId, DateTimeOffset.UtcNow,
+        var redemption = await _host.Services.GetRequiredService<IAuthCodeStore>().RedeemAsync(AuthCodeService.HashCode(code), _appId, DateTimeOffset.UtcNow,
             TestContext.Current.CancellationToken);
         Assert.Equal(AuthCodeRedemptionStatus.Invalid, redemption.Status);
         Assert.Equal(40125, (int)(await Json(await ExchangeAsync(_secret, code)))["errcode"]!);
@@ -114,7 +114,7 @@ public sealed class ConsoleApiTests : IAsyncLifetime
     public async Task ChangeDecision_AfterADialogGrantAndASettingsChange_TrailShowsAllThreeSourcesAndTheOperatorIsLogged()
     {
         var subject = new Subject(_appId, _userId);
-        await _host.Services.GetRequiredService<Authorizer>().SetDecisionAsync(subject, "scope.camera", DecisionState.Granted, DecisionSource.Prompt,
+        await _host.Services.GetRequiredService<DecisionManager>().SetDecisionAsync(subject, "scope.camera", DecisionState.Granted, DecisionSource.Prompt,
             Platform.WeChat, TestContext.Current.CancellationToken);
         using var user = await _host.UserAsync("alice");
         Assert.Equal(HttpStatusCode.OK, (await user.PutAsJsonAsync($"/api/v1/user/apps/{_appId}/settings", new { scope = "scope.camera", state = "denied" })).StatusCode);

@@ -161,7 +161,7 @@ internal static class ConsoleEndpoints
     }
 
     private static async Task<IResult> ChangeDecisionAsync(HttpContext context, string userId, string appId, HostIdentities identities,
-        IDecisionStore store, Authorizer authorizer, ConsentBroker broker)
+        IDecisionStore store, DecisionManager decisions, ConsentBroker broker)
     {
         var (body, problem) = await JsonBody.ReadAsync(context, ConsoleJson.Default.OperatorDecisionBody).ConfigureAwait(false);
         if (body is null)
@@ -187,7 +187,7 @@ internal static class ConsoleEndpoints
         var subject = new Subject(app.Id, userId);
         try
         {
-            await authorizer.SetDecisionAsync(subject, body.Scope ?? string.Empty, state, DecisionSource.Admin, app.Platform, context.RequestAborted).ConfigureAwait(false);
+            await decisions.SetDecisionAsync(subject, body.Scope ?? string.Empty, state, DecisionSource.Admin, app.Platform, context.RequestAborted).ConfigureAwait(false);
             await broker.SettleDecidedAsync(subject, context.RequestAborted).ConfigureAwait(false);
         }
         catch (ArgumentException)
