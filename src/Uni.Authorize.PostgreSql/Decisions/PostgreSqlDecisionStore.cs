@@ -218,9 +218,9 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
 
     public async ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ErasedUsers.Check(userId);
+        DecisionErasure.ThrowIfNotErasable(userId);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
-        var pseudonym = ErasedUsers.NewPseudonym();
+        var pseudonym = DecisionErasure.NewPseudonym();
         await using var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var lockTable = new NpgsqlCommand(_lockSql, connection, transaction))

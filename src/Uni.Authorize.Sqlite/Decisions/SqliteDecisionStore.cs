@@ -105,10 +105,10 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
     // where its expected version no longer matches.
     public ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ErasedUsers.Check(userId);
+        DecisionErasure.ThrowIfNotErasable(userId);
         return new(database.Run(userId, static (lease, userId) =>
         {
-            var pseudonym = ErasedUsers.NewPseudonym();
+            var pseudonym = DecisionErasure.NewPseudonym();
             lease.Execute(Sql.BeginWrite);
             SqliteWebhookStore.EnqueueErasure(lease, userId);
             var decisions = lease.Command(Sql.EraseUserDecisions, userId).ExecuteNonQuery();

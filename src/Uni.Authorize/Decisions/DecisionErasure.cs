@@ -14,6 +14,17 @@ public sealed record DecisionErasure(string Pseudonym, int Decisions, int AuditE
     public static bool IsPseudonym(string? userId) =>
         userId is not null && userId.StartsWith(PseudonymPrefix, StringComparison.Ordinal);
 
+    /// <summary>Throws when <paramref name="userId"/> cannot name a user to erase: empty, or already a pseudonym.
+    /// Stores call it first in <see cref="IDecisionStore.EraseUserAsync"/>.</summary>
+    public static void ThrowIfNotErasable(string userId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        if (IsPseudonym(userId))
+        {
+            throw new ArgumentException("The user id is the pseudonym of an erased user: there is nothing left to erase.", nameof(userId));
+        }
+    }
+
     /// <summary>A new pseudonym: <see cref="PseudonymPrefix"/> and 32 random hex digits.</summary>
     public static string NewPseudonym() =>
         PseudonymPrefix + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));

@@ -106,9 +106,9 @@ public sealed class InMemoryDecisionStore : IDecisionStore
     /// <inheritdoc />
     public ValueTask<DecisionErasure> EraseUserAsync(string userId, CancellationToken cancellationToken = default)
     {
-        ErasedUsers.Check(userId);
+        DecisionErasure.ThrowIfNotErasable(userId);
         cancellationToken.ThrowIfCancellationRequested();
-        var pseudonym = ErasedUsers.NewPseudonym();
+        var pseudonym = DecisionErasure.NewPseudonym();
         var decisions = 0;
         var entries = 0;
         lock (_writeGate)
