@@ -26,9 +26,9 @@ internal static class CrossInstanceLatency
 
     public static async Task RunAsync(string connectionString, int rounds, string? csv)
     {
-        var dll = await HostInstance.BuildAsync();
-        await using var a = await HostInstance.StartAsync(dll, connectionString);
-        await using var b = await HostInstance.StartAsync(dll, connectionString);
+        await HostInstance.BuildAsync();
+        await using var a = await HostInstance.StartAsync(connectionString);
+        await using var b = await HostInstance.StartAsync(connectionString);
         using var onA = Client(a.Address);
         using var onB = Client(b.Address);
         try

@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using Uni.Authorize.AspNetCore.Tests;
 
 namespace Uni.Authorize.Cluster.Benchmarks;
 
@@ -41,7 +40,7 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("uni-bench-pg-").FullName;
         await Machine.RunAsync("chmod", "/", "755", folder);
         await Machine.RunAsync("chown", "/", "postgres", folder);
-        var port = FreePort();
+        var port = HostProcess.FreePort();
         var server = new ThrowawayPostgres($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres",
             $"throwaway cluster ({Path.GetFileName(Path.GetDirectoryName(bin))}, durable defaults) on port {port}", bin, folder);
         try
@@ -56,13 +55,6 @@ internal sealed class ThrowawayPostgres : IAsyncDisposable
             await server.DisposeAsync();
             throw;
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
