@@ -90,7 +90,7 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
             AssertPictures(await page.Locator(".phone").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, "screenshot-my-data.png") }));
         }
 
-        await using (var tab = await browser.OpenAsync(host, width: 1280, height: 800))
+        await using (var tab = await browser.OpenAsync(host, width: 1600, height: 900))
         {
             var page = tab.Page;
             await Pages.SignInAsOperatorAsync(page, host);
