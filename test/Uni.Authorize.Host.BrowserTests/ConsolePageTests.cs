@@ -75,6 +75,25 @@ public sealed class ConsolePageTests(HostProcess host, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task Apps_PrivacyContract_SavedFromTheDialogAndShownInTheList()
+    {
+        var (appId, _) = await host.CreateAppAsync("wechat", "Privacy " + Pages.UniqueUser("app"));
+        await using var tab = await OpenConsoleAsync();
+        var page = tab.Page;
+        await Pages.SignInAsOperatorAsync(page, host);
+        var row = page.Locator($"tr[data-app='{appId}']");
+
+        await row.GetByTestId("privacy").ClickAsync();
+        var dialog = page.Locator("dialog");
+        await dialog.Locator("input[name=name]").FillAsync("天气小助手隐私保护指引");
+        await dialog.Locator("input[name=url]").FillAsync("/privacy/weather");
+        await dialog.Locator("button[type=submit]").ClickAsync();
+
+        await Expect(dialog).ToHaveCountAsync(0);
+        await Expect(row).ToContainTextAsync("天气小助手隐私保护指引");
+    }
+
+    [Fact]
     public async Task Users_TrailAfterAGrantAndASettingsChange_OperatorChangesAreAuditedAndErasureKeepsTheAuditCount()
     {
         var user = Pages.UniqueUser("小明");
