@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: .NET (unit, stores on real SQLite and PostgreSQL, host, browser) and the bridge's Node tests.
-# Installs what it needs from Debian when missing (PostgreSQL, Chromium, nginx, Node; that needs root) and starts a
-# throwaway PostgreSQL cluster on a free loopback port, removed afterwards. With those present it runs as any user.
+# Installs what it needs from Debian when missing (PostgreSQL, Chromium, nginx, Noto CJK fonts, Node; that needs root)
+# and starts a throwaway PostgreSQL cluster on a free loopback port, removed afterwards. With those present it runs as
+# any user.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ need=()
 [ -x /usr/bin/chromium ] || need+=(chromium)
 # The cluster tests put Debian's nginx in front of several host processes.
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)
+# The pages and their screenshots show Chinese app names and text.
+command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
 # The bridge's tests run on Node's own test runner (Debian 12 ships Node 18, enough for them).
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then

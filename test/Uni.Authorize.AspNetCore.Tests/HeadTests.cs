@@ -13,7 +13,8 @@ public sealed partial class HeadTests : IAsyncLifetime
 {
     private static readonly string[] ComparedHeaders = ["Content-Type", "ETag", "Cache-Control", "Content-Security-Policy", "X-Frame-Options"];
     private static readonly string[] Pages = ["/", "/consent", "/settings", "/settings?app=demo", "/assets/host.js", "/assets/host.css",
-        "/assets/icon.svg", "/assets/demo.js", "/assets/settings.js", "/assets/consent.js", "/assets/no-such-asset.js", "/openapi/v1.json"];
+        "/assets/icon.svg", "/assets/demo.js", "/assets/settings.js", "/assets/consent.js", "/my-data", "/console", "/assets/my-data.js", "/assets/console.js",
+        "/assets/no-such-asset.js", "/openapi/v1.json"];
 
     private readonly string _adminKey = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
     private readonly CookieContainer _cookies = new();

@@ -93,6 +93,14 @@ internal sealed class TestHost : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A WeChat app, the user alice, her mini-app session of the app and her signed-in client.</summary>
+    public async Task<(string AppId, string UserId, HttpClient App, HttpClient User)> AliceInAWeChatAppAsync()
+    {
+        var (appId, _) = await CreateAppAsync(Platform.WeChat);
+        var userId = await CreateUserAsync("alice");
+        return (appId, userId, await MiniAppAsync(appId, userId), await UserAsync("alice"));
+    }
+
     public static async Task RefreshAntiforgeryAsync(HttpClient client)
     {
         client.DefaultRequestHeaders.Remove("X-CSRF-TOKEN");

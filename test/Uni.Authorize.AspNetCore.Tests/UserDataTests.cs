@@ -14,13 +14,7 @@ public sealed class UserDataTests : IAsyncLifetime
     private HttpClient _app = null!;
     private HttpClient _user = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        (_appId, _) = await _host.CreateAppAsync(Platform.WeChat);
-        _userId = await _host.CreateUserAsync("alice");
-        _app = await _host.MiniAppAsync(_appId, _userId);
-        _user = await _host.UserAsync("alice");
-    }
+    public async ValueTask InitializeAsync() => (_appId, _userId, _app, _user) = await _host.AliceInAWeChatAppAsync();
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 

@@ -50,9 +50,10 @@ public sealed class Browser : IAsyncLifetime
         _playwright?.Dispose();
     }
 
-    /// <summary>A fresh browser profile (its own cookies) with a phone-sized window on the host. Disposing it closes
-    /// the profile and fails the test if a page script threw.</summary>
-    public async Task<Tab> OpenAsync(HostProcess host, float scale = 1)
+    /// <summary>A fresh browser profile (its own cookies) with a phone-sized window on the host, or one of
+    /// <paramref name="width"/> by <paramref name="height"/>. Disposing it closes the profile and fails the test if a page
+    /// script threw.</summary>
+    public async Task<Tab> OpenAsync(HostProcess host, float scale = 1, int width = 480, int height = 860)
     {
         if (Missing is not null)
         {
@@ -67,7 +68,7 @@ public sealed class Browser : IAsyncLifetime
         var context = await Chromium!.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = host.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 480, Height = 860 },
+            ViewportSize = new ViewportSize { Width = width, Height = height },
             DeviceScaleFactor = scale,
             Locale = "zh-CN",
         });

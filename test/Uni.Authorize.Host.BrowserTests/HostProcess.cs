@@ -46,6 +46,9 @@ public sealed class HostProcess : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
+    /// <summary>The key the console's operator signs in with.</summary>
+    internal string AdminKey => _adminKey;
+
     /// <summary>What the host printed so far, for failure messages.</summary>
     public string Output
     {
@@ -105,6 +108,25 @@ public sealed class HostProcess : IAsyncLifetime
         using var response = await Http.SendAsync(request);
         var json = await JsonAsync(response, HttpStatusCode.Created);
         return ((string)json["id"]!, name);
+    }
+
+    /// <summary>What the code exchange answers for a WeChat app's code and secret: its <c>errcode</c> (0 is a session).</summary>
+    public async Task<int> ExchangeAsync(string appId, string secret, string code)
+    {
+        using var response = await Http.PostAsync("/api/v1/exchange/wechat/jscode2session", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["appid"] = appId, ["secret"] = secret, ["js_code"] = code, ["grant_type"] = "authorization_code",
+        }));
+        return (int)JsonNode.Parse(await response.Content.ReadAsStringAsync())!["errcode"]!;
+    }
+
+    /// <summary>The user's data export, as the operator reads it.</summary>
+    public async Task<JsonObject> ExportAsync(string userId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/admin/v1/users/{Uri.EscapeDataString(userId)}/data");
+        request.Headers.Add("X-Admin-Key", _adminKey);
+        using var response = await Http.SendAsync(request);
+        return await JsonAsync(response, HttpStatusCode.OK);
     }
 
     /// <summary>The user with this sign-in name (the browser signs in with the same name).</summary>
@@ -207,6 +229,24 @@ public sealed class MiniApp(HttpClient http, string token)
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
             Assert.True(DateTime.UtcNow < deadline, "The pending call was not answered in time.");
         }
+    }
+
+    /// <summary>A login code for the code exchange.</summary>
+    public async Task<string> LoginAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/login");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return (string)(await HostProcess.JsonAsync(response, HttpStatusCode.OK))["code"]!;
+    }
+
+    /// <summary>The status of the session's next call.</summary>
+    public async Task<HttpStatusCode> SessionStatusAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/session");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        return response.StatusCode;
     }
 
     public async Task<JsonObject> GetSettingAsync()

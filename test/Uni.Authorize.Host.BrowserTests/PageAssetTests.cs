@@ -11,6 +11,9 @@ public sealed class PageAssetTests(HostProcess host)
     [InlineData("/assets/host.css", "text/css")]
     [InlineData("/assets/icon.svg", "image/svg+xml")]
     [InlineData("/consent", "text/html")]
+    [InlineData("/my-data", "text/html")]
+    [InlineData("/console", "text/html")]
+    [InlineData("/assets/my-data.js", "text/javascript")]
     public async Task Asset_Get_ServedWithTypeAndRevalidatedByETag(string path, string mediaType)
     {
         using var first = await host.Http.GetAsync(path);

@@ -3,7 +3,8 @@ using static Microsoft.Playwright.Assertions;
 namespace Uni.Authorize.Host.BrowserTests;
 
 /// <summary>
-/// Pictures of the consent dialog, the settings page and the demo page. They go to a temporary folder, or to the
+/// Pictures of the consent dialog, the settings page, the demo page, and, with Chinese names, the user's data page and
+/// the operator's console. They go to a temporary folder, or to the
 /// folder in <c>UNI_AUTHORIZE_SCREENSHOTS</c> (the README's pictures: <c>UNI_AUTHORIZE_SCREENSHOTS=docs</c>).
 /// </summary>
 public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassFixture<Browser>
@@ -11,7 +12,7 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
     [Fact]
-    public async Task Screenshots_ConsentSettingsAndDemo_AreCaptured()
+    public async Task Screenshots_EveryPage_AreCaptured()
     {
         var configured = Environment.GetEnvironmentVariable("UNI_AUTHORIZE_SCREENSHOTS") is { Length: > 0 } path ? Path.GetFullPath(path) : null;
         var folder = configured ?? Directory.CreateTempSubdirectory("uni-authorize-screenshots-").FullName;
@@ -19,6 +20,7 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
         try
         {
             await CaptureAsync(folder);
+            await CaptureDataAndConsoleAsync(folder);
         }
         finally
         {
@@ -57,7 +59,53 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
         await Expect(page.GetByTestId("setting-scope.camera")).ToHaveAttributeAsync("data-state", "denied");
         var settings = await phone.ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, "screenshot-settings.png") });
 
-        foreach (var png in new[] { consent, demo, settings })
+        AssertPictures(consent, demo, settings);
+    }
+
+    /// <summary>小明 allowed his location to 天气小助手, then turned it off in settings, and denied 记账本 the camera.</summary>
+    private async Task CaptureDataAndConsoleAsync(string folder)
+    {
+        const string user = "小明";
+        var userId = await host.CreateUserAsync(user);
+        var (weatherId, weather) = await host.CreateAppAsync("wechat", "天气小助手");
+        var (ledgerId, ledger) = await host.CreateAppAsync("bytedance", "记账本");
+        await using (var tab = await browser.OpenAsync(host, scale: 2))
+        {
+            var page = tab.Page;
+            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ReducedMotion = ReducedMotion.Reduce });
+            await Pages.SignInAsync(page, "/consent", user);
+            foreach (var (appId, name, scope, answer) in new[] { (weatherId, weather, "scope.userLocation", "allow"), (ledgerId, ledger, "scope.camera", "deny") })
+            {
+                var miniApp = await host.MiniAppAsync(appId, userId);
+                var (_, pending) = await miniApp.StartAuthorizeAsync(scope);
+                await Pages.AnswerConsentAsync(page, name, answer, scope);
+                await miniApp.WaitAsync(pending);
+            }
+
+            await page.GotoAsync($"/settings?app={weatherId}");
+            await page.GetByTestId("switch-scope.userLocation").SetCheckedAsync(false);
+            await Expect(page.GetByTestId("setting-scope.userLocation")).ToHaveAttributeAsync("data-state", "denied");
+            await page.GotoAsync("/my-data");
+            await Expect(page.GetByTestId("data-app")).ToHaveCountAsync(2);
+            AssertPictures(await page.Locator(".phone").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, "screenshot-my-data.png") }));
+        }
+
+        await using (var tab = await browser.OpenAsync(host, width: 1600, height: 900))
+        {
+            var page = tab.Page;
+            await Pages.SignInAsOperatorAsync(page, host);
+            await page.GetByTestId("user-query").FillAsync(userId);
+            await page.GetByTestId("user-query").PressAsync("Enter");
+            await page.Locator($"[data-user='{userId}']").ClickAsync();
+            await Expect(page.Locator($"[data-history='{weatherId}'] [data-testid=trail-entry]")).ToHaveCountAsync(2);
+            await Expect(page.GetByTestId("pending")).ToBeVisibleAsync();
+            AssertPictures(await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, "screenshot-console.png") }));
+        }
+    }
+
+    private static void AssertPictures(params byte[][] pictures)
+    {
+        foreach (var png in pictures)
         {
             Assert.True(png.Length > 10_000, $"A screenshot of {png.Length} bytes shows nothing.");
             Assert.Equal(PngSignature, png[..8]);

@@ -46,14 +46,14 @@ internal static class ConsoleEndpoints
 
     private static async Task<IResult> RotateSecretAsync(HttpContext context, string appId, HostIdentities identities)
     {
-        if (await FindAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is not { } app)
+        if (await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false) is not { } app)
         {
-            return AppNotFound();
+            return Problems.AppNotFound();
         }
 
         if (await identities.RotateSecretAsync(app, context.RequestAborted).ConfigureAwait(false) is not { } secret)
         {
-            return AppNotFound();
+            return Problems.AppNotFound();
         }
 
         OperatorAccess.Audit(context, "rotated the secret of app", app.Id);
@@ -75,9 +75,9 @@ internal static class ConsoleEndpoints
                 "'name' is 1 to 64 characters without control characters; 'url' is a path on the host or an http(s) URL of at most 2048 characters.");
         }
 
-        if (await FindAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is not { } app)
+        if (await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false) is not { } app)
         {
-            return AppNotFound();
+            return Problems.AppNotFound();
         }
 
         if (app.Platform != Platform.WeChat)
@@ -90,16 +90,16 @@ internal static class ConsoleEndpoints
     }
 
     private static async Task<IResult> RemovePrivacyContractAsync(HttpContext context, string appId, HostIdentities identities) =>
-        await FindAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is { } app
+        await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false) is { } app
             ? await UpdateAsync(context, identities, app with { PrivacyContractName = null, PrivacyContractUrl = null },
                 "removed the privacy contract of app").ConfigureAwait(false)
-            : AppNotFound();
+            : Problems.AppNotFound();
 
     private static async Task<IResult> UpdateAsync(HttpContext context, HostIdentities identities, HostApp app, string action)
     {
         if (!await identities.UpdateAppAsync(app, context.RequestAborted).ConfigureAwait(false))
         {
-            return AppNotFound();
+            return Problems.AppNotFound();
         }
 
         OperatorAccess.Audit(context, action, app.Id);
@@ -108,10 +108,10 @@ internal static class ConsoleEndpoints
 
     private static async Task<IResult> DisableAppAsync(HttpContext context, string appId, HostIdentities identities, IAuthCodeStore codes)
     {
-        if (await FindAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is not { } app
+        if (await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false) is not { } app
             || await identities.DisableAppAsync(app, context.RequestAborted).ConfigureAwait(false) is not { } sessions)
         {
-            return AppNotFound();
+            return Problems.AppNotFound();
         }
 
         // After the app is marked disabled no new code can be issued to it, so none outlives this sweep.
@@ -179,9 +179,9 @@ internal static class ConsoleEndpoints
             return Problems.BadRequest("invalid_state", "'state' is \"granted\", \"denied\" or \"notDetermined\" (a reset).");
         }
 
-        if (await FindAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is not { } app)
+        if (await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false) is not { } app)
         {
-            return AppNotFound();
+            return Problems.AppNotFound();
         }
 
         var subject = new Subject(app.Id, userId);
@@ -210,11 +210,6 @@ internal static class ConsoleEndpoints
         context.Response.Headers.CacheControl = "no-store";
         return TypedResults.Json(snapshot, ConsoleJson.Default.LiveFiguresInfo);
     }
-
-    private static async ValueTask<HostApp?> FindAppAsync(string appId, HostIdentities identities, CancellationToken cancellationToken) =>
-        HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, cancellationToken).ConfigureAwait(false) : null;
-
-    private static IResult AppNotFound() => Problems.NotFound("app_not_found", "No app with this id.");
 
     private static UserSummary Summary(HostUser user) => new(user.Id, user.Name, user.CreatedAt);
 }

@@ -122,7 +122,7 @@ internal static class AdminEndpoints
             return Problems.BadRequest("invalid_lifetime", $"'lifetimeSeconds' is 1 to {maxSeconds}.");
         }
 
-        var app = HostIdentities.IsValidAppId(body.AppId) ? await identities.Store.GetAppAsync(body.AppId!, context.RequestAborted).ConfigureAwait(false) : null;
+        var app = await identities.FindAppAsync(body.AppId, context.RequestAborted).ConfigureAwait(false);
         var user = body.UserId is { Length: > 0 and <= Subject.MaxIdLength } userId
             ? await identities.Store.GetUserAsync(userId, context.RequestAborted).ConfigureAwait(false)
             : null;

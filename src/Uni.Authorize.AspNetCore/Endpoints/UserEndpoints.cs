@@ -63,10 +63,10 @@ internal static class UserEndpoints
     private static async Task<IResult> GetHistoryAsync(HttpContext context, string appId, HostIdentities identities, IDecisionStore store)
     {
         var user = UserAccess.Current(context);
-        var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
+        var app = await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
-            return Problems.NotFound("app_not_found", "No app with this id.");
+            return Problems.AppNotFound();
         }
 
         context.Response.Headers.CacheControl = "no-store";
@@ -76,10 +76,10 @@ internal static class UserEndpoints
     private static async Task<IResult> WithdrawAsync(HttpContext context, string appId, HostIdentities identities, IDecisionStore store)
     {
         var user = UserAccess.Current(context);
-        var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
+        var app = await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
-            return Problems.NotFound("app_not_found", "No app with this id.");
+            return Problems.AppNotFound();
         }
 
         try
@@ -284,9 +284,9 @@ internal static class UserEndpoints
     {
         var user = UserAccess.Current(context);
         var userId = user.Id;
-        var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
+        var app = await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false);
         return app is null
-            ? Problems.NotFound("app_not_found", "No app with this id.")
+            ? Problems.AppNotFound()
             : await SettingsAsync(app, userId, authorizer, context.RequestAborted).ConfigureAwait(false);
     }
 
@@ -301,10 +301,10 @@ internal static class UserEndpoints
             return bodyProblem!;
         }
 
-        var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
+        var app = await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
-            return Problems.NotFound("app_not_found", "No app with this id.");
+            return Problems.AppNotFound();
         }
 
         if (!TryParseState(body.State, out var state))
@@ -336,10 +336,10 @@ internal static class UserEndpoints
     private static async Task<IResult> LaunchAsync(HttpContext context, string appId, HostIdentities identities)
     {
         var user = UserAccess.Current(context);
-        var app = HostIdentities.IsValidAppId(appId) ? await identities.Store.GetAppAsync(appId, context.RequestAborted).ConfigureAwait(false) : null;
+        var app = await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
-            return Problems.NotFound("app_not_found", "No app with this id.");
+            return Problems.AppNotFound();
         }
 
         if (app.DisabledAt is not null)

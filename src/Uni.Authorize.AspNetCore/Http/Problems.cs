@@ -13,6 +13,9 @@ internal static class Problems
 
     public static IResult NotFound(string code, string detail) => Create(StatusCodes.Status404NotFound, code, detail);
 
+    /// <summary>The answer to a path naming an app that does not exist (or an id no app can have).</summary>
+    public static IResult AppNotFound() => NotFound("app_not_found", "No app with this id.");
+
     public static IResult Unauthorized(string code, string detail) => Create(StatusCodes.Status401Unauthorized, code, detail);
 
     public static IResult Forbidden(string code, string detail) => Create(StatusCodes.Status403Forbidden, code, detail);

@@ -41,6 +41,10 @@ internal sealed class HostIdentities : IDisposable
     public static bool IsValidName(string? name) =>
         name is { Length: > 0 and <= 64 } && !string.IsNullOrWhiteSpace(name) && !name.Any(char.IsControl) && !name.Any(char.IsSurrogate);
 
+    /// <summary>The app a request names, or <see langword="null"/> when the id is malformed or no app has it.</summary>
+    public async ValueTask<HostApp?> FindAppAsync(string? appId, CancellationToken cancellationToken) =>
+        IsValidAppId(appId) ? await _store.GetAppAsync(appId!, cancellationToken).ConfigureAwait(false) : null;
+
     public async ValueTask<(HostApp App, string Secret)?> CreateAppAsync(string id, string name, Platform platform, CancellationToken cancellationToken)
     {
         var secret = Secrets.Create("sk_");
@@ -52,7 +56,7 @@ internal sealed class HostIdentities : IDisposable
     /// exists or where the secret differs.</summary>
     public async ValueTask<HostApp?> AuthenticateAppAsync(string? appId, string? secret, CancellationToken cancellationToken)
     {
-        var app = IsValidAppId(appId) ? await _store.GetAppAsync(appId!, cancellationToken).ConfigureAwait(false) : null;
+        var app = await FindAppAsync(appId, cancellationToken).ConfigureAwait(false);
         var matches = Secrets.Matches(secret, app?.SecretHash ?? _dummyHash);
         return matches && app is { DisabledAt: null } ? app : null;
     }

@@ -6,9 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Uni.Authorize.AspNetCore;
 
 /// <summary>
-/// The pages a person uses: the demo mini-app (mapped on its own), the consent dialog and the settings page (paths from
-/// <see cref="UniAuthorizeHostOptions"/>), and their scripts and styles under <c>/assets/</c>. They talk to the user
-/// and mini-app APIs like any client; their policy refuses framing, inline script and every other origin.
+/// The pages a person uses: the demo mini-app (mapped on its own), the consent dialog, the settings page, the user's data
+/// page and the operator's console (paths from <see cref="UniAuthorizeHostOptions"/>), and their scripts and styles under
+/// <c>/assets/</c>. They talk to the user, mini-app and admin APIs like any client; their policy refuses framing, inline
+/// script and every other origin.
 /// </summary>
 internal static class PageEndpoints
 {
@@ -25,6 +26,7 @@ internal static class PageEndpoints
         MapPage(routes, options.ConsentPagePath, "consent.html");
         MapPage(routes, options.SettingsPagePath, "settings.html");
         MapPage(routes, options.ConsolePagePath, "console.html");
+        MapPage(routes, options.DataPagePath, "my-data.html");
         routes.MapGet(AssetsPath + "/{name}", static (HttpContext context, string name) =>
             PageAssets.Find(name) is { } asset && !asset.Name.EndsWith(".html", StringComparison.Ordinal)
                 ? Serve(context, asset)

@@ -115,9 +115,7 @@ internal static class WebhookAdminEndpoints
     }
 
     private static async ValueTask<IResult?> MissingAppAsync(string appId, HostIdentities identities, CancellationToken cancellationToken) =>
-        HostIdentities.IsValidAppId(appId) && await identities.Store.GetAppAsync(appId, cancellationToken).ConfigureAwait(false) is not null
-            ? null
-            : Problems.NotFound("app_not_found", "No app has this id.");
+        await identities.FindAppAsync(appId, cancellationToken).ConfigureAwait(false) is null ? Problems.AppNotFound() : null;
 
     private static IResult NoWebhook(string appId) => Problems.NotFound("webhook_not_found", $"The app '{appId}' has no webhook.");
 

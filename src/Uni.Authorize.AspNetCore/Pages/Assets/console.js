@@ -1,6 +1,6 @@
 // The operator's console: apps, users and their decisions, live figures. Talks to the admin API with the operator's
 // cookie (or the app's own sign-in); the admin key is sent once to exchange it for that cookie and is never kept.
-import { h, platforms, platformOf } from '/assets/host.js';
+import { confirmDialog, h, initial, platforms, platformOf } from '/assets/host.js';
 
 const main = document.getElementById('main');
 const who = document.getElementById('who');
@@ -51,21 +51,27 @@ function showSignIn(problem) {
   key.focus();
 }
 
+// An app's icon is its name's first letter on the platform's colour, as every page draws it.
 function iconOf(app) {
   const color = platformOf(app.platform).color;
-  return h('span', { class: 'icon', style: { background: color }, 'aria-hidden': 'true' }, (app.name || app.id).slice(0, 1));
+  return h('span', { class: 'icon', style: { background: color }, 'aria-hidden': 'true', 'data-testid': 'app-icon' }, initial(app.name || app.id));
 }
 
 function appsSection() {
   const list = h('tbody');
   const out = h('div', { 'aria-live': 'polite' });
   const name = h('input', { name: 'name', required: true, maxlength: 64, 'data-testid': 'app-name' });
-  const platform = h('select', { name: 'platform' }, platforms.map(p => h('option', { value: p.id }, `${p.zh} ${p.en}`)));
+  const platform = h('select', { name: 'platform', 'data-testid': 'app-platform' }, platforms.map(p => h('option', { value: p.id }, `${p.zh} ${p.en}`)));
+  const preview = h('span', { class: 'icon-preview', 'data-testid': 'icon-preview' });
+  const showPreview = () => preview.replaceChildren(iconOf({ name: name.value.trim() || '?', platform: platform.value }));
+  name.addEventListener('input', showPreview);
+  platform.addEventListener('change', showPreview);
+  showPreview();
   const showSecret = (title, secret) => out.replaceChildren(h('p', {}, title), h('p', { class: 'secret', 'data-testid': 'secret' }, secret),
     h('p', { class: 'muted' }, '只显示这一次，请妥善保存。Shown once: keep it now.'));
   async function load() {
     const { apps } = await call('/admin/v1/apps');
-    list.replaceChildren(...apps.map(app => h('tr', { 'data-app': app.id },
+    list.replaceChildren(...apps.map(app => h('tr', { 'data-app': app.id, 'data-state': app.disabledAt ? 'disabled' : 'active' },
       h('td', {}, iconOf(app), app.name, h('div', { class: 'muted' }, app.id)),
       h('td', {}, platformOf(app.platform).zh),
       h('td', {}, app.disabledAt ? '已停用 Disabled' : '正常 Active', app.privacyContract ? h('div', { class: 'muted' }, app.privacyContract.name) : null),
@@ -76,7 +82,8 @@ function appsSection() {
         } }, '轮换密钥 Rotate'), ' ',
         app.platform === 'wechat' ? h('button', { type: 'button', 'data-testid': 'privacy', onclick: () => privacyDialog(app, load, out) }, '隐私指引 Privacy') : null, ' ',
         app.disabledAt ? null : h('button', { type: 'button', class: 'danger', 'data-testid': 'disable', onclick: async () => {
-          if (!confirm(`停用 ${app.name}? Disable ${app.id}?`)) return;
+          if (!await confirmDialog(`停用 ${app.name}？它的会话立即失效，未兑换的登录码作废。Disable ${app.id}? Its sessions stop now and its unredeemed codes die.`,
+            { ok: '停用 Disable', danger: true })) return;
           try { const r = await call(`/admin/v1/apps/${encodeURIComponent(app.id)}/disable`, { method: 'POST' }); out.replaceChildren(h('p', {}, `已停用 Disabled: ${r.sessions} sessions, ${r.authCodes} codes`)); await load(); }
           catch (error) { out.replaceChildren(errorLine(error)); }
         } }, '停用 Disable')))));
@@ -91,7 +98,8 @@ function appsSection() {
         await load();
       } catch (error) { out.replaceChildren(errorLine(error)); }
     },
-  }, h('label', {}, '名称 Name', name), h('label', {}, '平台 Platform', platform), h('button', { class: 'primary', type: 'submit' }, '注册 Register'));
+  }, h('label', {}, '名称 Name', name), h('label', {}, '平台 Platform', platform), h('label', {}, '图标 Icon', preview),
+  h('button', { class: 'primary', type: 'submit', 'data-testid': 'register' }, '注册 Register'));
   load().catch(error => out.replaceChildren(errorLine(error)));
   return h('section', { 'aria-labelledby': 'apps-title' }, h('h2', { id: 'apps-title' }, '应用 Apps'), form, out,
     h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, '应用 App'), h('th', {}, '平台'), h('th', {}, '状态 State'), h('th', {}, ''))), list));
@@ -124,24 +132,38 @@ function usersSection() {
   async function open(userId) {
     try {
       const data = await call(`/admin/v1/users/${encodeURIComponent(userId)}/decisions`);
-      detail.replaceChildren(h('h3', {}, data.profile ? `${data.profile.name} (${data.userId})` : data.userId),
-        data.apps.length === 0 ? h('p', { class: 'muted' }, '没有记录 Nothing recorded') : null,
+      detail.replaceChildren(h('h3', { 'data-testid': 'user-title' }, data.profile ? `${data.profile.name} (${data.userId})` : data.userId),
+        ...(data.apps.length === 0 ? [h('p', { class: 'muted', 'data-testid': 'nothing-recorded' }, '没有记录 Nothing recorded')] : []),
         ...data.apps.map(app => h('div', { 'data-history': app.app.id }, h('h4', {}, iconOf(app.app), app.app.name),
-          h('table', {}, h('tbody', {}, ...app.scopes.map(scope => h('tr', {},
+          h('table', {}, h('tbody', {}, ...app.scopes.map(scope => h('tr', { 'data-scope': scope.scope, 'data-state': scope.decision?.state ?? 'notDetermined' },
             h('td', {}, scope.scope), h('td', {}, scope.decision ? `${scope.decision.state} (${scope.decision.source})` : 'notDetermined'),
-            h('td', {}, h('ol', { class: 'trail' }, ...scope.history.map(e => h('li', {}, `${e.from} → ${e.to} · ${e.source} · ${new Date(e.at).toLocaleString()}`)))),
-            h('td', {}, ...['granted', 'denied', 'notDetermined'].map(state => h('button', { type: 'button', onclick: async () => {
+            h('td', {}, h('ol', { class: 'trail' }, ...scope.history.map(e => h('li', { 'data-testid': 'trail-entry' },
+              `${e.from} → ${e.to} · ${e.source} · ${new Date(e.at).toLocaleString('zh-CN', { hour12: false })}`)))),
+            h('td', {}, ...['granted', 'denied', 'notDetermined'].map(state => h('button', { type: 'button', 'data-testid': `set-${state}`, onclick: async () => {
               try { await call(`/admin/v1/users/${encodeURIComponent(userId)}/apps/${encodeURIComponent(app.app.id)}/decisions`, { method: 'PUT', body: { scope: scope.scope, state } }); await open(userId); }
               catch (error) { detail.append(errorLine(error)); }
-            } }, state === 'notDetermined' ? '重置 Reset' : state === 'granted' ? '允许 Grant' : '拒绝 Deny')))))))))));
+            } }, state === 'notDetermined' ? '重置 Reset' : state === 'granted' ? '允许 Grant' : '拒绝 Deny'))))))))),
+        h('p', {}, h('button', { type: 'button', class: 'danger', 'data-testid': 'erase-user', onclick: () => erase(userId, data) }, '删除该用户的数据 Erase this user\'s data')));
     } catch (error) { detail.replaceChildren(errorLine(error)); }
+  }
+  async function erase(userId, data) {
+    const name = data.profile?.name ?? userId;
+    if (!await confirmDialog(`删除 ${name} 的全部数据？审计记录只保留次数。Erase every record of ${userId}? The audit keeps its counts only.`,
+      { ok: '删除 Erase', danger: true })) return;
+    try {
+      const erased = await call(`/admin/v1/users/${encodeURIComponent(userId)}/data`, { method: 'DELETE' });
+      results.replaceChildren();
+      detail.replaceChildren(h('p', { 'data-testid': 'erased', role: 'status' },
+        `已删除 Erased ${userId}: ${erased.decisions} decisions, ${erased.sessions} sessions, ${erased.authCodes} codes; `,
+        h('span', { 'data-testid': 'audit-kept' }, String(erased.auditEntriesKept)), ' audit entries kept without the user\'s identity.'));
+    } catch (error) { detail.append(errorLine(error)); }
   }
   const form = h('form', {
     onsubmit: async event => {
       event.preventDefault();
       try {
         const { users } = await call(`/admin/v1/users?query=${encodeURIComponent(query.value)}`);
-        results.replaceChildren(users.length === 0 ? h('p', { class: 'muted' }, '没有找到 No user found') : null,
+        results.replaceChildren(...(users.length === 0 ? [h('p', { class: 'muted', 'data-testid': 'no-user' }, '没有找到 No user found')] : []),
           ...users.map(user => h('button', { type: 'button', 'data-user': user.id, onclick: () => open(user.id) }, `${user.name} · ${user.id}`)));
       } catch (error) { results.replaceChildren(errorLine(error)); }
     },
@@ -187,7 +209,7 @@ function figuresSection() {
     } catch (error) { body.replaceChildren(errorLine(error)); }
   }
   load();
-  setInterval(load, 15000);
+  const timer = setInterval(() => (main.contains(body) ? load() : clearInterval(timer)), 15000);
   return h('section', { 'aria-labelledby': 'figures-title' }, h('h2', { id: 'figures-title' }, '实时数字 Live figures (1 h)'), body);
 }
 

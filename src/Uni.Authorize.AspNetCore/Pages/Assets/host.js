@@ -299,6 +299,27 @@ function holdFocus(overlay, dialog, dismiss) {
   };
 }
 
+/**
+ * Asks `question` in a modal dialog and resolves with true on `ok`, false on `cancel` or Escape. Focus starts on
+ * cancel, so a stray Enter changes nothing.
+ */
+export function confirmDialog(question, { ok = '确定 OK', cancel = '取消 Cancel', danger = false } = {}) {
+  return new Promise(resolve => {
+    const cancelButton = h('button', { type: 'button', class: 'secondary', 'data-testid': 'confirm-cancel', onclick: () => dialog.close() }, cancel);
+    const dialog = h('dialog', { class: 'confirm', 'data-testid': 'confirm-dialog', 'aria-labelledby': 'confirm-question' },
+      h('p', { id: 'confirm-question' }, question),
+      h('div', { class: 'confirm-buttons' }, cancelButton,
+        h('button', { type: 'button', class: danger ? 'danger' : 'primary', 'data-testid': 'confirm-ok', onclick: () => dialog.close('ok') }, ok)));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'ok');
+    });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancelButton.focus();
+  });
+}
+
 /** A short message over the screen. */
 export function toast(screen, text) {
   const el = h('div', { class: 'toast', role: 'status' }, text);

@@ -82,7 +82,11 @@ async function renderAppList(user) {
     h('ul', { class: 'settings' }, apps.map(app => h('li', { class: 'setting-row' },
       h('a', { class: 'app-link', href: `?app=${encodeURIComponent(app.id)}` },
         h('span', { class: 'avatar small', style: { background: platformOf(app.platform).color } }, initial(app.name)),
-        h('span', {}, app.name), h('span', { class: 'muted' }, '›'))))));
+        h('span', {}, app.name), h('span', { class: 'muted' }, '›'))))),
+    h('p', { class: 'group-title' }, '我的数据 ', h('span', { class: 'en' }, 'My data')),
+    h('ul', { class: 'settings' }, h('li', { class: 'setting-row' },
+      h('a', { class: 'app-link', href: '/my-data', 'data-testid': 'my-data-link' },
+        h('span', {}, '查看、下载或删除我的数据 See, download or erase my data'), h('span', { class: 'muted' }, '›')))));
 }
 
 async function start() {
