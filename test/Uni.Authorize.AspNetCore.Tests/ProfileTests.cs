@@ -55,7 +55,7 @@ public sealed class ProfileTests : IAsyncLifetime
     [InlineData("""{"nickName":""}""", "invalid_nickname")]
     [InlineData("""{"nickName":"   "}""", "invalid_nickname")]
     [InlineData("""{"nickName":"a\u0007b"}""", "invalid_nickname")]
-    [InlineData("""{"nickName":"\ud800"}""", "invalid_nickname")]
+    [InlineData("""{"nickName":"\ud800"}""", "invalid_json")]
     [InlineData("""{"avatarUrl":"https://example.com/a.png"}""", "invalid_nickname")]
     [InlineData("""{"nickName":"n","avatarUrl":"http://example.com/a.png"}""", "invalid_avatar_url")]
     [InlineData("""{"nickName":"n","avatarUrl":"javascript:alert(1)"}""", "invalid_avatar_url")]

@@ -12,7 +12,7 @@ internal static class ProfileRules
     public static (HostProfile? Profile, IResult? Problem) Validate(ProfileBody body)
     {
         var nickName = body.NickName?.Trim();
-        if (nickName is not { Length: > 0 and <= MaxNickNameLength } || nickName.Any(char.IsControl) || !IsWellFormed(nickName))
+        if (nickName is not { Length: > 0 and <= MaxNickNameLength } || nickName.Any(char.IsControl))
         {
             return (null, Problems.BadRequest("invalid_nickname",
                 $"'nickName' is 1 to {MaxNickNameLength} characters, not blank, without control characters."));
@@ -38,22 +38,4 @@ internal static class ProfileRules
             ?? (await store.GetUserAsync(userId, cancellationToken).ConfigureAwait(false) is { } user ? new HostProfile(user.Name, null) : null);
 
     public static ProfileInfo Describe(HostProfile profile) => new(profile.NickName, profile.AvatarUrl);
-
-    // Lone surrogates cannot be stored as UTF-8 text.
-    private static bool IsWellFormed(string text)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
