@@ -183,6 +183,22 @@ public sealed class UserInfoTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Data_WeChatAppWithAPrivacyContractNotAgreed_IsRefusedWith403()
+    {
+        var (appId, secret) = await _host.CreateAppAsync(Platform.WeChat);
+        using var app = await _host.MiniAppAsync(appId, _userId);
+        await WeChatExchangeAsync(app, appId, secret);
+        using var admin = _host.Admin();
+        Assert.Equal(HttpStatusCode.OK,
+            (await admin.PutAsJsonAsync($"/admin/v1/apps/{appId}/privacy-contract", new { name = "《隐私保护指引》", url = "/privacy.html" })).StatusCode);
+
+        var response = await app.PostAsJsonAsync("/api/v1/apis/getUserProfile/data", new { });
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("privacy_not_agreed", (string)(await Json(response))["code"]!);
+    }
+
+    [Fact]
     public async Task Data_ApiWithoutHostData_IsRefusedWith404()
     {
         var (appId, _) = await _host.CreateAppAsync(Platform.Baidu);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
@@ -36,7 +37,7 @@ internal static class UserInfoEndpoints
     };
 
     private static async Task<IResult> GetDataAsync(HttpContext context, string api, SessionContext session, Authorizer authorizer,
-        HostIdentities identities, Pseudonyms pseudonyms, TimeProvider time)
+        HostIdentities identities, Pseudonyms pseudonyms, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
     {
         var platform = session.App.Platform;
         if (!Serves(platform, api))
@@ -58,6 +59,13 @@ internal static class UserInfoEndpoints
             {
                 return Problems.Forbidden("not_granted", $"'{api}' needs {scope}, which the user has not granted: call the API's gate first.");
             }
+        }
+
+        // WeChat's gate asks for the privacy agreement first, for the APIs without a scope too.
+        if (platform == Platform.WeChat && PrivacyEndpoints.RequiresAgreement(options.Value, session)
+            && await authorizer.GetPrivacyAgreementAsync(session.Subject, ct).ConfigureAwait(false) != DecisionState.Granted)
+        {
+            return Problems.Forbidden("privacy_not_agreed", $"'{api}' needs the user's agreement to the app's privacy contract: call the API's gate first.");
         }
 
         var store = identities.Store;
