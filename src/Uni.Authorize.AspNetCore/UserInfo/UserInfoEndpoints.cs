@@ -65,7 +65,8 @@ internal static class UserInfoEndpoints
         if (platform == Platform.WeChat && PrivacyEndpoints.RequiresAgreement(options.Value, session)
             && await authorizer.GetPrivacyAgreementAsync(session.Subject, ct).ConfigureAwait(false) != DecisionState.Granted)
         {
-            return Problems.Forbidden("privacy_not_agreed", $"'{api}' needs the user's agreement to the app's privacy contract: call the API's gate first.");
+            return Problems.Forbidden("privacy_not_agreed",
+                $"'{api}' needs the user's agreement to the app's privacy contract: call the API's gate first.");
         }
 
         var store = identities.Store;
@@ -85,7 +86,10 @@ internal static class UserInfoEndpoints
         {
             var response = new Dictionary<string, object?>
             {
-                ["response"] = new Dictionary<string, object?> { ["code"] = "10000", ["msg"] = "Success", ["nickName"] = profile.NickName, ["avatar"] = profile.AvatarUrl ?? string.Empty },
+                ["response"] = new Dictionary<string, object?>
+                {
+                    ["code"] = "10000", ["msg"] = "Success", ["nickName"] = profile.NickName, ["avatar"] = profile.AvatarUrl ?? string.Empty,
+                },
             };
             return Ok(platform, new() { ["response"] = SessionKeyCrypto.ToJson(response) });
         }
@@ -140,7 +144,8 @@ internal static class UserInfoEndpoints
     }
 
     // The steps come from the bridge's provider (the phone's pedometer on WeChat); the host only seals them for the app.
-    private static async Task<IResult> WeRunAsync(ApiDataBody body, SessionContext session, IIdentityStore store, TimeProvider time, CancellationToken ct)
+    private static async Task<IResult> WeRunAsync(
+        ApiDataBody body, SessionContext session, IIdentityStore store, TimeProvider time, CancellationToken ct)
     {
         if (body.StepInfoList is not { Length: <= MaxStepEntries } steps
             || steps.Any(s => s is not { Timestamp: >= 0, Step: >= 0 and <= MaxSteps }))
@@ -157,7 +162,9 @@ internal static class UserInfoEndpoints
 
         var data = new Dictionary<string, object?>
         {
-            ["stepInfoList"] = steps.Select(s => (object?)new Dictionary<string, object?> { ["timestamp"] = s!.Timestamp!.Value, ["step"] = s.Step!.Value }).ToList(),
+            ["stepInfoList"] = steps
+                .Select(s => (object?)new Dictionary<string, object?> { ["timestamp"] = s!.Timestamp!.Value, ["step"] = s.Step!.Value })
+                .ToList(),
         };
         var (encryptedData, iv) = SessionKeyCrypto.Encrypt(data, session.App.Id, time.GetUtcNow(), sessionKey);
         return Ok(Platform.WeChat, new() { ["encryptedData"] = encryptedData, ["iv"] = iv });

@@ -59,8 +59,8 @@ public interface IIdentityStore
     /// when there is no such user.</summary>
     ValueTask SetSessionKeyAsync(string appId, string userId, string sessionKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the user <paramref name="userId"/>, their profile, session keys and every session of theirs in one atomic step; returns the
-    /// deleted sessions (their token hashes let every instance drop them at once).</summary>
+    /// <summary>Deletes the user <paramref name="userId"/>, their profile and session keys and every session of theirs in
+    /// one atomic step; returns the deleted sessions (their token hashes let every instance drop them at once).</summary>
     ValueTask<IReadOnlyList<MiniAppSession>> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes at most <paramref name="batchSize"/> sessions that expired at or before <paramref name="now"/>;
