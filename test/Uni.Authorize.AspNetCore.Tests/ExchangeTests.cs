@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using static Uni.Authorize.AspNetCore.Tests.TestHost;
 
 namespace Uni.Authorize.AspNetCore.Tests;
@@ -84,6 +86,45 @@ public sealed class ExchangeTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(40125, (int)(await Json(response))["errcode"]!);
         Assert.Equal(HttpStatusCode.OK, (await ExchangeAsync(_appId, _secret, code)).StatusCode);
+    }
+
+    [Fact]
+    public async Task JsCode2Session_ByteDanceAppsCode_IsRefusedWith40125AndKeepsTheCode()
+    {
+        var (byteDanceId, byteDanceSecret) = await _host.CreateAppAsync(Platform.ByteDance);
+        using var byteDance = await _host.MiniAppAsync(byteDanceId, _userId);
+        var code = await LoginAsync(byteDance);
+
+        var response = await ExchangeAsync(byteDanceId, byteDanceSecret, code);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(40125, (int)(await Json(response))["errcode"]!);
+        var own = await _server.PostAsJsonAsync("/api/v1/exchange/bytedance/jscode2session", new { appid = byteDanceId, secret = byteDanceSecret, code });
+        Assert.Equal(0, (int)(await Json(own))["err_no"]!);
+    }
+
+    [Fact]
+    public async Task AlipayOAuthToken_WeChatAppsCode_IsRefusedWithInvalidAppSecretAndKeepsTheCode()
+    {
+        var code = await LoginAsync(_app);
+
+        var response = await AlipayAsync(_appId, _secret, code);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("isv.invalid-app-secret", (string)(await Json(response))["error_response"]!["sub_code"]!);
+        Assert.Equal(HttpStatusCode.OK, (await ExchangeAsync(_appId, _secret, code)).StatusCode);
+    }
+
+    [Fact]
+    public async Task JsCode2Session_SecondLogin_KeepsTheLatestSessionKeyForTheAppAndUser()
+    {
+        var first = await Json(await ExchangeAsync(_appId, _secret, await LoginAsync(_app)));
+        var second = await Json(await ExchangeAsync(_appId, _secret, await LoginAsync(_app)));
+
+        var kept = await _host.Services.GetRequiredService<IIdentityStore>().GetSessionKeyAsync(_appId, _userId, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual((string)first["session_key"]!, (string)second["session_key"]!);
+        Assert.Equal((string)second["session_key"]!, kept);
     }
 
     [Fact]

@@ -47,6 +47,20 @@ public sealed class PlatformExchangeTests : IAsyncLifetime
         Assert.DoesNotContain(_userId, a.ToJsonString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Platforms))]
+    public async Task Exchange_SecondLogin_KeepsTheLatestSessionKeyForTheAppAndUser(string platform)
+    {
+        var app = await NewAppAsync(platform);
+        var first = await Json(await app.ExchangeAsync(await app.LoginAsync()));
+        var second = await Json(await app.ExchangeAsync(await app.LoginAsync()));
+
+        var kept = await _host.Services.GetRequiredService<IIdentityStore>().GetSessionKeyAsync(app.Id, _userId, TestContext.Current.CancellationToken);
+
+        Assert.NotEqual(app.SessionKey(first), app.SessionKey(second));
+        Assert.Equal(app.SessionKey(second), kept);
+    }
+
     [Fact]
     public async Task ByteDanceJsCode2Session_TwoApps_ShareTheUnionIdAndAnswerTheDocumentedShape()
     {

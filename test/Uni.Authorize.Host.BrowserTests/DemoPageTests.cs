@@ -173,6 +173,47 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
     }
 
     [Fact]
+    public async Task DemoPage_CallTheApi_KuaishouUserInfoIsTheProfileSetOnTheSettingsPage()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/settings", Pages.UniqueUser("ks"));
+        await page.GetByTestId("profile-nickname").FillAsync("快手小明");
+        await page.GetByTestId("profile-save").ClickAsync();
+        await Expect(page.GetByTestId("profile-error")).ToBeEmptyAsync();
+        await page.GotoAsync("/?platform=kuaishou");
+        await page.GetByTestId("scope-scope.userInfo").CheckAsync();
+        var call = page.GetByTestId("call-api");
+        await Expect(call).ToHaveTextAsync("ks.getUserInfo");
+
+        await call.ClickAsync();
+        await Pages.AnswerConsentAsync(page, "Demo mini-program (Kuaishou)", "allow", "scope.userInfo");
+
+        await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("success");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("\"nickName\": \"快手小明\"");
+        await Expect(page.GetByTestId("payload")).ToContainTextAsync("getUserInfo:ok");
+    }
+
+    [Fact]
+    public async Task BrowserApis_ScanCode_RunsOnlyWhereTheBrowserHasBarcodeDetector()
+    {
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await page.GotoAsync("/consent");
+
+        var found = await page.EvaluateAsync<bool[]>("""
+            async () => {
+              const apis = await import('/assets/browser-apis.js');
+              return ['BarcodeDetector' in globalThis, apis.providerOf('scanCode') !== null, apis.providerOf('chooseImage') !== null];
+            }
+            """);
+
+        // Debian's desktop Chromium has no Shape Detection API: scanCode then fails the platform's "not supported" way.
+        Assert.Equal(found[0], found[1]);
+        Assert.True(found[2]);
+    }
+
+    [Fact]
     public async Task DemoPage_CallTheApi_PicksAFileAfterTheCameraConsent()
     {
         await using var tab = await browser.OpenAsync(host);

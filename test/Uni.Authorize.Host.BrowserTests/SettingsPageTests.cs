@@ -143,4 +143,27 @@ public sealed class SettingsPageTests(HostProcess host, Browser browser) : IClas
         await page.WaitForURLAsync(url => url != settings, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
         Assert.Equal(origin + expectedPath, page.Url);
     }
+
+    [Fact]
+    public async Task SettingsPage_ProfileForm_SavesTheNicknameAndShowsAnInvalidAvatarsError()
+    {
+        var user = Pages.UniqueUser("profile");
+        await host.CreateUserAsync(user);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/settings", user);
+        await Expect(page.GetByTestId("profile-nickname")).ToHaveValueAsync(user);
+
+        await page.GetByTestId("profile-nickname").FillAsync("小明");
+        await page.GetByTestId("profile-avatar").FillAsync("http://example.com/a.png");
+        await page.GetByTestId("profile-save").ClickAsync();
+        await Expect(page.GetByTestId("profile-error")).ToContainTextAsync("https");
+
+        await page.GetByTestId("profile-avatar").FillAsync("https://example.com/a.png");
+        await page.GetByTestId("profile-save").ClickAsync();
+        await Expect(page.GetByTestId("profile-error")).ToBeEmptyAsync();
+        await page.ReloadAsync();
+        await Expect(page.GetByTestId("profile-nickname")).ToHaveValueAsync("小明");
+        await Expect(page.GetByTestId("profile-avatar")).ToHaveValueAsync("https://example.com/a.png");
+    }
 }

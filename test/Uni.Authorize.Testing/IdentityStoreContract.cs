@@ -185,6 +185,10 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.RemoveSessionAsync(new string('h', 64), token)));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.PruneExpiredSessionsAsync(T0.AddDays(1), 10, token)));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetOrAddKeyAsync("k", [1], token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.SetProfileAsync("u_1", new HostProfile("n", null), token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetProfileAsync("u_1", token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.SetSessionKeyAsync("app-1", "u_1", "k", token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetSessionKeyAsync("app-1", "u_1", token)));
 
         Assert.Empty(await Guard(store.ListAppsAsync(Ct)));
         Assert.Null(await Guard(store.GetUserAsync("u_1", Ct)));
@@ -310,5 +314,83 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         Assert.Empty(await Guard(second.FindUsersAsync("%", 10, Ct)));
         Assert.Empty(await Guard(second.FindUsersAsync("_", 10, Ct)));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Guard(store.FindUsersAsync("a", 0, Ct)));
+    }
+
+    [Fact]
+    public async Task SetProfileAsync_StoredUser_ReplacesTheProfileOnEveryInstance()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_2", "bob", T0), Ct));
+
+        Assert.Null(await Guard(store.GetProfileAsync("u_1", Ct)));
+        Assert.True(await Guard(store.SetProfileAsync("u_1", new HostProfile("小明 😀", "https://example.com/a.png"), Ct)));
+        Assert.True(await Guard(second.SetProfileAsync("u_1", new HostProfile("小明", null), Ct)));
+        Assert.True(await Guard(store.SetProfileAsync("u_2", new HostProfile("bob", "https://example.com/b.png"), Ct)));
+
+        Assert.Equal(new HostProfile("小明", null), await Guard(store.GetProfileAsync("u_1", Ct)));
+        Assert.Equal(new HostProfile("bob", "https://example.com/b.png"), await Guard(second.GetProfileAsync("u_2", Ct)));
+    }
+
+    [Fact]
+    public async Task SetProfileAsync_UnknownUser_ReturnsFalseAndStoresNothing()
+    {
+        var store = await NewStoreAsync();
+
+        Assert.False(await Guard(store.SetProfileAsync("u_missing", new HostProfile("n", null), Ct)));
+
+        Assert.Null(await Guard(store.GetProfileAsync("u_missing", Ct)));
+    }
+
+    [Fact]
+    public async Task SetSessionKeyAsync_SecondExchange_ReplacesTheKeyOfThatAppAndUserOnly()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_2", "bob", T0), Ct));
+
+        await Guard(store.SetSessionKeyAsync("app-1", "u_1", "first", Ct));
+        await Guard(store.SetSessionKeyAsync("app-2", "u_1", "other-app", Ct));
+        await Guard(store.SetSessionKeyAsync("app-1", "u_2", "other-user", Ct));
+        await Guard(second.SetSessionKeyAsync("app-1", "u_1", "second", Ct));
+
+        Assert.Equal("second", await Guard(store.GetSessionKeyAsync("app-1", "u_1", Ct)));
+        Assert.Equal("other-app", await Guard(store.GetSessionKeyAsync("app-2", "u_1", Ct)));
+        Assert.Equal("other-user", await Guard(store.GetSessionKeyAsync("app-1", "u_2", Ct)));
+        Assert.Null(await Guard(store.GetSessionKeyAsync("app-3", "u_1", Ct)));
+    }
+
+    [Fact]
+    public async Task SetSessionKeyAsync_UnknownUser_StoresNothing()
+    {
+        var store = await NewStoreAsync();
+
+        await Guard(store.SetSessionKeyAsync("app-1", "u_missing", "key", Ct));
+
+        Assert.Null(await Guard(store.GetSessionKeyAsync("app-1", "u_missing", Ct)));
+    }
+
+    [Fact]
+    public async Task EraseUserAsync_UserWithProfileAndSessionKeys_DeletesThemAndKeepsOtherUsers()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_2", "bob", T0), Ct));
+        await Guard(store.SetProfileAsync("u_1", new HostProfile("alice", null), Ct));
+        await Guard(store.SetProfileAsync("u_2", new HostProfile("bob", null), Ct));
+        await Guard(store.SetSessionKeyAsync("app-1", "u_1", "mine", Ct));
+        await Guard(store.SetSessionKeyAsync("app-1", "u_2", "theirs", Ct));
+
+        await Guard(store.EraseUserAsync("u_1", Ct));
+
+        Assert.Null(await Guard(store.GetProfileAsync("u_1", Ct)));
+        Assert.Null(await Guard(store.GetSessionKeyAsync("app-1", "u_1", Ct)));
+        Assert.Equal(new HostProfile("bob", null), await Guard(store.GetProfileAsync("u_2", Ct)));
+        Assert.Equal("theirs", await Guard(store.GetSessionKeyAsync("app-1", "u_2", Ct)));
+        // A user signing in again under the erased name starts without the old profile.
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0.AddDays(1)), Ct));
+        Assert.Null(await Guard(store.GetProfileAsync("u_1", Ct)));
     }
 }

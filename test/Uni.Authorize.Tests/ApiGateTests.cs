@@ -134,6 +134,8 @@ public sealed class ApiGateTests
     [InlineData(Platform.ByteDance, "chooseImage", "errNo", "10200")]
     [InlineData(Platform.Baidu, "getLocation", "errCode", 10003)]
     [InlineData(Platform.Kuaishou, "scanCode", "errMsg", "scanCode:fail auth deny")]
+    [InlineData(Platform.WeChat, "RecorderManager.start", "errMsg", "operateRecorder:fail auth deny")]
+    [InlineData(Platform.ByteDance, "RecorderManager.start", "errMsg", "RecorderManager.start:fail auth deny")]
     [InlineData(Platform.Alipay, "saveImage", "error", 11)]
     public async Task TryAuthorizeApiAsync_DeniedBefore_FailsAtOnceWithTheApisNativePayload(Platform platform, string api, string key, object expected)
     {

@@ -5,6 +5,7 @@
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
+const crypto = require('node:crypto');
 const { useHost, callback, settle } = require('./support/host');
 
 const T = { timeout: 120000 };
@@ -83,6 +84,12 @@ function notSupported(platform, api) {
   }
 }
 
+// The APIs whose data the host holds (user info, WeChat's step counts): their success is the host's, not a provider's.
+const HOST_DATA = {
+  wechat: ['getUserInfo', 'getUserProfile', 'getWeRunData'], alipay: ['getOpenUserInfo'], bytedance: ['getUserInfo', 'getUserProfile'],
+  baidu: [], kuaishou: ['getUserInfo'],
+};
+
 /** Providers that answer every API with what they were asked, so a test sees its options reach the provider. */
 function echoProviders(platform) {
   const providers = {};
@@ -90,27 +97,76 @@ function echoProviders(platform) {
     providers[api] = (options, context) => ({ echo: options.tag, api: context.api, platform: context.platform });
   }
 
+  // WeChat's pedometer: the tag becomes today's step count.
+  providers.getWeRunData = (options) => ({ stepInfoList: [{ timestamp: 1764518400, step: options.tag || 0 }] });
   return providers;
 }
 
+/** A mini-app of a new app and user; with exchange, logged in and its code exchanged by the app's server. */
 async function miniApp(platform, options = {}) {
-  const { appId, user, token } = await host.launch(platform);
+  const { appId, app, user, token } = await host.launch(platform);
   const target = {};
   const api = UniBridge.install(Object.assign({ host: host.base, token, platform, target }, options));
-  return { appId, user, api };
+  const sessionKey = options.exchange ? await exchange(platform, app, await api.login()) : null;
+  return { appId, user, api, sessionKey, userName: user.user.name };
+}
+
+/** What the app's server does with a login code: the platform's code exchange; returns the session_key. */
+async function exchange(platform, app, login) {
+  const post = (path, body, json) => fetch(host.base + '/api/v1/exchange/' + path, {
+    method: 'POST',
+    headers: { 'content-type': json ? 'application/json' : 'application/x-www-form-urlencoded' },
+    body: json ? JSON.stringify(body) : new URLSearchParams(body).toString(),
+  }).then((r) => r.json());
+  if (platform === 'wechat') {
+    return (await post('wechat/jscode2session', { appid: app.id, secret: app.secret, js_code: login.code, grant_type: 'authorization_code' })).session_key;
+  }
+
+  return (await post('bytedance/jscode2session', { appid: app.id, secret: app.secret, code: login.code }, true)).data.session_key;
+}
+
+function decrypt(payload, sessionKey) {
+  const decipher = crypto.createDecipheriv('aes-128-cbc', Buffer.from(sessionKey, 'base64'), Buffer.from(payload.iv, 'base64'));
+  return JSON.parse(Buffer.concat([decipher.update(Buffer.from(payload.encryptedData, 'base64')), decipher.final()]).toString('utf8'));
+}
+
+const sha1 = (text) => crypto.createHash('sha1').update(text, 'utf8').digest('hex');
+
+/** A granted call's success: the provider's echo, or for host data the platform's shape checked with the session key. */
+function assertSuccess(platform, name, value, tag, context, message) {
+  if (!HOST_DATA[platform].includes(name)) {
+    assert.deepEqual(value, granted(platform, name, { echo: tag, api: name, platform }), message);
+    return;
+  }
+
+  if (platform === 'alipay') {
+    assert.equal(JSON.parse(value.response).response.code, '10000', message);
+    return;
+  }
+
+  assert.equal(value.errMsg, name + ':ok', message);
+  if (name === 'getWeRunData') {
+    assert.deepEqual(decrypt(value, context.sessionKey).stepInfoList, [{ timestamp: 1764518400, step: tag }], message);
+    return;
+  }
+
+  assert.equal(value.userInfo.nickName, platform === 'wechat' ? '微信用户' : context.userName, message);
+  if (platform !== 'kuaishou') {
+    assert.equal(value.signature, sha1(value.rawData + context.sessionKey), message);
+  }
 }
 
 for (const platform of Object.keys(APIS)) {
   const global = GLOBALS[platform];
 
   test(`${global}: every API asks when undetermined, runs its provider when granted, fails at once when denied`, T, async () => {
-    const { appId, user, api } = await miniApp(platform, { providers: echoProviders(platform) });
+    const context = await miniApp(platform, { providers: echoProviders(platform), exchange: platform === 'wechat' || platform === 'bytedance' });
+    const { appId, user, api } = context;
     const asked = new Set();
     for (const [name, scope] of Object.entries(APIS[platform])) {
       assert.equal(typeof api[name], 'function', `${global}.${name} is installed`);
-      const answer = (tag) => granted(platform, name, { echo: tag, api: name, platform });
       if (scope === null) {
-        assert.deepEqual(await api[name]({ tag: 1 }), answer(1), `${global}.${name} runs without asking`);
+        assertSuccess(platform, name, await api[name]({ tag: 1 }), 1, context, `${global}.${name} runs without asking`);
         assert.deepEqual(await user.pendingConsents(), [], `${global}.${name} asks nothing`);
         continue;
       }
@@ -125,9 +181,9 @@ for (const platform of Object.keys(APIS)) {
       await user.answerNext('allow', [scope]);
       const seen = await first;
       assert.deepEqual(seen.calls, ['success', 'complete'], `${global}.${name} undetermined`);
-      assert.deepEqual(seen.success, answer(1), `${global}.${name} undetermined: the consent, then the provider`);
+      assertSuccess(platform, name, seen.success, 1, context, `${global}.${name} undetermined: the consent, then the provider`);
 
-      assert.deepEqual(await api[name]({ tag: 2 }), answer(2), `${global}.${name} granted: promise form`);
+      assertSuccess(platform, name, await api[name]({ tag: 2 }), 2, context, `${global}.${name} granted: promise form`);
       assert.deepEqual(await user.pendingConsents(), [], `${global}.${name} granted asks nothing`);
 
       await user.setSetting(appId, scope, 'denied');
@@ -163,20 +219,68 @@ test('wx: concurrent callers of one scope share one dialog', T, async () => {
   assert.deepEqual(await user.pendingConsents(), [], 'one answer settled every caller');
 });
 
-test('wx.getUserInfo / getUserProfile: the anonymous profile without asking; getSetting reports scope.userInfo', T, async () => {
-  const { user, api } = await miniApp('wechat');
+test('wx.getUserProfile: the anonymous profile without asking, signed and encrypted with the session key of the code exchange', T, async () => {
+  const { user, api, appId, sessionKey } = await miniApp('wechat', { exchange: true });
 
-  const info = await api.getUserInfo();
   const profile = await callback(api.getUserProfile, { desc: 'show the avatar' });
+  const info = await api.getUserInfo({ withCredentials: false });
 
-  assert.equal(info.errMsg, 'getUserInfo:ok');
-  assert.equal(info.userInfo.nickName, '微信用户');
-  assert.equal(info.rawData, JSON.stringify(info.userInfo));
   assert.deepEqual(profile.calls, ['success', 'complete']);
-  assert.equal(profile.success.errMsg, 'getUserProfile:ok');
-  assert.deepEqual(profile.success.userInfo, info.userInfo);
+  const success = profile.success;
+  assert.equal(success.errMsg, 'getUserProfile:ok');
+  assert.equal(success.userInfo.nickName, '微信用户');
+  assert.deepEqual(JSON.parse(success.rawData), success.userInfo);
+  assert.equal(success.signature, sha1(success.rawData + sessionKey));
+  const data = decrypt(success, sessionKey);
+  assert.equal(data.watermark.appid, appId);
+  assert.equal(data.nickName, '微信用户');
+  assert.ok(data.openId);
+  assert.equal(info.errMsg, 'getUserInfo:ok');
+  assert.deepEqual(info.userInfo, success.userInfo);
+  assert.equal(info.signature, undefined, 'withCredentials: false carries nothing signed');
   assert.deepEqual(await user.pendingConsents(), []);
   assert.equal((await api.getSetting()).authSetting['scope.userInfo'], true);
+});
+
+test('wx.getUserProfile before any code exchange fails: there is no session key to sign with', T, async () => {
+  const { api } = await miniApp('wechat');
+
+  assert.deepEqual(await settle(api.getUserProfile({ desc: 'show the avatar' })), { ok: false, value: { errMsg: 'getUserProfile:fail please login' } });
+});
+
+test('wx.getWeRunData: the provider\'s steps, encrypted by the host for the app\'s server; without a provider not supported', T, async () => {
+  const steps = [{ timestamp: 1764518400, step: 8123 }, { timestamp: 1764604800, step: 42 }];
+  const withSteps = await miniApp('wechat', { exchange: true, providers: { getWeRunData: () => ({ stepInfoList: steps }) } });
+  const call = api => settle(api.getWeRunData());
+  const first = call(withSteps.api);
+  await withSteps.user.answerNext('allow', ['scope.werun']);
+  const answer = await first;
+
+  assert.equal(answer.ok, true);
+  assert.deepEqual(decrypt(answer.value, withSteps.sessionKey).stepInfoList, steps);
+  assert.equal(decrypt(answer.value, withSteps.sessionKey).watermark.appid, withSteps.appId);
+
+  const bad = await miniApp('wechat', { exchange: true, providers: { getWeRunData: () => ({ stepInfoList: [{ timestamp: 1, step: -5 }] }) } });
+  const refused = call(bad.api);
+  await bad.user.answerNext('allow', ['scope.werun']);
+  assert.deepEqual(await refused, { ok: false, value: { errMsg: 'getWeRunData:fail invalid param' } });
+
+  const none = await miniApp('wechat', { exchange: true });
+  const missing = call(none.api);
+  await none.user.answerNext('allow', ['scope.werun']);
+  assert.deepEqual(await missing, { ok: false, value: notSupported('wechat', 'getWeRunData') });
+});
+
+test('my.getOpenUserInfo: the response string from the host profile the user set', T, async () => {
+  const { user, api } = await miniApp('alipay');
+  await user.send('PUT', '/api/v1/user/profile', { nickName: '小明', avatarUrl: 'https://example.com/a.png' });
+
+  const call = settle(api.getOpenUserInfo());
+  await user.answerNext('allow', ['scope.userInfo']);
+  const answer = await call;
+
+  assert.equal(answer.ok, true);
+  assert.deepEqual(JSON.parse(answer.value.response), { response: { code: '10000', msg: 'Success', nickName: '小明', avatar: 'https://example.com/a.png' } });
 });
 
 for (const platform of ['wechat', 'bytedance', 'baidu', 'kuaishou']) {
@@ -212,7 +316,8 @@ for (const platform of ['wechat', 'bytedance', 'baidu', 'kuaishou']) {
     event = next();
     manager.start({ duration: 1000 });
     await event;
-    assert.deepEqual(events[2], ['error', denied(platform, 'RecorderManager.start', 'scope.record')]);
+    // WeChat words the recorder's failures as its internal operateRecorder call.
+    assert.deepEqual(events[2], ['error', denied(platform, platform === 'wechat' ? 'operateRecorder' : 'RecorderManager.start', 'scope.record')]);
     assert.deepEqual(await user.pendingConsents(), []);
   });
 

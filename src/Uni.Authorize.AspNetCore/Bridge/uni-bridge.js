@@ -76,15 +76,15 @@
     kuaishou: ['getUserInfo', 'getLocation', 'chooseLocation', 'startLocationUpdateBackground', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum',
       'scanCode', 'chooseImage', 'chooseVideo'],
   });
-  // What WeChat's getUserInfo / getUserProfile give every mini-app since its 2022 change: the grey avatar and "微信用户".
-  const WECHAT_ANONYMOUS_USER = Object.freeze({
-    nickName: '微信用户',
-    gender: 0,
-    language: '',
-    city: '',
-    province: '',
-    country: '',
-    avatarUrl: 'https://thirdwx.qlogo.cn/mmopen/vi_32/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/132',
+  // The APIs whose data the host holds: user info from the user's host profile (WeChat's anonymous profile), signed and
+  // encrypted with the session key the app's server got from its code exchange; WeChat's step counts come from a
+  // provider and the host encrypts them the same way.
+  const HOST_DATA = Object.freeze({
+    wechat: ['getUserInfo', 'getUserProfile', 'getWeRunData'],
+    alipay: ['getOpenUserInfo'],
+    bytedance: ['getUserInfo', 'getUserProfile'],
+    baidu: [],
+    kuaishou: ['getUserInfo'],
   });
   const RECORDER_EVENTS = ['Start', 'Stop', 'Pause', 'Resume', 'Error', 'FrameRecorded', 'InterruptionBegin', 'InterruptionEnd'];
   // A window wrappers can divide by (375 is the width mini-program layouts are drawn for); install's systemInfo overrides it.
@@ -518,31 +518,49 @@
       return withPrivacy(name, () => client.decide('POST', '/api/v1/apis/' + encodeURIComponent(name) + '/authorize', undefined, timeoutMs));
     }
 
-    // A provider gets the caller's options without its callbacks; what it resolves with is the success payload.
-    async function provide(name, opts, fallback) {
+    // A provider gets the caller's options without its callbacks.
+    function runProvider(provider, name, opts) {
+      const options = Object.assign({}, opts);
+      delete options.success;
+      delete options.fail;
+      delete options.complete;
+      return provider(options, { platform, api: name });
+    }
+
+    // What a provider resolves with is the success payload.
+    async function provide(name, opts) {
       const provider = providers[name];
-      if (typeof provider === 'function') {
-        const options = Object.assign({}, opts);
-        delete options.success;
-        delete options.fail;
-        delete options.complete;
-        return succeeded(name, await provider(options, { platform, api: name }));
+      return typeof provider === 'function'
+        ? succeeded(name, await runProvider(provider, name, opts))
+        : fail(failure(platform, name, 'notSupported'));
+    }
+
+    // The host answers in the platform's shape, or fails the platform's way (no code exchange yet: nothing to sign with).
+    async function hostData(name, opts) {
+      let body = {};
+      if (name === 'getWeRunData') {
+        const provider = providers.getWeRunData;
+        if (typeof provider !== 'function') {
+          return fail(failure(platform, name, 'notSupported'));
+        }
+
+        const steps = await runProvider(provider, name, opts);
+        body = { stepInfoList: isObject(steps) ? steps.stepInfoList : undefined };
+      } else if (typeof opts.withCredentials === 'boolean') {
+        body = { withCredentials: opts.withCredentials };
       }
 
-      return fallback ? succeeded(name, fallback(opts)) : fail(failure(platform, name, 'notSupported'));
+      const answer = await client.post('/api/v1/apis/' + encodeURIComponent(name) + '/data', body);
+      return answer.status === 'ok' ? succeeded(name, answer.native) : fail(answer.native);
     }
 
-    /** An API behind a scope: the gate first (consent, or the native denial), then its provider. */
-    function gated(name, fallback) {
+    /** An API behind a scope: the gate first (consent, or the native denial), then its provider or the host's data. */
+    function gated(name) {
+      const run = HOST_DATA[platform].includes(name) ? hostData : provide;
       return (options) => call(name, options, async (opts) => {
         const passed = await gate(name);
-        return passed.ok ? provide(name, opts, fallback) : passed;
+        return passed.ok ? run(name, opts) : passed;
       });
-    }
-
-    function anonymousProfile() {
-      const userInfo = Object.assign({}, WECHAT_ANONYMOUS_USER);
-      return { userInfo, rawData: JSON.stringify(userInfo) };
     }
 
     // getRecorderManager: start asks the gate (scope.record) and answers through the manager's events, as the platforms'
@@ -628,7 +646,7 @@
 
     const api = { getSystemInfoSync, getSystemInfo };
     for (const name of SCOPE_APIS[platform]) {
-      api[name] = gated(name, platform === 'wechat' && (name === 'getUserInfo' || name === 'getUserProfile') ? anonymousProfile : undefined);
+      api[name] = gated(name);
     }
 
     if (platform !== 'alipay') {
@@ -768,7 +786,8 @@
    * Installs the platform's global (wx, my, tt, swan or ks) on options.target (default globalThis) and returns it.
    * Options: host, token, platform, timeout (ms a call waits for the user), ui (openSetting, openUrl, showToast,
    * alert, showAuthGuide hooks), providers (what runs an API once its gate passed, by the API's native name:
-   * getLocation(options, { platform, api }) resolving with its success fields), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
+   * getLocation(options, { platform, api }) resolving with its success fields; getWeRunData resolves with { stepInfoList },
+   * which the host encrypts; user info comes from the host, never a provider), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
    * fetch, target.
    */
   function install(options) {

@@ -23,6 +23,7 @@ internal static class AdminEndpoints
         group.MapPost("/sessions/revoke", RevokeSessionAsync).Accepts<RevokeSessionBody>("application/json").Produces(204);
         group.MapGet("/users/{userId}/data", ExportUserDataAsync).Produces<UserDataExport>();
         group.MapDelete("/users/{userId}/data", EraseUserDataAsync).Produces<UserErasureInfo>();
+        ProfileEndpoints.MapAdmin(group);
         WebhookAdminEndpoints.Map(group);
         ConsoleEndpoints.Map(group);
     }

@@ -27,6 +27,7 @@ internal static class MiniAppEndpoints
         group.MapGet("/settings", GetSettingAsync).Produces<SettingResponse>();
         group.MapPost("/settings/open", OpenSettingAsync).Produces<SettingResponse>();
         group.MapPost("/login", LoginAsync).Produces<LoginResponse>();
+        UserInfoEndpoints.Map(group);
     }
 
     private static IResult GetSession(SessionContext session) =>

@@ -9,7 +9,8 @@ internal static class UserData
     /// <summary>Whether <paramref name="userId"/> can name a user: an id as subjects take it, and not an erasure's pseudonym.</summary>
     public static bool IsValidUserId(string? userId) => new Subject("app", userId!).IsValid && !DecisionErasure.IsPseudonym(userId);
 
-    /// <summary>Profile, decisions and audit per app, and sessions (without tokens or their hashes).</summary>
+    /// <summary>Profile (with what the user shows apps), decisions and audit per app, and sessions (without tokens or their
+    /// hashes). Session keys stay out: they are the apps' secrets for this user's data, not data about the user.</summary>
     public static async Task<UserDataExport> ExportAsync(string userId, IServiceProvider services, CancellationToken cancellationToken)
     {
         var identities = services.GetRequiredService<HostIdentities>();
@@ -18,6 +19,7 @@ internal static class UserData
         var decisions = await decisionStore.ListUserAsync(userId, cancellationToken).ConfigureAwait(false);
         var audit = await decisionStore.GetUserAuditAsync(userId, cancellationToken).ConfigureAwait(false);
         var sessions = await identities.Store.ListUserSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
+        var profile = await identities.Store.GetProfileAsync(userId, cancellationToken).ConfigureAwait(false);
         var apps = new List<AppData>();
         foreach (var appId in decisions.Select(d => d.Subject.AppId).Concat(audit.Select(a => a.Subject.AppId)).Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal))
@@ -31,7 +33,10 @@ internal static class UserData
         return new UserDataExport(
             services.GetRequiredService<TimeProvider>().GetUtcNow(),
             userId,
-            user is null ? null : new UserProfileData(user.Id, user.Name, user.CreatedAt),
+            user is null ? null : new UserProfileData(user.Id, user.Name, user.CreatedAt)
+            {
+                AppProfile = profile is null ? null : ProfileRules.Describe(profile),
+            },
             apps,
             [.. sessions.Select(s => new SessionData(s.AppId, s.IssuedAt, s.ExpiresAt))]);
     }

@@ -46,7 +46,7 @@ internal static partial class ExchangeEndpoints
             return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: grant_type must be authorization_code");
         }
 
-        var app = await identities.AuthenticateAppAsync(Single(form, "appid"), Single(form, "secret"), context.RequestAborted).ConfigureAwait(false);
+        var app = await AuthenticateAsync(identities, Platform.WeChat, Single(form, "appid"), Single(form, "secret"), context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
             return WeChat(StatusCodes.Status401Unauthorized, 40125, "invalid appsecret: the appid and secret do not match a registered app");
@@ -61,7 +61,7 @@ internal static partial class ExchangeEndpoints
                 {
                     OpenId = await pseudonyms.OpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
                     UnionId = await pseudonyms.UnionIdAsync(userId, context.RequestAborted).ConfigureAwait(false),
-                    SessionKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+                    SessionKey = await NewSessionKeyAsync(identities, app.Id, userId, context.RequestAborted).ConfigureAwait(false),
                 }, HostJson.Default.WeChatSessionResponse);
             case AuthCodeRedemptionStatus.AlreadyUsed:
                 return WeChat(StatusCodes.Status400BadRequest, 40163, "code been used");
@@ -91,7 +91,7 @@ internal static partial class ExchangeEndpoints
             return Alipay(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.grant-type-invalid", "grant_type must be authorization_code");
         }
 
-        var app = await identities.AuthenticateAppAsync(Single(form, "app_id"), Single(form, "app_secret"), context.RequestAborted).ConfigureAwait(false);
+        var app = await AuthenticateAsync(identities, Platform.Alipay, Single(form, "app_id"), Single(form, "app_secret"), context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
             return Alipay(StatusCodes.Status401Unauthorized, "40002", "Invalid Arguments", "isv.invalid-app-secret", "app_id and app_secret do not match a registered app");

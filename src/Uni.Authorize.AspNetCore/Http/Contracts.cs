@@ -23,6 +23,13 @@ internal sealed record CreateSessionBody(string? AppId, string? UserId, int? Lif
 
 internal sealed record RevokeSessionBody(string? Token);
 
+internal sealed record ProfileBody(string? NickName, string? AvatarUrl);
+
+internal sealed record StepInfo(long? Timestamp, long? Step);
+
+/// <summary>What the bridge passes on to the data of a user-info API or <c>getWeRunData</c>.</summary>
+internal sealed record ApiDataBody(bool? WithCredentials, StepInfo?[]? StepInfoList);
+
 internal sealed record CallError(string Code, string Message);
 
 /// <summary>The answer to authorize, the API gate and a pending call: <c>ok</c>, <c>fail</c> or <c>pending</c>.</summary>
@@ -75,6 +82,8 @@ internal sealed record CatalogResponse(string Platform, IReadOnlyList<ScopeInfo>
 
 internal sealed record UserInfo(string Id, string Name);
 
+internal sealed record ProfileInfo(string NickName, string? AvatarUrl);
+
 internal sealed record AntiforgeryInfo(string Token, string HeaderName);
 
 internal sealed record AppInfo(string Id, string Name, string Platform);
@@ -101,7 +110,11 @@ internal sealed record AppData(AppInfo App, IReadOnlyList<DecisionInfo> Decision
 
 internal sealed record SessionData(string AppId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
 
-internal sealed record UserProfileData(string Id, string Name, DateTimeOffset CreatedAt);
+internal sealed record UserProfileData(string Id, string Name, DateTimeOffset CreatedAt)
+{
+    /// <summary>What the user shows apps, when they set it.</summary>
+    public ProfileInfo? AppProfile { get; init; }
+}
 
 internal sealed record UserDataExport(DateTimeOffset ExportedAt, string UserId, UserProfileData? Profile, IReadOnlyList<AppData> Apps,
     IReadOnlyList<SessionData> Sessions);
@@ -225,6 +238,9 @@ internal sealed record KuaishouSessionResponse
 [JsonSerializable(typeof(CatalogResponse))]
 [JsonSerializable(typeof(IReadOnlyList<CatalogResponse>))]
 [JsonSerializable(typeof(UserInfo))]
+[JsonSerializable(typeof(ProfileBody))]
+[JsonSerializable(typeof(ProfileInfo))]
+[JsonSerializable(typeof(ApiDataBody))]
 [JsonSerializable(typeof(AntiforgeryInfo))]
 [JsonSerializable(typeof(ConsentList))]
 [JsonSerializable(typeof(ConsentInfo))]

@@ -31,6 +31,10 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     private readonly string _updateAppSql;
     private readonly string _removeAppSessionsSql;
     private readonly string _findUsersSql;
+    private readonly string _getProfileSql;
+    private readonly string _setProfileSql;
+    private readonly string _getSessionKeySql;
+    private readonly string _setSessionKeySql;
 
     /// <summary>A store with its own connection pool over the database and schema named by <paramref name="options"/>
     /// (created and migrated on first use).</summary>
@@ -81,6 +85,16 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
             WITH sessions AS (DELETE FROM {table.Sessions} WHERE user_id = $1 RETURNING {SessionColumns}),
                  users AS (DELETE FROM {table.Users} WHERE id = $1)
             SELECT {SessionColumns} FROM sessions ORDER BY issued_at, token_hash
+            """;
+        _getProfileSql = $"SELECT nickname, avatar_url FROM {table.Profiles} WHERE user_id = $1";
+        _setProfileSql = $"""
+            INSERT INTO {table.Profiles} (user_id, nickname, avatar_url) SELECT id, $2, $3 FROM {table.Users} WHERE id = $1
+            ON CONFLICT (user_id) DO UPDATE SET nickname = EXCLUDED.nickname, avatar_url = EXCLUDED.avatar_url
+            """;
+        _getSessionKeySql = $"SELECT session_key FROM {table.SessionKeys} WHERE user_id = $2 AND app_id = $1";
+        _setSessionKeySql = $"""
+            INSERT INTO {table.SessionKeys} (user_id, app_id, session_key) SELECT id, $1, $3 FROM {table.Users} WHERE id = $2
+            ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = EXCLUDED.session_key
             """;
         _getOrAddKeySql = $"""
             INSERT INTO {table.Keys} (name, value) VALUES ($1, $2)
@@ -239,6 +253,49 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.Command(_removeSessionSql, Text(tokenHash), Text(WebhookEvents.NewId()), Time(_database.Clock.GetUtcNow()));
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<HostProfile?> GetProfileAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getProfileSql, Text(userId));
+        await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SingleRow, cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new HostProfile(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1))
+            : null;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> SetProfileAsync(string userId, HostProfile profile, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(profile);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_setProfileSql, Text(userId), Text(profile.NickName), NullableText(profile.AvatarUrl));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<string?> GetSessionKeyAsync(string appId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_getSessionKeySql, Text(appId), Text(userId));
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SetSessionKeyAsync(string appId, string userId, string sessionKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(sessionKey);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_setSessionKeySql, Text(appId), Text(userId), Text(sessionKey));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

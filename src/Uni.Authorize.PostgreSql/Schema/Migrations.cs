@@ -231,5 +231,23 @@ internal static class Migrations
         CREATE INDEX identity_sessions_app ON "{{schema}}".identity_sessions (app_id);
         CREATE INDEX auth_codes_app ON "{{schema}}".auth_codes (app_id);
         """,
+
+        // user info: the profile a user shows apps, and the session key each app's last code exchange returned for a
+        // user (the key that signs and encrypts that app's user data). Both go with the user: the foreign keys also
+        // stop a write racing an erasure from leaving a row behind.
+        $$"""
+        CREATE TABLE "{{schema}}".identity_profiles (
+            user_id    text COLLATE "C" PRIMARY KEY REFERENCES "{{schema}}".identity_users (id) ON DELETE CASCADE,
+            nickname   text NOT NULL,
+            avatar_url text
+        );
+
+        CREATE TABLE "{{schema}}".identity_session_keys (
+            user_id     text COLLATE "C" NOT NULL REFERENCES "{{schema}}".identity_users (id) ON DELETE CASCADE,
+            app_id      text COLLATE "C" NOT NULL,
+            session_key text NOT NULL,
+            PRIMARY KEY (user_id, app_id)
+        );
+        """,
     ];
 }

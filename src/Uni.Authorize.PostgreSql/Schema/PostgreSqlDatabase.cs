@@ -185,6 +185,10 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
 
         public string Keys { get; } = $"\"{schema}\".identity_keys";
 
+        public string Profiles { get; } = $"\"{schema}\".identity_profiles";
+
+        public string SessionKeys { get; } = $"\"{schema}\".identity_session_keys";
+
         public string WebhookEndpoints { get; } = $"\"{schema}\".webhook_endpoints";
 
         public string WebhookOutbox { get; } = $"\"{schema}\".webhook_outbox";

@@ -211,9 +211,51 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
             }
 
             lease.Command(Sql.EraseUser, userId).ExecuteNonQuery();
+            lease.Command(Sql.EraseUserProfile, userId).ExecuteNonQuery();
+            lease.Command(Sql.EraseUserSessionKeys, userId).ExecuteNonQuery();
             lease.Execute(Sql.Commit);
             return sessions;
         }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HostProfile?> GetProfileAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(_database.Run(userId, static (lease, userId) =>
+        {
+            using var reader = lease.Command(Sql.GetProfile, userId).ExecuteReader();
+            return reader.Read() ? new HostProfile(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1)) : null;
+        }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> SetProfileAsync(string userId, HostProfile profile, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(profile);
+        return new(_database.Run((userId, profile), static (lease, call) =>
+            lease.Command(Sql.SetProfile, call.userId, call.profile.NickName, call.profile.AvatarUrl).ExecuteNonQuery() == 1, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string?> GetSessionKeyAsync(string appId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        return new(_database.Run((appId, userId), static (lease, call) =>
+            lease.Command(Sql.GetSessionKey, call.appId, call.userId).ExecuteScalar() as string, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask SetSessionKeyAsync(string appId, string userId, string sessionKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(sessionKey);
+        _database.Run((appId, userId, sessionKey), static (lease, call) =>
+            lease.Command(Sql.SetSessionKey, call.appId, call.userId, call.sessionKey).ExecuteNonQuery(), cancellationToken);
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -138,6 +138,23 @@ internal static class Migrations
         CREATE INDEX identity_sessions_app ON identity_sessions (app_id);
         CREATE INDEX auth_codes_app ON auth_codes (app_id);
         """,
+
+        // user info: the profile a user shows apps, and the session key each app's last code exchange returned for a
+        // user (the key that signs and encrypts that app's user data). Both go with the user on erasure.
+        """
+        CREATE TABLE identity_profiles (
+            user_id    TEXT NOT NULL PRIMARY KEY,
+            nickname   TEXT NOT NULL,
+            avatar_url TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE identity_session_keys (
+            user_id     TEXT NOT NULL,
+            app_id      TEXT NOT NULL,
+            session_key TEXT NOT NULL,
+            PRIMARY KEY (user_id, app_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -53,6 +53,12 @@ internal enum Sql
     RemoveAppSessions,
     RemoveAppCodes,
     FindUsers,
+    GetProfile,
+    SetProfile,
+    GetSessionKey,
+    SetSessionKey,
+    EraseUserProfile,
+    EraseUserSessionKeys,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -219,6 +225,16 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.WebhookErasureApps] =
             "SELECT app_id FROM webhook_endpoints WHERE app_id IN " +
             "(SELECT app_id FROM decisions WHERE user_id = $p0 UNION SELECT app_id FROM decision_audit WHERE user_id = $p0)";
+        statements[(int)Sql.GetProfile] = "SELECT nickname, avatar_url FROM identity_profiles WHERE user_id = $p0";
+        statements[(int)Sql.SetProfile] =
+            "INSERT INTO identity_profiles (user_id, nickname, avatar_url) SELECT id, $p1, $p2 FROM identity_users WHERE id = $p0 " +
+            "ON CONFLICT (user_id) DO UPDATE SET nickname = excluded.nickname, avatar_url = excluded.avatar_url";
+        statements[(int)Sql.GetSessionKey] = "SELECT session_key FROM identity_session_keys WHERE user_id = $p1 AND app_id = $p0";
+        statements[(int)Sql.SetSessionKey] =
+            "INSERT INTO identity_session_keys (user_id, app_id, session_key) SELECT id, $p0, $p2 FROM identity_users WHERE id = $p1 " +
+            "ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = excluded.session_key";
+        statements[(int)Sql.EraseUserProfile] = "DELETE FROM identity_profiles WHERE user_id = $p0";
+        statements[(int)Sql.EraseUserSessionKeys] = "DELETE FROM identity_session_keys WHERE user_id = $p0";
         return statements;
     }
 }

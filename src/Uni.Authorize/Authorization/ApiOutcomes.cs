@@ -16,5 +16,9 @@ internal static class ApiOutcomes
         GrantedByApi.GetOrAdd((platform, api), static key => NativePayloads.Success(key.Item1, key.Item2, [], null, NativePayloads.NoErrorScopes));
 
     public static AuthorizeError Denied(Platform platform, string api, ResolvedScope scope) =>
-        DeniedByApi.GetOrAdd((platform, api), static (key, scope) => ResolvedScope.DeniedError(key.Item1, key.Item2, scope), scope);
+        DeniedByApi.GetOrAdd((platform, api), static (key, scope) => ResolvedScope.DeniedError(key.Item1, ErrorName(key.Item1, key.Item2), scope), scope);
+
+    // WeChat words every failure of its recorder manager as the one internal call behind it.
+    private static string ErrorName(Platform platform, string api) =>
+        platform == Platform.WeChat && api == "RecorderManager.start" ? "operateRecorder" : api;
 }

@@ -45,8 +45,22 @@ public interface IIdentityStore
     /// <summary>Every session of <paramref name="userId"/> in every app, oldest first.</summary>
     ValueTask<IReadOnlyList<MiniAppSession>> ListUserSessionsAsync(string userId, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the user <paramref name="userId"/> and every session of theirs in one atomic step; returns the
-    /// deleted sessions (their token hashes let every instance drop them at once).</summary>
+    /// <summary>The profile of <paramref name="userId"/>, or <see langword="null"/> when none was set.</summary>
+    ValueTask<HostProfile?> GetProfileAsync(string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the profile of <paramref name="userId"/>; <see langword="false"/> when there is no such user.</summary>
+    ValueTask<bool> SetProfileAsync(string userId, HostProfile profile, CancellationToken cancellationToken = default);
+
+    /// <summary>The session key the last code exchange gave the app <paramref name="appId"/> for <paramref name="userId"/>,
+    /// or <see langword="null"/> when there was none.</summary>
+    ValueTask<string?> GetSessionKeyAsync(string appId, string userId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the session key a code exchange gave the app for the user, replacing the previous one; does nothing
+    /// when there is no such user.</summary>
+    ValueTask SetSessionKeyAsync(string appId, string userId, string sessionKey, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the user <paramref name="userId"/>, their profile and session keys and every session of theirs in
+    /// one atomic step; returns the deleted sessions (their token hashes let every instance drop them at once).</summary>
     ValueTask<IReadOnlyList<MiniAppSession>> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes at most <paramref name="batchSize"/> sessions that expired at or before <paramref name="now"/>;

@@ -32,3 +32,8 @@ public sealed record HostUser(string Id, string Name, DateTimeOffset CreatedAt);
 /// <param name="IssuedAt">When it was issued.</param>
 /// <param name="ExpiresAt">When it stops working.</param>
 public sealed record MiniAppSession(string TokenHash, string AppId, string UserId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
+
+/// <summary>What a user shows apps that ask for their user info.</summary>
+/// <param name="NickName">The nickname, 1 to 64 characters.</param>
+/// <param name="AvatarUrl">An https URL of the avatar image, or <see langword="null"/> for the platform's default.</param>
+public sealed record HostProfile(string NickName, string? AvatarUrl);

@@ -10,6 +10,8 @@ public sealed class InMemoryIdentityStore : IIdentityStore
     private readonly ConcurrentDictionary<string, HostUser> _usersByName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, MiniAppSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HostProfile> _profiles = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string AppId, string UserId), string> _sessionKeys = new();
     private readonly InMemoryWebhookStore? _webhooks;
 
     /// <summary>A store that reports to no webhooks.</summary>
@@ -169,6 +171,15 @@ public sealed class InMemoryIdentityStore : IIdentityStore
             _usersByName.TryRemove(new KeyValuePair<string, HostUser>(user.Name, user));
         }
 
+        _profiles.TryRemove(userId, out _);
+        foreach (var key in _sessionKeys.Keys)
+        {
+            if (string.Equals(key.UserId, userId, StringComparison.Ordinal))
+            {
+                _sessionKeys.TryRemove(key, out _);
+            }
+        }
+
         var removed = new List<MiniAppSession>();
         foreach (var pair in _sessions)
         {
@@ -180,6 +191,53 @@ public sealed class InMemoryIdentityStore : IIdentityStore
 
         removed.Sort(static (a, b) => a.IssuedAt.CompareTo(b.IssuedAt));
         return new(removed);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<HostProfile?> GetProfileAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_profiles.GetValueOrDefault(userId));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> SetProfileAsync(string userId, HostProfile profile, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(profile);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_usersById.ContainsKey(userId))
+        {
+            return new(false);
+        }
+
+        _profiles[userId] = profile;
+        return new(true);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<string?> GetSessionKeyAsync(string appId, string userId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_sessionKeys.GetValueOrDefault((appId, userId)));
+    }
+
+    /// <inheritdoc />
+    public ValueTask SetSessionKeyAsync(string appId, string userId, string sessionKey, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(sessionKey);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_usersById.ContainsKey(userId))
+        {
+            _sessionKeys[(appId, userId)] = sessionKey;
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <inheritdoc />

@@ -1,5 +1,5 @@
 // What the browser can run behind a scope's API, for the demo page and its worker mode: the position from the
-// Geolocation API, a file from the file picker, a short recording from the microphone (getUserMedia + MediaRecorder),
+// Geolocation API, a file from the file picker, a code read from a picked image (BarcodeDetector, where the browser has it), a short recording from the microphone (getUserMedia + MediaRecorder),
 // a download for the save APIs, an .ics file for the calendar ones.
 // Nothing is made up: an API without a browser counterpart has no provider here. Each resolves with
 // { payload, note, extra }: the API's success fields, a line for the person, and an element to show.
@@ -7,7 +7,9 @@ import { h } from './host.js';
 
 const PROVIDERS = [
   [/Location|^getFuzzyLocation$|^choosePoi$/, locate],
-  [/^choose(Image|Video|Media)$|^scanCode$|^CameraContext\.takePhoto$/, pick],
+  // Only a browser with the Shape Detection API reads codes; elsewhere scanCode has no provider ("not supported").
+  [/^scanCode$/, 'BarcodeDetector' in globalThis ? scan : null],
+  [/^choose(Image|Video|Media)$|^CameraContext\.takePhoto$/, pick],
   [/^save(Image|Video)/, download],
   [/^startRecord$|^RecorderManager\.start$/, record],
   [/Calendar$/, calendarEvent],
@@ -56,6 +58,19 @@ export function pick(apiName) {
     document.body.append(input);
     input.click();
   });
+}
+
+// scanCode: the first code BarcodeDetector finds in a picked image.
+export async function scan(apiName) {
+  const { extra: image } = await pick(apiName);
+  if (!image) throw new Error('not an image');
+  await image.decode();
+  const [code] = await new globalThis.BarcodeDetector().detect(image);
+  if (!code) throw new Error('no code found');
+  return {
+    payload: { result: code.rawValue, scanType: code.format.toUpperCase(), charSet: 'utf-8', path: '' },
+    note: `扫码 Scanned: ${code.rawValue}`,
+  };
 }
 
 function save(blob, filename) {

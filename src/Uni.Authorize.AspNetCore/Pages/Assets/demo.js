@@ -181,6 +181,24 @@ async function authorize(app) {
   showResult(name, answer.status, answer.native, answer.authCode ? `authCode: ${answer.authCode}` : undefined);
 }
 
+// User info is the host's (the profile set on the settings page). WeChat and ByteDance sign it with the session_key the
+// app's server got from its code exchange; the demo has no server, so without one it shows the unsigned form.
+const USER_INFO_APIS = /^(getUserInfo|getUserProfile|getOpenUserInfo)$/;
+
+async function showUserInfo(app, name, apiName, alipay) {
+  const path = `/api/v1/apis/${encodeURIComponent(apiName)}/data`;
+  let answer = await asApp(app, path, { method: 'POST', body: {} });
+  let note = answer.native?.signature
+    ? `signature = sha1(rawData + session_key): ${answer.native.signature}; 应用服务器用 session_key 校验 The app's server checks it with its session_key`
+    : undefined;
+  if (answer.status !== 'ok' && !alipay) {
+    answer = await asApp(app, path, { method: 'POST', body: { withCredentials: false } });
+    note = '未签名：应用服务器还没有用登录 code 换取 session_key。 Unsigned: the app\'s server has not exchanged a login code for a session_key yet.';
+  }
+  const payload = alipay || answer.status !== 'ok' ? answer.native : { ...answer.native, errMsg: `${apiName}:ok` };
+  showResult(name, answer.status, payload, note);
+}
+
 // "Call the API": the host's API gate first (the scope's consent when undetermined, the native denial at once), then
 // the browser does the work (browser-apis.js).
 async function callApi(app, apiName) {
@@ -194,8 +212,12 @@ async function callApi(app, apiName) {
     showResult(name, answer.status, answer.native);
     return;
   }
-  const provider = providerOf(apiName);
   const alipay = state.platform === 'alipay';
+  if (USER_INFO_APIS.test(apiName)) {
+    await showUserInfo(app, name, apiName, alipay);
+    return;
+  }
+  const provider = providerOf(apiName);
   if (!provider) {
     showResult(name, 'fail', alipay ? { error: 1, errorMessage: '接口不存在' } : { errMsg: `${apiName}:fail not supported` },
       '浏览器里没有这个接口 The browser has nothing to run this API on');

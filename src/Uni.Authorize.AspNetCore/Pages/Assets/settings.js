@@ -75,9 +75,45 @@ function renderSettings(user, settings) {
       h('br'), 'Changes apply to the next call; after a reset, the next call asks again.'));
 }
 
+// What apps see when they ask for user info (WeChat apps see its anonymous profile whatever is set here).
+function profileForm(profile) {
+  const nickName = h('input', {
+    id: 'profile-nickname', 'data-testid': 'profile-nickname', type: 'text', value: profile.nickName, maxlength: '64', required: true,
+  });
+  const avatarUrl = h('input', {
+    id: 'profile-avatar', 'data-testid': 'profile-avatar', type: 'url', value: profile.avatarUrl ?? '', placeholder: 'https://…',
+  });
+  const error = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'profile-error' });
+  const button = h('button', { class: 'primary', type: 'submit', 'data-testid': 'profile-save' }, '保存 Save');
+  return h('form', {
+    class: 'card profile-form', 'data-testid': 'profile-form',
+    onsubmit: async event => {
+      event.preventDefault();
+      button.disabled = true;
+      error.textContent = '';
+      try {
+        await api('/api/v1/user/profile', { method: 'PUT', body: { nickName: nickName.value, avatarUrl: avatarUrl.value }, state: true });
+        toast(screen, '已保存 Saved');
+      } catch (e) {
+        error.textContent = e.message;
+      } finally {
+        button.disabled = false;
+      }
+    },
+  },
+  h('h2', {}, '个人资料 Profile'),
+  h('p', { class: 'muted' }, '小程序获取用户信息时看到的昵称和头像。', h('br'), 'The nickname and avatar apps get when they ask for your user info.'),
+  h('label', { for: 'profile-nickname' }, '昵称 Nickname'), nickName,
+  h('label', { for: 'profile-avatar' }, '头像 Avatar URL (https)'), avatarUrl,
+  error, button);
+}
+
 async function renderAppList(user) {
-  const apps = (await api('/api/v1/user/apps')).apps ?? [];
-  content.replaceChildren(userBar(user),
+  const [apps, profile] = await Promise.all([
+    api('/api/v1/user/apps').then(list => list.apps ?? []),
+    api('/api/v1/user/profile'),
+  ]);
+  content.replaceChildren(userBar(user), profileForm(profile),
     h('p', { class: 'group-title' }, '小程序 ', h('span', { class: 'en' }, 'Mini-apps')),
     h('ul', { class: 'settings' }, apps.map(app => h('li', { class: 'setting-row' },
       h('a', { class: 'app-link', href: `?app=${encodeURIComponent(app.id)}` },

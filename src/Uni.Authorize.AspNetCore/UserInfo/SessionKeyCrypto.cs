@@ -1,0 +1,44 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>WeChat's open-data scheme, which ByteDance copies: <c>signature</c> = hex SHA-1 of <c>rawData</c> followed by
+/// the session key; <c>encryptedData</c> = AES-128-CBC with PKCS#7 padding, the base64-decoded session key as key and a
+/// random <c>iv</c>, over JSON that ends with a <c>watermark</c> naming the app and the time.</summary>
+internal static class SessionKeyCrypto
+{
+    private static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly NativePayloadConverter Converter = new();
+
+    /// <summary>The JSON text of <paramref name="value"/>, its members in insertion order, CJK text unescaped as the
+    /// platforms write it.</summary>
+    public static string ToJson(IReadOnlyDictionary<string, object?> value)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, Writer))
+        {
+            Converter.Write(writer, value, JsonSerializerOptions.Default);
+        }
+
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+#pragma warning disable CA5350 // The platforms define the signature as SHA-1; the app's server checks exactly that.
+    public static string Sign(string rawData, string sessionKey) =>
+        Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(rawData + sessionKey)));
+#pragma warning restore CA5350
+
+    /// <summary>Encrypts <paramref name="data"/> with a watermark added; returns the base64 <c>encryptedData</c> and <c>iv</c>.</summary>
+    public static (string EncryptedData, string Iv) Encrypt(Dictionary<string, object?> data, string appId, DateTimeOffset now, string sessionKey)
+    {
+        data["watermark"] = new Dictionary<string, object?> { ["timestamp"] = now.ToUnixTimeSeconds(), ["appid"] = appId };
+        using var aes = Aes.Create();
+        aes.Key = Convert.FromBase64String(sessionKey);
+        var iv = RandomNumberGenerator.GetBytes(16);
+        var encrypted = aes.EncryptCbc(Encoding.UTF8.GetBytes(ToJson(data)), iv, PaddingMode.PKCS7);
+        return (Convert.ToBase64String(encrypted), Convert.ToBase64String(iv));
+    }
+}

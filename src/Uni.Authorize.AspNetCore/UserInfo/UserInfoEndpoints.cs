@@ -1,0 +1,190 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+
+namespace Uni.Authorize.AspNetCore;
+
+/// <summary>
+/// The data behind the user-info APIs and WeChat's <c>getWeRunData</c>, in the calling app's platform shape (without
+/// <c>errMsg</c>, which the bridge adds). The bridge asks the API's gate first; this endpoint repeats the gate's answer
+/// without asking, so nothing leaves for an app the user did not grant. Signatures and encryption use the session key
+/// the app's server got from its last code exchange, so that server checks them as it would on the platform.
+/// </summary>
+internal static class UserInfoEndpoints
+{
+    public const int MaxStepEntries = 31;
+    public const long MaxSteps = 1_000_000;
+
+    // What WeChat's getUserInfo / getUserProfile give every mini-app since its 2022 change: the grey avatar and "微信用户".
+    private const string WeChatAnonymousName = "微信用户";
+    private const string WeChatAnonymousAvatar =
+        "https://thirdwx.qlogo.cn/mmopen/vi_32/POgEwh4mIHO4nibH0KlMECNjjGxQUq24ZEaGT4poC6icRiccVGKSyXwibcPq4BWmiaIGuG1icwxaQX6grC9VemZoJ8rg/132";
+
+    private static readonly string[] DataScopes = ["scope.userInfo", "scope.werun"];
+
+    public static void Map(IEndpointRouteBuilder group) =>
+        group.MapPost("/apis/{api}/data", GetDataAsync).Accepts<ApiDataBody>("application/json").Produces<CallResponse>();
+
+    /// <summary>Whether the host answers <paramref name="api"/>'s data on <paramref name="platform"/>.</summary>
+    public static bool Serves(Platform platform, string api) => (platform, api) switch
+    {
+        (Platform.WeChat, "getUserInfo" or "getUserProfile" or "getWeRunData") => true,
+        (Platform.ByteDance, "getUserInfo" or "getUserProfile") => true,
+        (Platform.Kuaishou, "getUserInfo") => true,
+        (Platform.Alipay, "getOpenUserInfo") => true,
+        _ => false,
+    };
+
+    private static async Task<IResult> GetDataAsync(HttpContext context, string api, SessionContext session, Authorizer authorizer,
+        HostIdentities identities, Pseudonyms pseudonyms, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
+    {
+        var platform = session.App.Platform;
+        if (!Serves(platform, api))
+        {
+            return Problems.NotFound("unknown_api", $"The host holds no data for '{api}' on {PlatformNames.Of(platform)}.");
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.ApiDataBody).ConfigureAwait(false);
+        if (body is null)
+        {
+            return problem!;
+        }
+
+        var ct = context.RequestAborted;
+        if (ScopeOf(platform, api) is { } scope)
+        {
+            var settings = await authorizer.GetSettingAsync(session.Subject, platform, ct).ConfigureAwait(false);
+            if (!settings.Decisions.Any(d => d.Scope == scope && d.State == DecisionState.Granted))
+            {
+                return Problems.Forbidden("not_granted", $"'{api}' needs {scope}, which the user has not granted: call the API's gate first.");
+            }
+        }
+
+        // WeChat's gate asks for the privacy agreement first, for the APIs without a scope too.
+        if (platform == Platform.WeChat && PrivacyEndpoints.RequiresAgreement(options.Value, session)
+            && await authorizer.GetPrivacyAgreementAsync(session.Subject, ct).ConfigureAwait(false) != DecisionState.Granted)
+        {
+            return Problems.Forbidden("privacy_not_agreed",
+                $"'{api}' needs the user's agreement to the app's privacy contract: call the API's gate first.");
+        }
+
+        var store = identities.Store;
+        var userId = session.Subject.UserId;
+        if (api == "getWeRunData")
+        {
+            return await WeRunAsync(body, session, store, time, ct).ConfigureAwait(false);
+        }
+
+        var profile = await ProfileRules.EffectiveAsync(store, userId, ct).ConfigureAwait(false);
+        if (profile is null)
+        {
+            return Problems.NotFound("unknown_user", "The session's user no longer exists.");
+        }
+
+        if (platform == Platform.Alipay)
+        {
+            var response = new Dictionary<string, object?>
+            {
+                ["response"] = new Dictionary<string, object?>
+                {
+                    ["code"] = "10000", ["msg"] = "Success", ["nickName"] = profile.NickName, ["avatar"] = profile.AvatarUrl ?? string.Empty,
+                },
+            };
+            return Ok(platform, new() { ["response"] = SessionKeyCrypto.ToJson(response) });
+        }
+
+        var userInfo = platform == Platform.WeChat
+            ? new Dictionary<string, object?>
+            {
+                ["nickName"] = WeChatAnonymousName, ["gender"] = 0, ["language"] = string.Empty, ["city"] = string.Empty,
+                ["province"] = string.Empty, ["country"] = string.Empty, ["avatarUrl"] = WeChatAnonymousAvatar,
+            }
+            : new Dictionary<string, object?>
+            {
+                ["nickName"] = profile.NickName, ["avatarUrl"] = profile.AvatarUrl ?? string.Empty, ["gender"] = 0,
+                ["city"] = string.Empty, ["province"] = string.Empty, ["country"] = string.Empty, ["language"] = string.Empty,
+            };
+        var payload = new Dictionary<string, object?> { ["userInfo"] = userInfo };
+        if (platform == Platform.Kuaishou)
+        {
+            return Ok(platform, payload);
+        }
+
+        var rawData = SessionKeyCrypto.ToJson(userInfo);
+        payload["rawData"] = rawData;
+        if (body.WithCredentials == false)
+        {
+            return Ok(platform, payload);
+        }
+
+        var sessionKey = await store.GetSessionKeyAsync(session.App.Id, userId, ct).ConfigureAwait(false);
+        if (sessionKey is null)
+        {
+            return LoginRequired(platform, api);
+        }
+
+        var plain = new Dictionary<string, object?>
+        {
+            ["openId"] = platform == Platform.WeChat
+                ? await pseudonyms.OpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false)
+                : await pseudonyms.ByteDanceOpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false),
+        };
+        foreach (var (key, value) in userInfo)
+        {
+            plain[key] = value;
+        }
+
+        plain["unionId"] = await pseudonyms.UnionIdAsync(userId, ct).ConfigureAwait(false);
+        var (encryptedData, iv) = SessionKeyCrypto.Encrypt(plain, session.App.Id, time.GetUtcNow(), sessionKey);
+        payload["signature"] = SessionKeyCrypto.Sign(rawData, sessionKey);
+        payload["encryptedData"] = encryptedData;
+        payload["iv"] = iv;
+        return Ok(platform, payload);
+    }
+
+    // The steps come from the bridge's provider (the phone's pedometer on WeChat); the host only seals them for the app.
+    private static async Task<IResult> WeRunAsync(
+        ApiDataBody body, SessionContext session, IIdentityStore store, TimeProvider time, CancellationToken ct)
+    {
+        if (body.StepInfoList is not { Length: <= MaxStepEntries } steps
+            || steps.Any(s => s is not { Timestamp: >= 0, Step: >= 0 and <= MaxSteps }))
+        {
+            return Problems.BadRequest("invalid_steps",
+                $"'stepInfoList' holds at most {MaxStepEntries} entries of {{ timestamp: Unix seconds, step: 0 to {MaxSteps} }}.");
+        }
+
+        var sessionKey = await store.GetSessionKeyAsync(session.App.Id, session.Subject.UserId, ct).ConfigureAwait(false);
+        if (sessionKey is null)
+        {
+            return LoginRequired(Platform.WeChat, "getWeRunData");
+        }
+
+        var data = new Dictionary<string, object?>
+        {
+            ["stepInfoList"] = steps
+                .Select(s => (object?)new Dictionary<string, object?> { ["timestamp"] = s!.Timestamp!.Value, ["step"] = s.Step!.Value })
+                .ToList(),
+        };
+        var (encryptedData, iv) = SessionKeyCrypto.Encrypt(data, session.App.Id, time.GetUtcNow(), sessionKey);
+        return Ok(Platform.WeChat, new() { ["encryptedData"] = encryptedData, ["iv"] = iv });
+    }
+
+    private static string? ScopeOf(Platform platform, string api) =>
+        DataScopes.FirstOrDefault(s => ScopeCatalog.TryGet(s, out var scope) && ScopeCatalog.NativeApis(scope, platform).Contains(api));
+
+    private static IResult Ok(Platform platform, Dictionary<string, object?> native) =>
+        TypedResults.Json(new CallResponse("ok", PlatformNames.Of(platform)) { Native = native }, HostJson.Default.CallResponse);
+
+    // No code exchange yet, so no session key to sign with: the app must log in (and its server exchange the code) first.
+    private static IResult LoginRequired(Platform platform, string api)
+    {
+        var native = new Dictionary<string, object?> { ["errMsg"] = api + ":fail please login" };
+        if (platform == Platform.ByteDance)
+        {
+            native["errNo"] = "10206";
+        }
+
+        return TypedResults.Json(new CallResponse("fail", PlatformNames.Of(platform)) { Native = native }, HostJson.Default.CallResponse);
+    }
+}
