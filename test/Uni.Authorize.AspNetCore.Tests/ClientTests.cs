@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Uni.Authorize.Client;
 using static Uni.Authorize.AspNetCore.Tests.TestHost;
@@ -50,6 +50,22 @@ public sealed class ClientTests : IAsyncLifetime
 
         Assert.Equal("denied", error.Reply.ErrorCode);
         Assert.Equal("authorize:fail auth deny", error.Reply.Native.GetProperty("errMsg").GetString());
+    }
+
+    [Fact]
+    public async Task AuthorizeAsync_Denied_SameExceptionFamilyAndNativeJsonAsTheCore()
+    {
+        var client = Client();
+        var first = client.TryAuthorizeAsync("scope.camera");
+        await AnswerAsync(_user, (string)(await PendingConsentAsync(_user))["id"]!, "deny");
+        await first.WaitAsync(Patience);
+        using var core = new Authorizer(new UniAuthorizeOptions { Prompter = new DenyingPrompter() });
+
+        UniAuthorizeException remote = await Assert.ThrowsAsync<AuthorizeRejectedException>(() => client.AuthorizeAsync("scope.camera").WaitAsync(Patience));
+        UniAuthorizeException local = await Assert.ThrowsAsync<AuthorizeException>(async () => await core.AuthorizeAsync("scope.camera"));
+
+        Assert.Equal((local.ErrorCode, "denied"), (remote.ErrorCode, "denied"));
+        Assert.True(JsonElement.DeepEquals(local.NativeJson!.Value, remote.NativeJson!.Value));
     }
 
     [Fact]
@@ -111,4 +127,9 @@ public sealed class ClientTests : IAsyncLifetime
 
     private UniAuthorizeClient Client() =>
         new(_host.Server.CreateClient(), new UniAuthorizeClientOptions { SessionToken = _token, PollWait = TimeSpan.FromSeconds(1) });
+
+    private sealed class DenyingPrompter : IAuthorizationPrompter
+    {
+        public ValueTask<PromptResult> PromptAsync(PromptRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(PromptResult.Deny);
+    }
 }
