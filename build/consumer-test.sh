@@ -20,7 +20,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-packages=(Uni.Authorize Uni.Authorize.Sqlite Uni.Authorize.PostgreSql Uni.Authorize.AspNetCore Uni.Authorize.Client)
+packages=(Uni.Authorize.Abstractions Uni.Authorize Uni.Authorize.Sqlite Uni.Authorize.PostgreSql Uni.Authorize.AspNetCore Uni.Authorize.Client)
 version=$(dotnet msbuild src/Uni.Authorize/Uni.Authorize.csproj -getProperty:Version)
 echo "Consumer test: packing ${#packages[@]} packages at $version..."
 for p in "${packages[@]}"; do

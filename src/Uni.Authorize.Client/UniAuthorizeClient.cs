@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -11,8 +10,9 @@ namespace Uni.Authorize.Client;
 /// <summary>
 /// The core's authorize / getSetting / openSetting calls over the host's HTTP API, for one mini-app session. A call
 /// that needs the user's consent waits for it (long polling) until the user answers or the host's prompt timeout
-/// fails it. Only safe reads are retried after a transient failure; a call that may change state is sent once.
-/// Safe for concurrent use; made for <c>IHttpClientFactory</c> (<c>services.AddUniAuthorizeClient(...)</c>).
+/// fails it. Made for <c>IHttpClientFactory</c> (<c>services.AddUniAuthorizeClient(...)</c>), whose standard resilience
+/// handler retries safe reads after a transient failure; a call that may change state is sent once. Over an
+/// <see cref="HttpClient"/> built by hand nothing is retried. Safe for concurrent use.
 /// </summary>
 public sealed class UniAuthorizeClient
 {
@@ -26,7 +26,7 @@ public sealed class UniAuthorizeClient
     {
         ArgumentNullException.ThrowIfNull(http);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        UniAuthorizeClientOptionsValidator.Code.ThrowIfInvalid(options);
         _http = http;
         _options = options;
         if (options.BaseAddress is { } address)
@@ -73,11 +73,11 @@ public sealed class UniAuthorizeClient
     public Task<AuthorizeReply> TryAuthorizeApiAsync(string api, CancellationToken cancellationToken = default) =>
         CallAsync("api/v1/apis/" + Uri.EscapeDataString(api ?? throw new ArgumentNullException(nameof(api))) + "/authorize", null, cancellationToken);
 
-    /// <summary>The decided scopes (<c>getSetting</c>); retried after transient failures.</summary>
+    /// <summary>The decided scopes (<c>getSetting</c>); a safe read, retried after transient failures.</summary>
     /// <exception cref="UniAuthorizeProblemException">The host refused the request.</exception>
     public async Task<SettingReply> GetSettingAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Get, "api/v1/settings", null, safeRead: true, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Get, "api/v1/settings", null, cancellationToken).ConfigureAwait(false);
         return ToSetting(await ReadAsync(response, ClientJson.Default.SettingBody, cancellationToken).ConfigureAwait(false));
     }
 
@@ -85,7 +85,7 @@ public sealed class UniAuthorizeClient
     /// <exception cref="UniAuthorizeProblemException">The host refused the request.</exception>
     public async Task<SettingReply> OpenSettingAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Post, "api/v1/settings/open", null, safeRead: false, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, "api/v1/settings/open", null, cancellationToken).ConfigureAwait(false);
         return ToSetting(await ReadAsync(response, ClientJson.Default.SettingBody, cancellationToken).ConfigureAwait(false));
     }
 
@@ -93,7 +93,7 @@ public sealed class UniAuthorizeClient
     /// <exception cref="UniAuthorizeProblemException">The host refused the request.</exception>
     public async Task<string> LoginAsync(CancellationToken cancellationToken = default)
     {
-        using var response = await SendAsync(HttpMethod.Post, "api/v1/login", null, safeRead: false, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(HttpMethod.Post, "api/v1/login", null, cancellationToken).ConfigureAwait(false);
         return (await ReadAsync(response, ClientJson.Default.LoginBody, cancellationToken).ConfigureAwait(false)).Code;
     }
 
@@ -101,7 +101,7 @@ public sealed class UniAuthorizeClient
     {
         var wait = "?wait=" + ((int)_options.PollWait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         CallBody call;
-        using (var response = await SendAsync(HttpMethod.Post, path + wait, body, safeRead: false, cancellationToken).ConfigureAwait(false))
+        using (var response = await SendAsync(HttpMethod.Post, path + wait, body, cancellationToken).ConfigureAwait(false))
         {
             call = await ReadAsync(response, ClientJson.Default.CallBody, cancellationToken).ConfigureAwait(false);
         }
@@ -110,50 +110,26 @@ public sealed class UniAuthorizeClient
         while (call.Status == "pending")
         {
             var poll = (call.PollUrl ?? throw new UniAuthorizeProblemException(502, "bad_answer", "A pending answer without a poll URL.")).TrimStart('/');
-            using var response = await SendAsync(HttpMethod.Get, poll + wait, null, safeRead: true, cancellationToken).ConfigureAwait(false);
+            using var response = await SendAsync(HttpMethod.Get, poll + wait, null, cancellationToken).ConfigureAwait(false);
             call = await ReadAsync(response, ClientJson.Default.CallBody, cancellationToken).ConfigureAwait(false);
         }
 
         return new AuthorizeReply(call.Status == "ok", call.Platform, call.ErrMsg, call.Scopes ?? [], call.AuthCode, call.Error?.Code, call.Error?.Message, call.Native);
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, AuthorizeRequestBody? body, bool safeRead, CancellationToken cancellationToken)
+    // Retries are the resilience handler's (AddUniAuthorizeClient): it replays only safe methods, so a GET here may be
+    // sent again after a transient failure and a POST (authorize, openSetting, login) never is.
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, AuthorizeRequestBody? body, CancellationToken cancellationToken)
     {
-        var delay = _options.RetryDelay;
-        for (var attempt = 0; ; attempt++)
+        using var request = new HttpRequestMessage(method, path);
+        request.Headers.Authorization = _authorization;
+        if (body is not null)
         {
-            using var request = new HttpRequestMessage(method, path);
-            request.Headers.Authorization = _authorization;
-            if (body is not null)
-            {
-                request.Content = JsonContent.Create(body, ClientJson.Default.AuthorizeRequestBody);
-            }
-
-            HttpResponseMessage? response = null;
-            try
-            {
-                response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-                if (!safeRead || attempt >= _options.ReadRetries || !IsTransient(response.StatusCode))
-                {
-                    return response;
-                }
-            }
-            catch (HttpRequestException) when (safeRead && attempt < _options.ReadRetries)
-            {
-            }
-            catch (TaskCanceledException) when (safeRead && attempt < _options.ReadRetries && !cancellationToken.IsCancellationRequested)
-            {
-                // HttpClient's own timeout, not the caller's cancellation.
-            }
-
-            response?.Dispose();
-            await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            delay += delay;
+            request.Content = JsonContent.Create(body, ClientJson.Default.AuthorizeRequestBody);
         }
-    }
 
-    private static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.RequestTimeout or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+        return await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 
     private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {

@@ -12,25 +12,38 @@ public sealed class UniAuthorizeClientOptions
     /// <summary>How long one long-polling request waits on the host (whole seconds, at most the host's maximum). Default: 25 seconds.</summary>
     public TimeSpan PollWait { get; set; } = TimeSpan.FromSeconds(25);
 
-    /// <summary>Extra attempts of a safe read (getSetting, polling a pending call) after a transient failure. Default: 3.</summary>
+    /// <summary>Extra attempts of a safe read (getSetting, polling a pending call) after a transient failure, made by the
+    /// standard resilience handler <c>AddUniAuthorizeClient</c> adds (0: none). Default: 3.</summary>
     public int ReadRetries { get; set; } = 3;
 
-    /// <summary>The pause before the first retry, doubled after each. Default: 200 ms.</summary>
+    /// <summary>The pause before the first retry, doubled (with jitter) after each. Default: 200 ms.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+}
 
-    /// <summary>The clock for retry pauses. Default: <see cref="TimeProvider.System"/>.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+internal sealed class UniAuthorizeClientOptionsValidator(string prefix = "UniAuthorizeClientOptions.") : OptionsValidator<UniAuthorizeClientOptions>(prefix)
+{
+    public static UniAuthorizeClientOptionsValidator Code { get; } = new();
 
-    internal void Validate()
+    protected override void Check(UniAuthorizeClientOptions options, List<string> failures)
     {
-        if (string.IsNullOrWhiteSpace(SessionToken))
+        if (string.IsNullOrWhiteSpace(options.SessionToken))
         {
-            throw new InvalidOperationException("UniAuthorizeClientOptions.SessionToken is required: the host answers only calls made with a mini-app session.");
+            failures.Add($"{Prefix}SessionToken is required: the host answers only calls made with a mini-app session.");
         }
 
-        if (PollWait < TimeSpan.Zero || ReadRetries < 0 || RetryDelay < TimeSpan.Zero)
+        if (options.PollWait < TimeSpan.Zero)
         {
-            throw new InvalidOperationException("UniAuthorizeClientOptions.PollWait, ReadRetries and RetryDelay must not be negative.");
+            failures.Add($"{Prefix}PollWait must not be negative; it is {options.PollWait}.");
+        }
+
+        if (options.ReadRetries < 0)
+        {
+            failures.Add($"{Prefix}ReadRetries must not be negative; it is {options.ReadRetries}.");
+        }
+
+        if (options.RetryDelay < TimeSpan.Zero)
+        {
+            failures.Add($"{Prefix}RetryDelay must not be negative; it is {options.RetryDelay}.");
         }
     }
 }

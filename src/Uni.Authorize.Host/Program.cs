@@ -25,19 +25,18 @@ try
 
     var store = StoreSettings.From(builder.Configuration);
     var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is { } dir ? AdminKeyFile(dir) : null);
-    var host = builder.Services.AddUniAuthorizeHost(
-        o =>
-        {
-            // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise.
-            o.NameSignIn = NameSignInMode.LoopbackOnly;
-            // The console's operator signs in by giving the admin key once; the page keeps a cookie, never the key.
-            o.OperatorKeySignIn = true;
-            builder.Configuration.GetSection("Host").Bind(o);
-            o.AdminKey = adminKey;
-        },
-        o => builder.Configuration.GetSection("Authorize").Bind(o));
-    host.AddHousekeeping(o => builder.Configuration.GetSection("Housekeeping").Bind(o));
-    host.AddWebhooks(o => builder.Configuration.GetSection("Webhooks").Bind(o));
+    // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise; the console's
+    // operator signs in by giving the admin key once (the page keeps a cookie, never the key).
+    builder.Services.Configure<UniAuthorizeHostOptions>(static o =>
+    {
+        o.NameSignIn = NameSignInMode.LoopbackOnly;
+        o.OperatorKeySignIn = true;
+    });
+    builder.Services.AddUniAuthorize(builder.Configuration.GetSection("Authorize"));
+    var host = builder.Services.AddUniAuthorizeHost(builder.Configuration.GetSection("Host"));
+    builder.Services.PostConfigure<UniAuthorizeHostOptions>(o => o.AdminKey = adminKey);
+    host.AddHousekeeping(builder.Configuration.GetSection("Housekeeping"));
+    host.AddWebhooks(builder.Configuration.GetSection("Webhooks"));
     // The document describes each GET once: its HEAD twin is left out.
     builder.Services.AddOpenApi(static o =>
     {

@@ -30,46 +30,6 @@ public sealed partial class PostgreSqlStoreOptions
 
     internal string ConsentChannel => Schema + "_consent_changed";
 
-    internal void Validate()
-    {
-        if (string.IsNullOrWhiteSpace(ConnectionString))
-        {
-            throw new InvalidOperationException("PostgreSqlStoreOptions.ConnectionString is required: pass an Npgsql connection string to AddPostgreSqlStore.");
-        }
-
-        NpgsqlConnectionStringBuilder connection;
-        try
-        {
-            connection = new NpgsqlConnectionStringBuilder(ConnectionString);
-        }
-        catch (ArgumentException ex)
-        {
-            throw new InvalidOperationException($"PostgreSqlStoreOptions.ConnectionString is not a valid Npgsql connection string: {ex.Message}", ex);
-        }
-
-        if (Schema is null || !SchemaName().IsMatch(Schema))
-        {
-            throw new InvalidOperationException(
-                $"PostgreSqlStoreOptions.Schema must be 1 to {MaxSchemaLength} characters: a lower-case letter or underscore, then lower-case letters, digits or underscores.");
-        }
-
-        if (MaxPoolSize < 1)
-        {
-            throw new InvalidOperationException($"PostgreSqlStoreOptions.MaxPoolSize must be at least 1; it is {MaxPoolSize}.");
-        }
-
-        if (connection.MinPoolSize > EffectiveMaxPoolSize(connection))
-        {
-            throw new InvalidOperationException(
-                $"PostgreSqlStoreOptions.MaxPoolSize ({EffectiveMaxPoolSize(connection)}) is below the connection string's Minimum Pool Size ({connection.MinPoolSize}).");
-        }
-
-        if (ChangeFeedHeartbeat <= TimeSpan.Zero)
-        {
-            throw new InvalidOperationException($"PostgreSqlStoreOptions.ChangeFeedHeartbeat must be positive; it is {ChangeFeedHeartbeat}.");
-        }
-    }
-
     /// <summary>The pool bound in force: the connection string's <c>Maximum Pool Size</c> when it sets one, else <see cref="MaxPoolSize"/>.</summary>
     internal int EffectiveMaxPoolSize(NpgsqlConnectionStringBuilder connection) =>
         SetsMaxPoolSize(ConnectionString!) ? connection.MaxPoolSize : MaxPoolSize;
@@ -81,5 +41,47 @@ public sealed partial class PostgreSqlStoreOptions
             .Any(static k => k.Equals("MaxPoolSize", StringComparison.OrdinalIgnoreCase) || k.Equals("MaximumPoolSize", StringComparison.OrdinalIgnoreCase));
 
     [GeneratedRegex("^[a-z_][a-z0-9_]{0,39}$", RegexOptions.CultureInvariant)]
-    private static partial Regex SchemaName();
+    internal static partial Regex SchemaName();
+}
+
+internal sealed class PostgreSqlStoreOptionsValidator(string prefix = "PostgreSqlStoreOptions.") : OptionsValidator<PostgreSqlStoreOptions>(prefix)
+{
+    public static PostgreSqlStoreOptionsValidator Code { get; } = new();
+
+    protected override void Check(PostgreSqlStoreOptions options, List<string> failures)
+    {
+        NpgsqlConnectionStringBuilder? connection = null;
+        if (string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add($"{Prefix}ConnectionString is required: an Npgsql connection string.");
+        }
+        else
+        {
+            try
+            {
+                connection = new NpgsqlConnectionStringBuilder(options.ConnectionString);
+            }
+            catch (ArgumentException ex)
+            {
+                // Npgsql's message names the keyword, never the value: no password reaches a log.
+                failures.Add($"{Prefix}ConnectionString is not a valid Npgsql connection string: {ex.Message}");
+            }
+        }
+
+        if (options.Schema is null || !PostgreSqlStoreOptions.SchemaName().IsMatch(options.Schema))
+        {
+            failures.Add($"{Prefix}Schema must be 1 to {PostgreSqlStoreOptions.MaxSchemaLength} characters: a lower-case letter or underscore, then lower-case letters, digits or underscores.");
+        }
+
+        if (options.MaxPoolSize < 1)
+        {
+            failures.Add($"{Prefix}MaxPoolSize must be at least 1; it is {options.MaxPoolSize}.");
+        }
+        else if (connection is not null && connection.MinPoolSize > options.EffectiveMaxPoolSize(connection))
+        {
+            failures.Add($"{Prefix}MaxPoolSize ({options.EffectiveMaxPoolSize(connection)}) is below the connection string's Minimum Pool Size ({connection.MinPoolSize}).");
+        }
+
+        Positive(options.ChangeFeedHeartbeat, nameof(options.ChangeFeedHeartbeat), failures);
+    }
 }

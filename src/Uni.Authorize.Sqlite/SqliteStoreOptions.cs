@@ -12,27 +12,32 @@ public sealed class SqliteStoreOptions
     /// <summary>The largest size the file may grow to, or <see langword="null"/> for no limit. A full database fails
     /// writes (the engine fails closed) until pruning frees room.</summary>
     public long? MaxDatabaseBytes { get; set; }
+}
 
-    internal void Validate()
+internal sealed class SqliteStoreOptionsValidator(string prefix = "SqliteStoreOptions.") : OptionsValidator<SqliteStoreOptions>(prefix)
+{
+    public static SqliteStoreOptionsValidator Code { get; } = new();
+
+    protected override void Check(SqliteStoreOptions options, List<string> failures)
     {
-        if (string.IsNullOrWhiteSpace(Path))
+        var path = options.Path;
+        if (string.IsNullOrWhiteSpace(path))
         {
-            throw new InvalidOperationException("SqliteStoreOptions.Path is required: the database file to use (for example \"authorize.db\").");
+            failures.Add($"{Prefix}Path is required: the database file to use (for example \"authorize.db\").");
+        }
+        else if (path.Contains('\0', StringComparison.Ordinal) || path.StartsWith(':') || path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        {
+            failures.Add($"{Prefix}Path must be a plain file path, not a URI or an in-memory name.");
         }
 
-        if (Path.Contains('\0', StringComparison.Ordinal) || Path.StartsWith(':') || Path.StartsWith("file:", StringComparison.OrdinalIgnoreCase))
+        if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > TimeSpan.FromMinutes(10))
         {
-            throw new InvalidOperationException("SqliteStoreOptions.Path must be a plain file path, not a URI or an in-memory name.");
+            failures.Add($"{Prefix}BusyTimeout must be between 0 and 10 minutes (exclusive of 0); it is {options.BusyTimeout}.");
         }
 
-        if (BusyTimeout <= TimeSpan.Zero || BusyTimeout > TimeSpan.FromMinutes(10))
+        if (options.MaxDatabaseBytes is < 64 * 1024)
         {
-            throw new InvalidOperationException("SqliteStoreOptions.BusyTimeout must be between 0 and 10 minutes (exclusive of 0).");
-        }
-
-        if (MaxDatabaseBytes is < 64 * 1024)
-        {
-            throw new InvalidOperationException("SqliteStoreOptions.MaxDatabaseBytes must be at least 65536 bytes when set.");
+            failures.Add($"{Prefix}MaxDatabaseBytes must be at least 65536 bytes when set.");
         }
     }
 }

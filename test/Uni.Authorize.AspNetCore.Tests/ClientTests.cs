@@ -1,6 +1,5 @@
-using System.Net;
 using System.Net.Http.Json;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Uni.Authorize.Client;
 using static Uni.Authorize.AspNetCore.Tests.TestHost;
@@ -28,7 +27,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task AuthorizeAsync_PendingConsent_PollsUntilTheUserAllows()
     {
-        var client = Client(new CountingHandler());
+        var client = Client();
 
         var call = client.AuthorizeAsync("scope.userLocation", TestContext.Current.CancellationToken);
         await AnswerAsync(_user, (string)(await PendingConsentAsync(_user))["id"]!, "allow");
@@ -42,7 +41,7 @@ public sealed class ClientTests : IAsyncLifetime
     [Fact]
     public async Task AuthorizeAsync_Denied_ThrowsCarryingTheNativeDenial()
     {
-        var client = Client(new CountingHandler());
+        var client = Client();
         var first = client.TryAuthorizeAsync("scope.camera");
         await AnswerAsync(_user, (string)(await PendingConsentAsync(_user))["id"]!, "deny");
         Assert.False((await first.WaitAsync(Patience)).Succeeded);
@@ -54,40 +53,34 @@ public sealed class ClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AuthorizeAsync_Denied_SameExceptionFamilyAndNativeJsonAsTheCore()
+    {
+        var client = Client();
+        var first = client.TryAuthorizeAsync("scope.camera");
+        await AnswerAsync(_user, (string)(await PendingConsentAsync(_user))["id"]!, "deny");
+        await first.WaitAsync(Patience);
+        using var core = new Authorizer(new UniAuthorizeOptions { Prompter = new DenyingPrompter() });
+
+        UniAuthorizeException remote = await Assert.ThrowsAsync<AuthorizeRejectedException>(() => client.AuthorizeAsync("scope.camera").WaitAsync(Patience));
+        UniAuthorizeException local = await Assert.ThrowsAsync<AuthorizeException>(async () => await core.AuthorizeAsync("scope.camera"));
+
+        Assert.Equal((local.ErrorCode, "denied"), (remote.ErrorCode, "denied"));
+        Assert.True(JsonElement.DeepEquals(local.NativeJson!.Value, remote.NativeJson!.Value));
+    }
+
+    [Fact]
     public async Task TryAuthorizeApiAsync_UnknownScopeApi_FailsWithTheApiName()
     {
-        var reply = await Client(new CountingHandler()).TryAuthorizeApiAsync("notAnApi");
+        var reply = await Client().TryAuthorizeApiAsync("notAnApi");
 
         Assert.False(reply.Succeeded);
         Assert.Equal("notAnApi:fail invalid param", reply.ErrMsg);
     }
 
     [Fact]
-    public async Task GetSettingAsync_TwoTransientFailures_RetriesAndSucceeds()
-    {
-        var handler = new CountingHandler { FailFirst = 2 };
-
-        var settings = await Client(handler).GetSettingAsync();
-
-        Assert.Equal("getSetting:ok", settings.Native.GetProperty("errMsg").GetString());
-        Assert.Equal(3, handler.Sent);
-    }
-
-    [Fact]
-    public async Task TryAuthorizeAsync_TransientFailure_IsNotRetriedBecauseItMayChangeState()
-    {
-        var handler = new CountingHandler { FailFirst = 1 };
-
-        var error = await Assert.ThrowsAsync<UniAuthorizeProblemException>(() => Client(handler).TryAuthorizeAsync("scope.camera"));
-
-        Assert.Equal(503, error.Status);
-        Assert.Equal(1, handler.Sent);
-    }
-
-    [Fact]
     public async Task OpenSettingAsync_GivesTheSettingsPageOfTheApp()
     {
-        var settings = await Client(new CountingHandler()).OpenSettingAsync();
+        var settings = await Client().OpenSettingAsync();
 
         Assert.Equal("/settings?app=" + _appId, settings.SettingsUrl);
         Assert.Equal("openSetting:ok", settings.Native.GetProperty("errMsg").GetString());
@@ -99,7 +92,7 @@ public sealed class ClientTests : IAsyncLifetime
         using var admin = _host.Admin();
         await admin.PostAsJsonAsync("/admin/v1/sessions/revoke", new { token = _token });
 
-        var error = await Assert.ThrowsAsync<UniAuthorizeProblemException>(() => Client(new CountingHandler()).GetSettingAsync());
+        var error = await Assert.ThrowsAsync<UniAuthorizeProblemException>(() => Client().GetSettingAsync());
 
         Assert.Equal(401, error.Status);
         Assert.Equal("session_invalid", error.Code);
@@ -132,29 +125,11 @@ public sealed class ClientTests : IAsyncLifetime
         Assert.Contains("SessionToken", error.Message, StringComparison.Ordinal);
     }
 
-    private UniAuthorizeClient Client(CountingHandler handler)
+    private UniAuthorizeClient Client() =>
+        new(_host.Server.CreateClient(), new UniAuthorizeClientOptions { SessionToken = _token, PollWait = TimeSpan.FromSeconds(1) });
+
+    private sealed class DenyingPrompter : IAuthorizationPrompter
     {
-        handler.InnerHandler = _host.Server.CreateHandler();
-        return new UniAuthorizeClient(new HttpClient(handler) { BaseAddress = _host.Server.BaseAddress }, new UniAuthorizeClientOptions
-        {
-            SessionToken = _token,
-            PollWait = TimeSpan.FromSeconds(1),
-            RetryDelay = TimeSpan.FromMilliseconds(1),
-        });
-    }
-
-    /// <summary>Counts requests and answers the first few with 503, as a restarting proxy would.</summary>
-    private sealed class CountingHandler : DelegatingHandler
-    {
-        private int _sent;
-
-        public int FailFirst { get; init; }
-
-        public int Sent => _sent;
-
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Interlocked.Increment(ref _sent) <= FailFirst
-                ? Task.FromResult(new HttpResponseMessage(HttpStatusCode.ServiceUnavailable) { Content = JsonContent.Create(new JsonObject { ["code"] = "proxy_restarting" }) })
-                : base.SendAsync(request, cancellationToken);
+        public ValueTask<PromptResult> PromptAsync(PromptRequest request, CancellationToken cancellationToken) => ValueTask.FromResult(PromptResult.Deny);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.PostgreSql.Tests;
 
@@ -90,15 +91,15 @@ public sealed class MigrationTests(PostgreSqlFixture fixture) : IClassFixture<Po
     [InlineData("Host=localhost", "Has-Dash", "Schema")]
     [InlineData("Host=localhost", "x\"; DROP TABLE t; --", "Schema")]
     [InlineData("Host=localhost", "", "Schema")]
-    public void AddPostgreSqlStore_InvalidOptions_ThrowsNamingTheSetting(string? connectionString, string schema, string setting)
+    public void AddPostgreSqlStore_InvalidOptions_FailsAtStartNamingTheSetting(string? connectionString, string schema, string setting)
     {
-        var builder = new ServiceCollection().AddUniAuthorize();
-
-        var error = Assert.Throws<InvalidOperationException>(() => builder.AddPostgreSqlStore(o =>
+        using var provider = new ServiceCollection().AddUniAuthorize().AddPostgreSqlStore(o =>
         {
             o.ConnectionString = connectionString;
             o.Schema = schema;
-        }));
+        }).Services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
         Assert.Contains($"PostgreSqlStoreOptions.{setting}", error.Message, StringComparison.Ordinal);
     }
 

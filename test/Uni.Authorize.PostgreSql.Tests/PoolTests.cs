@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Uni.Authorize.PostgreSql.Tests;
@@ -28,15 +29,15 @@ public sealed class PoolTests(PostgreSqlFixture fixture) : IClassFixture<Postgre
     [Theory]
     [InlineData("Host=localhost", 0)]
     [InlineData("Host=localhost;Minimum Pool Size=10", 5)]
-    public void AddPostgreSqlStore_MaxPoolSizeOutOfRange_ThrowsNamingTheSetting(string connectionString, int maxPoolSize)
+    public void AddPostgreSqlStore_MaxPoolSizeOutOfRange_FailsAtStartNamingTheSetting(string connectionString, int maxPoolSize)
     {
-        var builder = new ServiceCollection().AddUniAuthorize();
-
-        var error = Assert.Throws<InvalidOperationException>(() => builder.AddPostgreSqlStore(o =>
+        using var provider = new ServiceCollection().AddUniAuthorize().AddPostgreSqlStore(o =>
         {
             o.ConnectionString = connectionString;
             o.MaxPoolSize = maxPoolSize;
-        }));
+        }).Services.BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
         Assert.Contains("PostgreSqlStoreOptions.MaxPoolSize", error.Message, StringComparison.Ordinal);
     }
 

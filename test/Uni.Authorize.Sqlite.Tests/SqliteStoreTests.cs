@@ -1,5 +1,7 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.Sqlite.Tests;
 
@@ -52,6 +54,32 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task AddSqliteStore_ConfigurationSection_BindsSettingsAndOpensTheFile()
+    {
+        var path = _folder.File("bound.db");
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([
+            new("Store:Path", path), new("Store:BusyTimeout", "00:00:02"), new("Store:MaxDatabaseBytes", "1048576")]).Build();
+        await using var provider = new ServiceCollection().AddUniAuthorize().AddSqliteStore(configuration.GetSection("Store")).Services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<SqliteStoreOptions>>().Value;
+        await new DecisionManager(provider.GetRequiredService<Authorizer>()).SetDecisionAsync(SqliteHost.Alice, "scope.camera", DecisionState.Granted, cancellationToken: Ct);
+
+        Assert.Equal((path, TimeSpan.FromSeconds(2), 1048576L), (options.Path, options.BusyTimeout, options.MaxDatabaseBytes));
+        Assert.True(File.Exists(path));
+    }
+
+    [Fact]
+    public void AddSqliteStore_BadSettingInSection_FailsAtStartNamingItsPath()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection([new("Store:Path", ":memory:")]).Build();
+        using var provider = new ServiceCollection().AddUniAuthorize().AddSqliteStore(configuration.GetSection("Store")).Services.BuildServiceProvider();
+
+        var ex = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
+
+        Assert.Equal("Store:Path must be a plain file path, not a URI or an in-memory name.", Assert.Single(ex.Failures));
+    }
+
+    [Fact]
     public async Task AddSqliteStore_Restart_DenialIsHonouredWithoutAskingAgain()
     {
         var path = _folder.File("authorize.db");
@@ -94,21 +122,21 @@ public sealed class SqliteStoreTests : IDisposable
     [InlineData("  ")]
     [InlineData(":memory:")]
     [InlineData("file:x.db?mode=memory")]
-    public void AddSqliteStore_NotAFilePath_ThrowsNamingTheSetting(string path)
+    public void AddSqliteStore_NotAFilePath_FailsAtStartNamingTheSetting(string path)
     {
-        var builder = new ServiceCollection().AddUniAuthorize();
+        using var provider = new ServiceCollection().AddUniAuthorize().AddSqliteStore(path).Services.BuildServiceProvider();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => builder.AddSqliteStore(path));
+        var ex = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
         Assert.Contains("SqliteStoreOptions.Path", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void AddSqliteStore_TinyMaxDatabaseBytes_ThrowsNamingTheSetting()
+    public void AddSqliteStore_TinyMaxDatabaseBytes_FailsAtStartNamingTheSetting()
     {
-        var builder = new ServiceCollection().AddUniAuthorize();
+        using var provider = new ServiceCollection().AddUniAuthorize().AddSqliteStore(o => (o.Path, o.MaxDatabaseBytes) = ("x.db", 1000)).Services.BuildServiceProvider();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => builder.AddSqliteStore(o => (o.Path, o.MaxDatabaseBytes) = ("x.db", 1000)));
-        Assert.Contains("MaxDatabaseBytes", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<OptionsValidationException>(provider.GetRequiredService<IStartupValidator>().Validate);
+        Assert.Contains("SqliteStoreOptions.MaxDatabaseBytes", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Uni.Authorize.Tests;
 
 public sealed class NativePayloadTests
@@ -100,5 +102,43 @@ public sealed class NativePayloadTests
         var error = (await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.nothing")).Guarded()).Error!;
 
         Assert.Equal("invalid scope", error.ErrMsg);
+    }
+
+    [Theory]
+    [InlineData(Platform.WeChat, "scope.camera", """{"errMsg":"authorize:ok"}""")]
+    [InlineData(Platform.Baidu, "scope.camera", """{"errMsg":"authorize:ok"}""")]
+    [InlineData(Platform.ByteDance, "scope.album", """{"errMsg":"authorize:ok","data":{"scope.album":"ok"}}""")]
+    [InlineData(Platform.Kuaishou, "scope.userLocation", "{}")]
+    public async Task NativeJson_TwoEqualSuccessPayloads_DeepEqualAndShapedLikeTheHttpApi(Platform platform, string scope, string expected)
+    {
+        using var first = TestAuthorizer.Create(platform, new ScriptedPrompter(PromptResult.Allow));
+        using var second = TestAuthorizer.Create(platform, new ScriptedPrompter(PromptResult.Allow));
+
+        var a = (await first.AuthorizeAsync(scope).Guarded()).NativeJson;
+        var b = (await second.AuthorizeAsync(scope).Guarded()).NativeJson;
+
+        Assert.True(JsonElement.DeepEquals(a, b));
+        Assert.True(JsonElement.DeepEquals(JsonDocument.Parse(expected).RootElement, a), a.GetRawText());
+    }
+
+    [Theory]
+    [InlineData(Platform.WeChat, "scope.camera")]
+    [InlineData(Platform.Baidu, "scope.camera")]
+    [InlineData(Platform.ByteDance, "scope.album")]
+    [InlineData(Platform.Kuaishou, "scope.userLocation")]
+    [InlineData(Platform.Alipay, "auth_user")]
+    [InlineData(Platform.Web, "scope.camera")]
+    public async Task NativeJson_TwoEqualFailurePayloads_DeepEqualAndCarriedByTheException(Platform platform, string scope)
+    {
+        using var first = TestAuthorizer.Create(platform, new ScriptedPrompter(PromptResult.Deny));
+        using var second = TestAuthorizer.Create(platform, new ScriptedPrompter(PromptResult.Deny));
+
+        var a = (await first.TryAuthorizeAsync(new AuthorizeRequest(scope)).Guarded()).Error!;
+        var thrown = await Assert.ThrowsAsync<AuthorizeException>(async () => await second.AuthorizeAsync(scope).Guarded());
+
+        UniAuthorizeException family = thrown;
+        Assert.True(JsonElement.DeepEquals(a.NativeJson, family.NativeJson!.Value));
+        Assert.Equal(a.CodeName, family.ErrorCode);
+        Assert.Equal(a.Native.Keys, a.NativeJson.EnumerateObject().Select(static p => p.Name));
     }
 }

@@ -27,7 +27,7 @@ internal static class CallResponses
         return new CallResponse("fail", PlatformNames.Of(platform))
         {
             ErrMsg = error.ErrMsg,
-            Error = new CallError(CodeName(error.Code), error.Message),
+            Error = new CallError(error.CodeName, error.Message),
             Native = error.Native,
         };
     }
@@ -45,22 +45,4 @@ internal static class CallResponses
         var bytes = Encoded.GetValue(key, _ => JsonSerializer.SerializeToUtf8Bytes(From(outcome, platform), HostJson.Default.CallResponse));
         return TypedResults.Bytes(bytes, "application/json; charset=utf-8");
     }
-
-    public static string CodeName(AuthorizeErrorCode code) => code switch
-    {
-        AuthorizeErrorCode.InvalidScope => "invalid_scope",
-        AuthorizeErrorCode.UnsupportedScope => "unsupported_scope",
-        AuthorizeErrorCode.PlatformNotSupported => "platform_not_supported",
-        AuthorizeErrorCode.Denied => "denied",
-        AuthorizeErrorCode.Dismissed => "dismissed",
-        AuthorizeErrorCode.SettingsOnly => "settings_only",
-        AuthorizeErrorCode.PromptTimedOut => "prompt_timed_out",
-        AuthorizeErrorCode.PromptFailed => "prompt_failed",
-        AuthorizeErrorCode.StoreUnavailable => "store_unavailable",
-        AuthorizeErrorCode.Canceled => "canceled",
-        AuthorizeErrorCode.InvalidRequest => "invalid_request",
-        AuthorizeErrorCode.PrivacyNotAuthorized => "privacy_not_authorized",
-        AuthorizeErrorCode.NotSupportedByPlugin => "not_supported_by_plugin",
-        _ => "failed",
-    };
 }

@@ -136,7 +136,7 @@ internal sealed partial class PendingCalls : IDisposable
     {
         var withdrawn = new CallResponse("fail", PlatformNames.Of(call.Platform))
         {
-            Error = new CallError(CallResponses.CodeName(AuthorizeErrorCode.Canceled), "The app withdrew the call."),
+            Error = new CallError("canceled", "The app withdrew the call."),
         };
         var finished = await _store.FinishCallAsync(call.Id, JsonSerializer.Serialize(withdrawn, HostJson.Default.CallResponse), _time.GetUtcNow(),
             cancellationToken).ConfigureAwait(false);

@@ -95,68 +95,52 @@ public sealed class UniAuthorizeHostOptions
     /// <summary>The privacy contracts of WeChat apps, by app id (configuration: <c>Host:PrivacyContracts:{appId}:Name</c>
     /// and <c>:Url</c>). An app listed here needs the user's agreement before its personal-data scopes.</summary>
     public IDictionary<string, PrivacyContract> PrivacyContracts { get; } = new Dictionary<string, PrivacyContract>(StringComparer.Ordinal);
+}
 
-    internal void Validate()
+internal sealed class UniAuthorizeHostOptionsValidator(string prefix = "UniAuthorizeHostOptions.") : OptionsValidator<UniAuthorizeHostOptions>(prefix)
+{
+    public static UniAuthorizeHostOptionsValidator Code { get; } = new();
+
+    protected override void Check(UniAuthorizeHostOptions o, List<string> failures)
     {
-        Positive(SessionLifetime, nameof(SessionLifetime));
-        Positive(SessionCacheDuration, nameof(SessionCacheDuration));
-        Positive(MaxWait, nameof(MaxWait));
-        Positive(CallRetention, nameof(CallRetention));
-        Positive(ExchangeWindow, nameof(ExchangeWindow));
-        if (ExchangePermitLimit <= 0 || MaxRequestBodyBytes <= 0)
-        {
-            throw new InvalidOperationException("UniAuthorizeHostOptions.ExchangePermitLimit and MaxRequestBodyBytes must be positive.");
-        }
-
-        if (AdminKey is { Length: < 16 })
-        {
-            throw new InvalidOperationException("UniAuthorizeHostOptions.AdminKey must be at least 16 characters (or unset to disable the admin API).");
-        }
-
-        foreach (var (appId, contract) in PrivacyContracts)
+        Positive(o.SessionLifetime, nameof(o.SessionLifetime), failures);
+        Positive(o.SessionCacheDuration, nameof(o.SessionCacheDuration), failures);
+        Positive(o.MaxWait, nameof(o.MaxWait), failures);
+        Positive(o.CallRetention, nameof(o.CallRetention), failures);
+        Positive(o.ExchangeWindow, nameof(o.ExchangeWindow), failures);
+        Fail(o.ExchangePermitLimit <= 0, $"{Prefix}ExchangePermitLimit must be positive; it is {o.ExchangePermitLimit}.", failures);
+        Fail(o.MaxRequestBodyBytes <= 0, $"{Prefix}MaxRequestBodyBytes must be positive; it is {o.MaxRequestBodyBytes}.", failures);
+        Fail(o.AdminKey is { Length: < 16 }, $"{Prefix}AdminKey must be at least 16 characters (or unset to disable the admin API).", failures);
+        foreach (var (appId, contract) in o.PrivacyContracts)
         {
             if (string.IsNullOrWhiteSpace(contract.Name) || string.IsNullOrWhiteSpace(contract.Url))
             {
-                throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}] needs a Name and a Url.");
+                failures.Add($"{Prefix}PrivacyContracts[{appId}] needs a Name and a Url.");
             }
-
-            if (!PrivacyContract.IsValidUrl(contract.Url))
+            else if (!PrivacyContract.IsValidUrl(contract.Url))
             {
-                throw new InvalidOperationException($"UniAuthorizeHostOptions.PrivacyContracts[{appId}].Url must be a path on the host or an http(s) URL.");
+                failures.Add($"{Prefix}PrivacyContracts[{appId}].Url must be a path on the host or an http(s) URL.");
             }
         }
 
-        if (string.IsNullOrWhiteSpace(UserIdClaimType) || string.IsNullOrWhiteSpace(UserNameClaimType))
+        Fail(string.IsNullOrWhiteSpace(o.UserIdClaimType), $"{Prefix}UserIdClaimType must name a claim type.", failures);
+        Fail(string.IsNullOrWhiteSpace(o.UserNameClaimType), $"{Prefix}UserNameClaimType must name a claim type.", failures);
+        Fail(!Enum.IsDefined(o.NameSignIn), $"{Prefix}NameSignIn is {o.NameSignIn}; use Off, LoopbackOnly or Anywhere.", failures);
+        Fail(o.SignInUrl is { } signIn && (!signIn.StartsWith('/') || signIn.StartsWith("//", StringComparison.Ordinal) || signIn.StartsWith("/\\", StringComparison.Ordinal)),
+            $"{Prefix}SignInUrl must be a path on this host, starting with a single '/'.", failures);
+        foreach (var (path, name) in new[] { (o.ConsentPagePath, nameof(o.ConsentPagePath)), (o.SettingsPagePath, nameof(o.SettingsPagePath)), (o.ConsolePagePath, nameof(o.ConsolePagePath)), (o.DataPagePath, nameof(o.DataPagePath)) })
         {
-            throw new InvalidOperationException("UniAuthorizeHostOptions.UserIdClaimType and UserNameClaimType must name a claim type.");
+            Fail(path is null || !path.StartsWith('/'), $"{Prefix}{name} must start with '/'.", failures);
         }
 
-        if (!Enum.IsDefined(NameSignIn))
-        {
-            throw new InvalidOperationException($"UniAuthorizeHostOptions.NameSignIn is {NameSignIn}; use Off, LoopbackOnly or Anywhere.");
-        }
-
-        if (SignInUrl is { } signIn && (!signIn.StartsWith('/') || signIn.StartsWith("//", StringComparison.Ordinal) || signIn.StartsWith("/\\", StringComparison.Ordinal)))
-        {
-            throw new InvalidOperationException("UniAuthorizeHostOptions.SignInUrl must be a path on this host, starting with a single '/'.");
-        }
-
-        if (!ConsentPagePath.StartsWith('/') || !SettingsPagePath.StartsWith('/') || !ConsolePagePath.StartsWith('/') || !DataPagePath.StartsWith('/'))
-        {
-            throw new InvalidOperationException("UniAuthorizeHostOptions.ConsentPagePath, SettingsPagePath, ConsolePagePath and DataPagePath must start with '/'.");
-        }
-
-        if (OperatorPolicy is { } policy && string.IsNullOrWhiteSpace(policy))
-        {
-            throw new InvalidOperationException("UniAuthorizeHostOptions.OperatorPolicy must name an authorization policy (or be unset).");
-        }
+        Fail(o.OperatorPolicy is { } policy && string.IsNullOrWhiteSpace(policy), $"{Prefix}OperatorPolicy must name an authorization policy (or be unset).", failures);
     }
 
-    private static void Positive(TimeSpan value, string name)
+    private static void Fail(bool failed, string message, List<string> failures)
     {
-        if (value <= TimeSpan.Zero)
+        if (failed)
         {
-            throw new InvalidOperationException($"UniAuthorizeHostOptions.{name} must be positive; it is {value}.");
+            failures.Add(message);
         }
     }
 }

@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Uni.Authorize;
 using Uni.Authorize.AspNetCore;
 
@@ -18,28 +20,32 @@ public static class UniAuthorizeHostServiceCollectionExtensions
     public static IUniAuthorizeBuilder AddUniAuthorizeHost(this IServiceCollection services) =>
         services.AddUniAuthorizeHost(static _ => { });
 
-    /// <summary>Registers the host with options bound from <paramref name="section"/>.</summary>
+    /// <summary>Registers the host with options bound from <paramref name="section"/> (for example <c>Host</c>:
+    /// <c>SessionLifetime</c>, <c>MaxWait</c>, ...); the engine keeps its own options (<c>AddUniAuthorize</c>).</summary>
+    /// <exception cref="OptionsValidationException">At start-up: a setting is invalid (the message names its path).</exception>
     public static IUniAuthorizeBuilder AddUniAuthorizeHost(this IServiceCollection services, IConfiguration section)
     {
+        ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(section);
-        services.AddOptions<UniAuthorizeHostOptions>().Bind(section);
-        return services.AddUniAuthorizeHost(static _ => { });
+        ValidatedOptions.Bind<UniAuthorizeHostOptions, UniAuthorizeHostOptionsValidator>(services, section, static prefix => new UniAuthorizeHostOptionsValidator(prefix));
+        return services.AddHostServices(null);
     }
 
     /// <summary>Registers the host; <paramref name="configure"/> sets the host's options and <paramref name="configureAuthorizer"/>
     /// the engine's (its prompter is the host's consent broker). Housekeeping runs with its defaults; change them with
     /// <c>AddHousekeeping(o =&gt; ...)</c> on the returned builder.</summary>
+    /// <exception cref="OptionsValidationException">At start-up: a setting is invalid (the message names it).</exception>
     public static IUniAuthorizeBuilder AddUniAuthorizeHost(this IServiceCollection services, Action<UniAuthorizeHostOptions> configure,
         Action<UniAuthorizeOptions>? configureAuthorizer = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        services.AddOptions<UniAuthorizeHostOptions>().Configure(configure).Validate(static o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        ValidatedOptions.Add(services, UniAuthorizeHostOptionsValidator.Code).Configure(configure);
+        return services.AddHostServices(configureAuthorizer);
+    }
 
+    private static IUniAuthorizeBuilder AddHostServices(this IServiceCollection services, Action<UniAuthorizeOptions>? configureAuthorizer)
+    {
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
         builder.AddHousekeeping();
         services.TryAddSingleton<IIdentityStore>(static sp => new InMemoryIdentityStore(sp.GetRequiredService<InMemoryWebhookStore>()));
@@ -55,34 +61,27 @@ public static class UniAuthorizeHostServiceCollectionExtensions
 
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MiniAppSessionHandler>(MiniAppSessionDefaults.AuthenticationScheme, static _ => { })
-            .AddCookie(UniAuthorizeHostOptions.NameSignInScheme, static o =>
-            {
-                o.Cookie.Name = UserAccess.CookieName;
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                o.ExpireTimeSpan = TimeSpan.FromDays(7);
-                o.SlidingExpiration = true;
-                o.Events.OnRedirectToLogin = static c => Status(c.Response, StatusCodes.Status401Unauthorized);
-                o.Events.OnRedirectToAccessDenied = static c => Status(c.Response, StatusCodes.Status403Forbidden);
-            })
-            .AddCookie(UniAuthorizeHostOptions.OperatorScheme, static o =>
-            {
-                o.Cookie.Name = OperatorSignIn.CookieName;
-                o.Cookie.HttpOnly = true;
-                o.Cookie.SameSite = SameSiteMode.Strict;
-                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-                // An operator's cookie does not outlive a working day.
-                o.ExpireTimeSpan = TimeSpan.FromHours(8);
-                o.SlidingExpiration = false;
-                o.Events.OnRedirectToLogin = static c => Status(c.Response, StatusCodes.Status401Unauthorized);
-                o.Events.OnRedirectToAccessDenied = static c => Status(c.Response, StatusCodes.Status403Forbidden);
-            });
+            .AddCookie(UniAuthorizeHostOptions.NameSignInScheme, static o => ApiCookie(o, UserAccess.CookieName, TimeSpan.FromDays(7), sliding: true))
+            // An operator's cookie does not outlive a working day.
+            .AddCookie(UniAuthorizeHostOptions.OperatorScheme, static o => ApiCookie(o, OperatorSignIn.CookieName, TimeSpan.FromHours(8), sliding: false));
         services.AddAuthorization();
         // The pages send the token in the header the application's antiforgery options name (GET /api/v1/user/antiforgery says which).
         services.AddAntiforgery();
         services.AddRateLimiter(static o => o.AddPolicy<string, ExchangeRateLimitPolicy>(ExchangeEndpoints.RateLimitPolicy));
         return builder;
+    }
+
+    // The API's cookies: never sent cross-site, and a missing or refused sign-in is a status code, not a redirect.
+    private static void ApiCookie(CookieAuthenticationOptions options, string name, TimeSpan lifetime, bool sliding)
+    {
+        options.Cookie.Name = name;
+        options.Cookie.HttpOnly = true;
+        options.Cookie.SameSite = SameSiteMode.Strict;
+        options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        options.ExpireTimeSpan = lifetime;
+        options.SlidingExpiration = sliding;
+        options.Events.OnRedirectToLogin = static c => Status(c.Response, StatusCodes.Status401Unauthorized);
+        options.Events.OnRedirectToAccessDenied = static c => Status(c.Response, StatusCodes.Status403Forbidden);
     }
 
     private static Task Status(HttpResponse response, int status)

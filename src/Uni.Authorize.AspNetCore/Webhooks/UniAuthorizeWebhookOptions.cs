@@ -32,23 +32,28 @@ public sealed class UniAuthorizeWebhookOptions
     /// <summary>Whether an app may register a plain <c>http</c> URL to a loopback address (for tests and local development).
     /// Default <see langword="false"/>: only <c>https</c>.</summary>
     public bool AllowHttpLoopback { get; set; }
+}
 
-    internal void Validate()
+internal sealed class UniAuthorizeWebhookOptionsValidator(string prefix = "UniAuthorizeWebhookOptions.") : OptionsValidator<UniAuthorizeWebhookOptions>(prefix)
+{
+    public static UniAuthorizeWebhookOptionsValidator Code { get; } = new();
+
+    protected override void Check(UniAuthorizeWebhookOptions o, List<string> failures)
     {
-        Require(PollInterval >= TimeSpan.FromMilliseconds(10) && PollInterval <= TimeSpan.FromMinutes(10), nameof(PollInterval), "between 10 ms and 10 minutes", PollInterval);
-        Require(LeaseDuration >= TimeSpan.FromSeconds(1) && LeaseDuration <= TimeSpan.FromHours(1), nameof(LeaseDuration), "between 1 second and 1 hour", LeaseDuration);
-        Require(BatchSize is >= 1 and <= 10_000, nameof(BatchSize), "between 1 and 10000", BatchSize);
-        Require(Timeout >= TimeSpan.FromMilliseconds(100) && Timeout < LeaseDuration, nameof(Timeout), "at least 100 ms and shorter than LeaseDuration", Timeout);
-        Require(FirstRetryDelay >= TimeSpan.FromMilliseconds(1) && FirstRetryDelay <= MaxRetryDelay, nameof(FirstRetryDelay), "at least 1 ms and at most MaxRetryDelay", FirstRetryDelay);
-        Require(MaxRetryDelay <= TimeSpan.FromDays(1), nameof(MaxRetryDelay), "at most 1 day", MaxRetryDelay);
-        Require(MaxAttempts is >= 1 and <= 1000, nameof(MaxAttempts), "between 1 and 1000", MaxAttempts);
+        Require(o.PollInterval >= TimeSpan.FromMilliseconds(10) && o.PollInterval <= TimeSpan.FromMinutes(10), nameof(o.PollInterval), "between 10 ms and 10 minutes", o.PollInterval, failures);
+        Require(o.LeaseDuration >= TimeSpan.FromSeconds(1) && o.LeaseDuration <= TimeSpan.FromHours(1), nameof(o.LeaseDuration), "between 1 second and 1 hour", o.LeaseDuration, failures);
+        Require(o.BatchSize is >= 1 and <= 10_000, nameof(o.BatchSize), "between 1 and 10000", o.BatchSize, failures);
+        Require(o.Timeout >= TimeSpan.FromMilliseconds(100) && o.Timeout < o.LeaseDuration, nameof(o.Timeout), "at least 100 ms and shorter than LeaseDuration", o.Timeout, failures);
+        Require(o.FirstRetryDelay >= TimeSpan.FromMilliseconds(1) && o.FirstRetryDelay <= o.MaxRetryDelay, nameof(o.FirstRetryDelay), "at least 1 ms and at most MaxRetryDelay", o.FirstRetryDelay, failures);
+        Require(o.MaxRetryDelay <= TimeSpan.FromDays(1), nameof(o.MaxRetryDelay), "at most 1 day", o.MaxRetryDelay, failures);
+        Require(o.MaxAttempts is >= 1 and <= 1000, nameof(o.MaxAttempts), "between 1 and 1000", o.MaxAttempts, failures);
     }
 
-    private static void Require(bool valid, string name, string range, object value)
+    private void Require(bool valid, string name, string range, object value, List<string> failures)
     {
         if (!valid)
         {
-            throw new InvalidOperationException($"UniAuthorizeWebhookOptions.{name} must be {range}; it is {value}.");
+            failures.Add($"{Prefix}{name} must be {range}; it is {value}.");
         }
     }
 }

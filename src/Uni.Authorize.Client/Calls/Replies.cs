@@ -68,22 +68,25 @@ public sealed class SettingReply
 }
 
 /// <summary>The rejection of <see cref="UniAuthorizeClient.AuthorizeAsync(string, CancellationToken)"/>: carries the failed reply.</summary>
-public sealed class AuthorizeRejectedException : Exception
+public sealed class AuthorizeRejectedException : UniAuthorizeException
 {
     /// <summary>Wraps a failed reply.</summary>
     public AuthorizeRejectedException(AuthorizeReply reply)
-        : base($"{(reply ?? throw new ArgumentNullException(nameof(reply))).ErrorCode}: {reply.ErrorMessage} ({reply.ErrMsg})") => Reply = reply;
+        : base((reply ?? throw new ArgumentNullException(nameof(reply))).ErrorCode ?? "failed", $"{reply.ErrorCode}: {reply.ErrorMessage} ({reply.ErrMsg})") => Reply = reply;
 
     /// <summary>The failed reply.</summary>
     public AuthorizeReply Reply { get; }
+
+    /// <summary><c>Reply.Native</c>: the platform's fail payload.</summary>
+    public override JsonElement? NativeJson => Reply.Native;
 }
 
 /// <summary>The host refused the request itself (RFC 7807 problem details): bad input, an invalid session, a limit.</summary>
-public sealed class UniAuthorizeProblemException : Exception
+public sealed class UniAuthorizeProblemException : UniAuthorizeException
 {
     /// <summary>Creates the exception from the problem's fields.</summary>
     public UniAuthorizeProblemException(int status, string code, string? detail)
-        : base($"{status} {code}: {detail}")
+        : base(code, $"{status} {code}: {detail}")
     {
         Status = status;
         Code = code;
@@ -93,7 +96,7 @@ public sealed class UniAuthorizeProblemException : Exception
     /// <summary>The HTTP status.</summary>
     public int Status { get; }
 
-    /// <summary>The problem's stable <c>code</c> (<c>session_invalid</c>, <c>invalid_scope</c>, ...).</summary>
+    /// <summary>The problem's stable <c>code</c> (<c>session_invalid</c>, <c>invalid_scope</c>, ...); the same as <see cref="UniAuthorizeException.ErrorCode"/>.</summary>
     public string Code { get; }
 
     /// <summary>What was wrong.</summary>

@@ -5,11 +5,9 @@ namespace Uni.Authorize.Host;
 /// <summary>Turns a configuration mistake found at start-up into one line that names the setting.</summary>
 internal static class StartupErrors
 {
-    // Library messages name their options classes; the host's settings are these sections.
+    // Options bound from a section name their configuration path already; the store's are set from Store:* in code.
     private static readonly (string Options, string Section)[] Sections =
     [
-        ("UniAuthorizeHostOptions.", "Host:"),
-        ("UniAuthorizeOptions.", "Authorize:"),
         ("PostgreSqlStoreOptions.", "Store:"),
     ];
 

@@ -19,7 +19,7 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
     public PostgreSqlDatabase(PostgreSqlStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        PostgreSqlStoreOptionsValidator.Code.ThrowIfInvalid(options);
         Options = options;
         LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         _logger = LoggerFactory.CreateLogger("Uni.Authorize.PostgreSql");

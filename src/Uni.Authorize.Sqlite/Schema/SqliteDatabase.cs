@@ -30,7 +30,7 @@ internal sealed class SqliteDatabase : IDisposable
     public SqliteDatabase(SqliteStoreOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        SqliteStoreOptionsValidator.Code.ThrowIfInvalid(options);
         Path = System.IO.Path.GetFullPath(options.Path);
         BusyTimeout = options.BusyTimeout;
         MaxDatabaseBytes = options.MaxDatabaseBytes;

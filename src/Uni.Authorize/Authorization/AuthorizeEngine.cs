@@ -17,7 +17,7 @@ internal sealed class AuthorizeEngine : IDisposable
     public AuthorizeEngine(UniAuthorizeOptions options, IServiceProvider? services)
     {
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        UniAuthorizeOptionsValidator.Code.ThrowIfInvalid(options);
         Platform = options.Platform;
         DefaultSubject = options.DefaultSubject;
         Store = options.Store ?? services?.GetService<IDecisionStore>() ?? new InMemoryDecisionStore();

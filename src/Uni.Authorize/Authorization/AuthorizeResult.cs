@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
 namespace Uni.Authorize;
 
 /// <summary>A successful authorize call: what was granted, and the platform's own payload.</summary>
@@ -42,6 +45,13 @@ public sealed class AuthorizeResult
     /// <summary>The payload the platform's own call gives its success callback, field by field
     /// (values are strings, numbers, string lists or nested dictionaries; Kuaishou's is empty).</summary>
     public IReadOnlyDictionary<string, object?> Native { get; }
+
+    /// <summary><see cref="Native"/> as the platform's JSON, the shape the HTTP API sends: compare two with
+    /// <see cref="JsonElement.DeepEquals"/>. Built on first use, then kept.</summary>
+    public JsonElement NativeJson => (_nativeJson ??= new(Uni.Authorize.NativeJson.ToElement(Native))).Value;
+
+    // A reference, so that a racing first use publishes a whole element; nothing is built on the authorize path.
+    private StrongBox<JsonElement>? _nativeJson;
 }
 
 /// <summary>A failed authorize call: a stable code, a clear message, and the platform's own payload.</summary>
@@ -81,6 +91,31 @@ public sealed class AuthorizeError
     /// <summary>The payload the platform's own call gives its fail callback, field by field.</summary>
     public IReadOnlyDictionary<string, object?> Native { get; }
 
+    /// <summary><see cref="Native"/> as the platform's JSON, the shape the HTTP API sends: compare two with
+    /// <see cref="JsonElement.DeepEquals"/>. Built on first use, then kept.</summary>
+    public JsonElement NativeJson => (_nativeJson ??= new(Uni.Authorize.NativeJson.ToElement(Native))).Value;
+
+    /// <summary><see cref="Code"/> as the HTTP API and the client name it: <c>denied</c>, <c>prompt_timed_out</c>, ...</summary>
+    public string CodeName => Code switch
+    {
+        AuthorizeErrorCode.InvalidScope => "invalid_scope",
+        AuthorizeErrorCode.UnsupportedScope => "unsupported_scope",
+        AuthorizeErrorCode.PlatformNotSupported => "platform_not_supported",
+        AuthorizeErrorCode.Denied => "denied",
+        AuthorizeErrorCode.Dismissed => "dismissed",
+        AuthorizeErrorCode.SettingsOnly => "settings_only",
+        AuthorizeErrorCode.PromptTimedOut => "prompt_timed_out",
+        AuthorizeErrorCode.PromptFailed => "prompt_failed",
+        AuthorizeErrorCode.StoreUnavailable => "store_unavailable",
+        AuthorizeErrorCode.Canceled => "canceled",
+        AuthorizeErrorCode.InvalidRequest => "invalid_request",
+        AuthorizeErrorCode.PrivacyNotAuthorized => "privacy_not_authorized",
+        AuthorizeErrorCode.NotSupportedByPlugin => "not_supported_by_plugin",
+        _ => "failed",
+    };
+
+    private StrongBox<JsonElement>? _nativeJson;
+
     /// <inheritdoc />
     public override string ToString() => $"{Code}: {Message} ({ErrMsg})";
 }
@@ -111,15 +146,18 @@ public readonly struct AuthorizeOutcome
 }
 
 /// <summary>The rejection of the awaitable form: carries the same <see cref="AuthorizeError"/> that <c>fail</c> receives.</summary>
-public sealed class AuthorizeException : Exception
+public sealed class AuthorizeException : UniAuthorizeException
 {
     /// <summary>Wraps <paramref name="error"/>.</summary>
     public AuthorizeException(AuthorizeError error)
-        : base((error ?? throw new ArgumentNullException(nameof(error))).ToString()) => Error = error;
+        : base((error ?? throw new ArgumentNullException(nameof(error))).CodeName, error.ToString()) => Error = error;
 
     /// <summary>The failure, as <c>fail</c> would receive it.</summary>
     public AuthorizeError Error { get; }
 
     /// <summary>Shortcut for <c>Error.Code</c>.</summary>
     public AuthorizeErrorCode Code => Error.Code;
+
+    /// <summary><c>Error.NativeJson</c>: the platform's fail payload.</summary>
+    public override JsonElement? NativeJson => Error.NativeJson;
 }

@@ -45,33 +45,35 @@ public sealed class UniAuthorizeOptions
 
     /// <summary>Creates the <c>Uni.Authorize</c> meter. Default: a meter of its own.</summary>
     public IMeterFactory? MeterFactory { get; set; }
+}
 
-    internal void Validate()
+/// <summary>The rules of <see cref="UniAuthorizeOptions"/>, for the container and for <see cref="Authorizer"/> built by hand.</summary>
+internal sealed class UniAuthorizeOptionsValidator(string prefix = "UniAuthorizeOptions.") : OptionsValidator<UniAuthorizeOptions>(prefix)
+{
+    public static UniAuthorizeOptionsValidator Code { get; } = new();
+
+    protected override void Check(UniAuthorizeOptions options, List<string> failures)
     {
-        if (!Enum.IsDefined(Platform))
+        if (!Enum.IsDefined(options.Platform))
         {
-            throw new InvalidOperationException($"UniAuthorizeOptions.Platform has the unknown value {(int)Platform}.");
+            failures.Add($"{Prefix}Platform has the unknown value {(int)options.Platform}.");
         }
 
-        DefaultSubject.EnsureValid();
-        EnsurePositive(PromptTimeout, nameof(PromptTimeout));
-        EnsurePositive(AuthCodeLifetime, nameof(AuthCodeLifetime));
-        if (GrantLifetime is { } grant)
+        if (!options.DefaultSubject.IsValid)
         {
-            EnsurePositive(grant, nameof(GrantLifetime));
+            failures.Add($"{Prefix}DefaultSubject needs an app id and a user id of 1 to {Subject.MaxIdLength} characters without control characters.");
         }
 
-        if (DenialLifetime is { } denial)
+        Positive(options.PromptTimeout, nameof(options.PromptTimeout), failures);
+        Positive(options.AuthCodeLifetime, nameof(options.AuthCodeLifetime), failures);
+        if (options.GrantLifetime is { } grant)
         {
-            EnsurePositive(denial, nameof(DenialLifetime));
+            Positive(grant, nameof(options.GrantLifetime), failures);
         }
-    }
 
-    private static void EnsurePositive(TimeSpan value, string name)
-    {
-        if (value <= TimeSpan.Zero)
+        if (options.DenialLifetime is { } denial)
         {
-            throw new InvalidOperationException($"UniAuthorizeOptions.{name} must be positive; it is {value}.");
+            Positive(denial, nameof(options.DenialLifetime), failures);
         }
     }
 }

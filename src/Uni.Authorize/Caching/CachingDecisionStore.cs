@@ -25,7 +25,7 @@ public sealed class CachingDecisionStore : IDecisionStore, IDisposable
     /// <param name="inner">The store that holds the decisions.</param>
     /// <param name="options">The cache size.</param>
     /// <param name="changeFeed">Changes made by other processes; required when other processes write to the same store.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="DecisionCacheOptions.MaxEntries"/> is less than 1.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="DecisionCacheOptions.MaxEntries"/> is less than 1.</exception>
     public CachingDecisionStore(IDecisionStore inner, DecisionCacheOptions options, IDecisionChangeFeed? changeFeed = null)
         : this(inner, options, changeFeed, ownsInner: false)
     {
@@ -35,7 +35,7 @@ public sealed class CachingDecisionStore : IDecisionStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(options);
-        options.Validate();
+        DecisionCacheOptionsValidator.Code.ThrowIfInvalid(options);
         _inner = inner;
         _maxEntries = options.MaxEntries;
         _ownsInner = ownsInner;

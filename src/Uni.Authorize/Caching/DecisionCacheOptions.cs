@@ -5,12 +5,17 @@ public sealed class DecisionCacheOptions
 {
     /// <summary>The most lookups held at once; the oldest are dropped first. Default 100,000.</summary>
     public int MaxEntries { get; set; } = 100_000;
+}
 
-    internal void Validate()
+internal sealed class DecisionCacheOptionsValidator(string prefix = "DecisionCacheOptions.") : OptionsValidator<DecisionCacheOptions>(prefix)
+{
+    public static DecisionCacheOptionsValidator Code { get; } = new();
+
+    protected override void Check(DecisionCacheOptions options, List<string> failures)
     {
-        if (MaxEntries < 1)
+        if (options.MaxEntries < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(MaxEntries), MaxEntries, "DecisionCacheOptions.MaxEntries must be at least 1.");
+            failures.Add($"{Prefix}MaxEntries must be at least 1; it is {options.MaxEntries}.");
         }
     }
 }

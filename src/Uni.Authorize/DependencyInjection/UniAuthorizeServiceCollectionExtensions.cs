@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Uni.Authorize;
@@ -12,16 +13,28 @@ public static class UniAuthorizeServiceCollectionExtensions
     public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services) => services.AddUniAuthorize(static _ => { });
 
     /// <summary>Registers the services of <see cref="AddUniAuthorize(IServiceCollection)"/> configured by <paramref name="configure"/>.</summary>
+    /// <exception cref="OptionsValidationException">At start-up: a setting is invalid (the message names it).</exception>
     public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services, Action<UniAuthorizeOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
-        // A bad setting stops a host at start-up rather than failing the first request.
-        services.AddOptions<UniAuthorizeOptions>().Configure(configure).Validate(static o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
+        ValidatedOptions.Add(services, UniAuthorizeOptionsValidator.Code).Configure(configure);
+        return services.AddUniAuthorizeServices();
+    }
+
+    /// <summary>Registers the services of <see cref="AddUniAuthorize(IServiceCollection)"/> with options bound from
+    /// <paramref name="section"/> (for example <c>UniAuthorize</c>: <c>Platform</c>, <c>PromptTimeout</c>, ...).</summary>
+    /// <exception cref="OptionsValidationException">At start-up: a setting is invalid (the message names its path).</exception>
+    public static IUniAuthorizeBuilder AddUniAuthorize(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(section);
+        ValidatedOptions.Bind<UniAuthorizeOptions, UniAuthorizeOptionsValidator>(services, section, static prefix => new UniAuthorizeOptionsValidator(prefix));
+        return services.AddUniAuthorizeServices();
+    }
+
+    private static UniAuthorizeBuilder AddUniAuthorizeServices(this IServiceCollection services)
+    {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => new InMemoryWebhookStore(sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IWebhookStore>(static sp => sp.GetRequiredService<InMemoryWebhookStore>());

@@ -11,17 +11,20 @@ public sealed class HousekeepingOptions
 
     /// <summary>The most rows one delete removes; a round repeats batches until one removes fewer. Default 1000.</summary>
     public int BatchSize { get; set; } = 1000;
+}
 
-    internal void Validate()
+internal sealed class HousekeepingOptionsValidator(string prefix = "HousekeepingOptions.") : OptionsValidator<HousekeepingOptions>(prefix)
+{
+    protected override void Check(HousekeepingOptions options, List<string> failures)
     {
-        if (Interval < TimeSpan.FromSeconds(1) || Interval > TimeSpan.FromDays(1))
+        if (options.Interval < TimeSpan.FromSeconds(1) || options.Interval > TimeSpan.FromDays(1))
         {
-            throw new InvalidOperationException($"HousekeepingOptions.Interval must be between 1 second and 1 day; it is {Interval}.");
+            failures.Add($"{Prefix}Interval must be between 1 second and 1 day; it is {options.Interval}.");
         }
 
-        if (BatchSize is < 1 or > 100_000)
+        if (options.BatchSize is < 1 or > 100_000)
         {
-            throw new InvalidOperationException($"HousekeepingOptions.BatchSize must be between 1 and 100000; it is {BatchSize}.");
+            failures.Add($"{Prefix}BatchSize must be between 1 and 100000; it is {options.BatchSize}.");
         }
     }
 }

@@ -30,7 +30,6 @@ internal sealed class HousekeepingService : BackgroundService
         _tasks = [.. tasks];
         _lock = housekeepingLock;
         _options = options.Value;
-        _options.Validate();
         _time = time;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Uni.Authorize.Housekeeping");
         _telemetry = new AuthorizeTelemetry(meterFactory, this);

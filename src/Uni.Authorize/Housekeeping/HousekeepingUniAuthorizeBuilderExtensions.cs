@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Uni.Authorize;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -13,17 +15,29 @@ public static class HousekeepingUniAuthorizeBuilderExtensions
 
     /// <summary>Registers housekeeping with the settings <paramref name="configure"/> makes; each call's settings
     /// apply on top of the earlier ones.</summary>
-    /// <exception cref="InvalidOperationException">At start-up: a setting is out of range (the message names it).</exception>
+    /// <exception cref="OptionsValidationException">At start-up: a setting is out of range (the message names it).</exception>
     public static IUniAuthorizeBuilder AddHousekeeping(this IUniAuthorizeBuilder builder, Action<HousekeepingOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(configure);
+        ValidatedOptions.Add(builder.Services, new HousekeepingOptionsValidator()).Configure(configure);
+        return builder.AddHousekeepingServices();
+    }
+
+    /// <summary>Registers housekeeping with settings bound from <paramref name="section"/> (<c>Enabled</c>,
+    /// <c>Interval</c>, <c>BatchSize</c>), on top of earlier calls' settings.</summary>
+    /// <exception cref="OptionsValidationException">At start-up: a setting is out of range (the message names its path).</exception>
+    public static IUniAuthorizeBuilder AddHousekeeping(this IUniAuthorizeBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        ValidatedOptions.Bind<HousekeepingOptions, HousekeepingOptionsValidator>(builder.Services, section, static prefix => new HousekeepingOptionsValidator(prefix));
+        return builder.AddHousekeepingServices();
+    }
+
+    private static IUniAuthorizeBuilder AddHousekeepingServices(this IUniAuthorizeBuilder builder)
+    {
         var services = builder.Services;
-        services.AddOptions<HousekeepingOptions>().Configure(configure).Validate(static o =>
-        {
-            o.Validate();
-            return true;
-        }).ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IHousekeepingLock, InProcessHousekeepingLock>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHousekeepingTask, AuthCodesHousekeepingTask>());

@@ -23,7 +23,7 @@ public sealed class WebhookOptionsTests
     [InlineData(nameof(UniAuthorizeWebhookOptions.Timeout))]
     [InlineData(nameof(UniAuthorizeWebhookOptions.FirstRetryDelay))]
     [InlineData(nameof(UniAuthorizeWebhookOptions.MaxAttempts))]
-    public void Validate_SettingOutOfRange_ThrowsNamingIt(string setting)
+    public void Validator_SettingOutOfRange_FailsNamingIt(string setting)
     {
         var options = new UniAuthorizeWebhookOptions();
         switch (setting)
@@ -35,9 +35,10 @@ public sealed class WebhookOptionsTests
             default: options.MaxAttempts = 0; break;
         }
 
-        var error = Assert.Throws<InvalidOperationException>(options.Validate);
+        var result = UniAuthorizeWebhookOptionsValidator.Code.Validate(null, options);
 
-        Assert.Contains("UniAuthorizeWebhookOptions." + setting, error.Message, StringComparison.Ordinal);
+        Assert.True(result.Failed);
+        Assert.Contains("UniAuthorizeWebhookOptions." + setting, result.FailureMessage, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -46,6 +47,6 @@ public sealed class WebhookOptionsTests
         var (exitCode, output, error) = await HostProcess.RunToExitAsync("--Store:Provider=InMemory", "--Webhooks:MaxAttempts=0");
 
         Assert.NotEqual(0, exitCode);
-        Assert.Contains("UniAuthorizeWebhookOptions.MaxAttempts", output + error, StringComparison.Ordinal);
+        Assert.Contains("Webhooks:MaxAttempts must be between 1 and 1000", output + error, StringComparison.Ordinal);
     }
 }

@@ -199,7 +199,7 @@ public sealed class CachingDecisionStoreTests
     [Fact]
     public void Constructor_MaxEntriesZero_ThrowsNamingTheSetting()
     {
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new CachingDecisionStore(new InMemoryDecisionStore(), new DecisionCacheOptions { MaxEntries = 0 }));
+        var ex = Assert.Throws<InvalidOperationException>(() => new CachingDecisionStore(new InMemoryDecisionStore(), new DecisionCacheOptions { MaxEntries = 0 }));
         Assert.Contains("MaxEntries", ex.Message, StringComparison.Ordinal);
     }
 
