@@ -165,7 +165,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<IResult> ListConsentsAsync(HttpContext context, ConsentBroker broker, HostIdentities identities,
-        IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+        DecisionManager decisions, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
         var user = UserAccess.Current(context);
         var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
@@ -191,7 +191,7 @@ internal static class UserEndpoints
                 var list = new List<ConsentInfo>(consents.Count);
                 foreach (var consent in consents)
                 {
-                    list.Add(await DescribeAsync(consent, identities, context.RequestAborted).ConfigureAwait(false));
+                    list.Add(await DescribeAsync(consent, identities, decisions, context.RequestAborted).ConfigureAwait(false));
                 }
 
                 context.Response.Headers.CacheControl = "no-store";
@@ -209,13 +209,13 @@ internal static class UserEndpoints
         }
     }
 
-    private static async Task<IResult> GetConsentAsync(HttpContext context, string id, ConsentBroker broker, HostIdentities identities)
+    private static async Task<IResult> GetConsentAsync(HttpContext context, string id, ConsentBroker broker, HostIdentities identities, DecisionManager decisions)
     {
         var user = UserAccess.Current(context);
         var consent = await broker.FindOpenAsync(id, user.Id, context.RequestAborted).ConfigureAwait(false);
         return consent is null
             ? Problems.NotFound("consent_not_found", "No consent with this id waits for you (it may have been answered or timed out).")
-            : TypedResults.Json(await DescribeAsync(consent, identities, context.RequestAborted).ConfigureAwait(false), HostJson.Default.ConsentInfo);
+            : TypedResults.Json(await DescribeAsync(consent, identities, decisions, context.RequestAborted).ConfigureAwait(false), HostJson.Default.ConsentInfo);
     }
 
     private static async Task<IResult> AnswerConsentAsync(HttpContext context, string id, ConsentBroker broker, Authorizer authorizer, TimeProvider time)
@@ -367,11 +367,17 @@ internal static class UserEndpoints
         }
     }
 
-    private static async ValueTask<ConsentInfo> DescribeAsync(ConsentRecord consent, HostIdentities identities, CancellationToken cancellationToken)
+    private static async ValueTask<ConsentInfo> DescribeAsync(ConsentRecord consent, HostIdentities identities, DecisionManager decisions,
+        CancellationToken cancellationToken)
     {
         var app = await identities.Store.GetAppAsync(consent.Subject.AppId, cancellationToken).ConfigureAwait(false);
         var appInfo = app is null ? new AppInfo(consent.Subject.AppId, consent.Subject.AppId, PlatformNames.Of(consent.Platform)) : Describe(app);
-        return new ConsentInfo(consent.Id, appInfo, [.. ConsentAnswers.Definitions(consent.Scopes).Select(s => CatalogEndpoints.Describe(s, consent.Platform))], consent.CreatedAt, consent.ExpiresAt);
+        // The manifest as it is now: the consent asks under the current purpose, the one its answer is recorded against.
+        var manifest = await decisions.GetManifestAsync(consent.Subject.AppId, cancellationToken).ConfigureAwait(false);
+        return new ConsentInfo(consent.Id, appInfo, [.. ConsentAnswers.Definitions(consent.Scopes).Select(s => CatalogEndpoints.Describe(s, consent.Platform) with
+        {
+            Purpose = manifest?.Purposes.TryGetValue(s.Name, out var purpose) == true ? purpose.Description : null,
+        })], consent.CreatedAt, consent.ExpiresAt);
     }
 
     public static AppInfo Describe(HostApp app) => new(app.Id, app.Name, PlatformNames.Of(app.Platform));

@@ -69,6 +69,9 @@ internal sealed record ScopeInfo(string Name, string NativeName, string Descript
 {
     /// <summary>The APIs that ask for the scope on this platform, under the platform's own names.</summary>
     public IReadOnlyList<string> NativeApis { get; init; } = [];
+
+    /// <summary>In a consent: the purpose the app declared for the scope, in its own words; absent when it declared none.</summary>
+    public string? Purpose { get; init; }
 }
 
 internal sealed record CatalogResponse(string Platform, IReadOnlyList<ScopeInfo> Scopes);

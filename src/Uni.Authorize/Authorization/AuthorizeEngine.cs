@@ -31,7 +31,20 @@ internal sealed class AuthorizeEngine : IDisposable
         AuthCodeLifetime = options.AuthCodeLifetime;
         GrantLifetime = options.GrantLifetime;
         DenialLifetime = options.DenialLifetime;
+        RequireDeclarations = options.RequireDeclarations;
+        var manifests = options.ManifestStore ?? services?.GetService<IAppManifestStore>();
+        Manifests = manifests is null ? null : new ManifestCache(manifests, Time, options.ManifestCacheDuration);
+        if (RequireDeclarations && Manifests is null)
+        {
+            throw new InvalidOperationException(
+                "UniAuthorizeOptions.RequireDeclarations needs a manifest store: set UniAuthorizeOptions.ManifestStore or register an IAppManifestStore service.");
+        }
     }
+
+    /// <summary>The apps' manifests, or <see langword="null"/> when no store keeps any.</summary>
+    public ManifestCache? Manifests { get; }
+
+    public bool RequireDeclarations { get; }
 
     public Platform Platform { get; }
 

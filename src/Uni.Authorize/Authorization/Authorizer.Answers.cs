@@ -12,6 +12,12 @@ public sealed partial class Authorizer
         ArgumentNullException.ThrowIfNull(answer);
         request.Subject.EnsureValid();
         var now = _time.GetUtcNow();
+        var (manifest, failure) = await ManifestAsync(request.Subject, request.Platform, ResolvedScope.AuthorizeApi, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            throw new AuthorizeException(failure);
+        }
+
         foreach (var scope in request.Scopes)
         {
             var state = answer.AnswerFor(scope.Name) switch
@@ -28,13 +34,16 @@ public sealed partial class Authorizer
             try
             {
                 var current = await _store.GetAsync(request.Subject, scope.Name, cancellationToken).ConfigureAwait(false);
-                if ((current?.EffectiveState(now) ?? DecisionState.NotDetermined) != DecisionState.NotDetermined)
+                if (StateOf(current, now, manifest) != DecisionState.NotDetermined)
                 {
                     continue;
                 }
 
                 var lifetime = state == DecisionState.Granted ? _grantLifetime : _denialLifetime;
-                var write = new DecisionWrite(request.Subject, scope.Name, state, DecisionSource.Prompt, now, now + lifetime, current?.Version ?? 0);
+                var write = new DecisionWrite(request.Subject, scope.Name, state, DecisionSource.Prompt, now, now + lifetime, current?.Version ?? 0)
+                {
+                    PurposeVersion = manifest?.PurposeVersionOf(scope.Name) ?? 0,
+                };
                 await WriteAsync(write, current?.State ?? DecisionState.NotDetermined, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -21,6 +21,13 @@ public sealed partial class Authorizer
             return new AuthorizeOutcome(invalid);
         }
 
+        var (manifest, failure) = await ManifestAsync(subject, platform, api, cancellationToken).ConfigureAwait(false);
+        if ((failure ?? Undeclared(manifest, platform, scopes, api)) is { } refused)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, refused.Code.ToString());
+            return new AuthorizeOutcome(refused);
+        }
+
         if (request.RequiresPrivacyAgreement && scopes.Any(s => s.Rule.NeedsPrivacyAgreement)
             && await PrivacyRefusalAsync(subject, platform, api, cancellationToken).ConfigureAwait(false) is { } refusal)
         {
@@ -43,7 +50,7 @@ public sealed partial class Authorizer
             try
             {
                 var decision = await _store.GetAsync(subject, scopes[i].Scope.Name, cancellationToken).ConfigureAwait(false);
-                states[i] = decision?.EffectiveState(now) ?? DecisionState.NotDetermined;
+                states[i] = StateOf(decision, now, manifest);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -67,7 +74,7 @@ public sealed partial class Authorizer
 
         if (toAsk is not null)
         {
-            await AskAsync(subject, platform, scopes, toAsk, states, codes, calledAt, cancellationToken).ConfigureAwait(false);
+            await AskAsync(subject, platform, scopes, toAsk, states, codes, calledAt, cancellationToken, manifest: manifest).ConfigureAwait(false);
         }
 
         var outcome = await ComposeAsync(subject, platform, api, scopes, states, codes, cancellationToken).ConfigureAwait(false);
@@ -152,7 +159,7 @@ public sealed partial class Authorizer
 
     private async Task AskAsync(
         Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes,
-        long calledAt, CancellationToken cancellationToken, bool askDenied = false)
+        long calledAt, CancellationToken cancellationToken, bool askDenied = false, AppManifest? manifest = null)
     {
         if (_prompter is null)
         {
@@ -182,7 +189,7 @@ public sealed partial class Authorizer
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
-                round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, askDenied, token), linked.Token).ConfigureAwait(false);
+                round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, askDenied, manifest, token), linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -212,7 +219,8 @@ public sealed partial class Authorizer
 
     // One consent round, run once for every caller sharing it, in the user's line.
     // askDenied: the privacy agreement is asked again after a refusal (WeChat re-asks until the user agrees).
-    private async Task<PromptRound> PromptRoundAsync(Subject subject, Platform platform, ResolvedScope[] scopes, bool askDenied, CancellationToken roundToken)
+    private async Task<PromptRound> PromptRoundAsync(
+        Subject subject, Platform platform, ResolvedScope[] scopes, bool askDenied, AppManifest? manifest, CancellationToken roundToken)
     {
         // Re-read: a dialog earlier in this user's line may have decided some of these scopes.
         var now = _time.GetUtcNow();
@@ -223,7 +231,7 @@ public sealed partial class Authorizer
             for (var i = 0; i < scopes.Length; i++)
             {
                 current[i] = await _store.GetAsync(subject, scopes[i].Scope.Name, roundToken).ConfigureAwait(false);
-                states[i] = current[i]?.EffectiveState(now) ?? DecisionState.NotDetermined;
+                states[i] = StateOf(current[i], now, manifest);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -248,7 +256,10 @@ public sealed partial class Authorizer
         {
             try
             {
-                var request = new PromptRequest(subject, platform, [.. ask.Select(i => scopes[i].Scope)]);
+                var request = new PromptRequest(subject, platform, [.. ask.Select(i => scopes[i].Scope)])
+                {
+                    Purposes = PurposesOf(manifest, ask.Select(i => scopes[i].Scope.Name)),
+                };
                 answer = await _prompter!.PromptAsync(request, linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (roundToken.IsCancellationRequested)
@@ -299,7 +310,10 @@ public sealed partial class Authorizer
             }
 
             var lifetime = state == DecisionState.Granted ? _grantLifetime : _denialLifetime;
-            var write = new DecisionWrite(subject, scopes[i].Scope.Name, state, DecisionSource.Prompt, decidedAt, decidedAt + lifetime, current[i]?.Version ?? 0);
+            var write = new DecisionWrite(subject, scopes[i].Scope.Name, state, DecisionSource.Prompt, decidedAt, decidedAt + lifetime, current[i]?.Version ?? 0)
+            {
+                PurposeVersion = manifest?.PurposeVersionOf(scopes[i].Scope.Name) ?? 0,
+            };
             try
             {
                 // The user answered: record it even if every caller has stopped waiting.
@@ -368,6 +382,25 @@ public sealed partial class Authorizer
             : NativePayloads.Success(platform, api, granted, authCode, errorScopes));
     }
 
+    private static IReadOnlyDictionary<string, string> PurposesOf(AppManifest? manifest, IEnumerable<string> scopes)
+    {
+        if (manifest is null)
+        {
+            return PromptRequest.NoPurposes;
+        }
+
+        var purposes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var scope in scopes)
+        {
+            if (manifest.Purposes.TryGetValue(scope, out var purpose))
+            {
+                purposes[scope] = purpose.Description;
+            }
+        }
+
+        return purposes;
+    }
+
     private string Explain(AuthorizeErrorCode code, ResolvedScope scope) => code switch
     {
         AuthorizeErrorCode.Denied => $"The user denied {scope.Scope.Name}.",
@@ -379,6 +412,7 @@ public sealed partial class Authorizer
         AuthorizeErrorCode.PromptFailed => $"The dialog for {scope.Scope.Name} could not be shown; nothing was granted.",
         AuthorizeErrorCode.StoreUnavailable => "The decision store is unavailable; nothing was granted. Retry when the store is back.",
         AuthorizeErrorCode.Canceled => "Every caller stopped waiting; the dialog was closed.",
+        AuthorizeErrorCode.Undeclared => $"The app's manifest does not declare {scope.Scope.Name}.",
         _ => $"{scope.Scope.Name} failed: {code}.",
     };
 }

@@ -25,6 +25,8 @@ public sealed partial class Authorizer : IDisposable
     private readonly TimeSpan _promptTimeout;
     private readonly TimeSpan? _grantLifetime;
     private readonly TimeSpan? _denialLifetime;
+    private readonly ManifestCache? _manifests;
+    private readonly bool _requireDeclarations;
 
     /// <summary>Creates an authorizer from <paramref name="options"/>, with in-memory stores unless it names others.
     /// Give it to <see cref="DecisionManager(Authorizer)"/> and <see cref="AuthCodeService(Authorizer)"/> for the
@@ -52,6 +54,8 @@ public sealed partial class Authorizer : IDisposable
         _promptTimeout = engine.PromptTimeout;
         _grantLifetime = engine.GrantLifetime;
         _denialLifetime = engine.DenialLifetime;
+        _manifests = engine.Manifests;
+        _requireDeclarations = engine.RequireDeclarations;
     }
 
     /// <summary>The platform of calls that name none.</summary>
@@ -154,6 +158,14 @@ public sealed partial class Authorizer : IDisposable
             && !(request.RequiresPrivacyAgreement && scope.Rule.NeedsPrivacyAgreement)
             && (IsDefault(subject) || subject.IsValid))
         {
+            // With manifests, only a fresh cached manifest that declares the call answers here; the rest (a read, a
+            // refusal) is the slow path's.
+            AppManifest? manifest = null;
+            if (_manifests is not null && (!_manifests.TryGet(subject.AppId, out manifest) || !IsDeclared(manifest, platform, scope, api)))
+            {
+                return AuthorizeSlowAsync(request, api, cancellationToken);
+            }
+
             ValueTask<Decision?> lookup;
             try
             {
@@ -166,10 +178,10 @@ public sealed partial class Authorizer : IDisposable
 
             if (!lookup.IsCompletedSuccessfully)
             {
-                return AwaitLookupAsync(lookup, request, scope, api, cancellationToken);
+                return AwaitLookupAsync(lookup, request, scope, api, manifest, cancellationToken);
             }
 
-            if (Decided(lookup.Result, platform, scope, api) is { } decided)
+            if (Decided(lookup.Result, platform, scope, api, manifest) is { } decided)
             {
                 return new(decided);
             }
@@ -178,7 +190,8 @@ public sealed partial class Authorizer : IDisposable
         return AuthorizeSlowAsync(request, api, cancellationToken);
     }
 
-    private async ValueTask<AuthorizeOutcome> AwaitLookupAsync(ValueTask<Decision?> lookup, AuthorizeRequest request, ResolvedScope scope, string api, CancellationToken cancellationToken)
+    private async ValueTask<AuthorizeOutcome> AwaitLookupAsync(
+        ValueTask<Decision?> lookup, AuthorizeRequest request, ResolvedScope scope, string api, AppManifest? manifest, CancellationToken cancellationToken)
     {
         Decision? decision;
         try
@@ -190,11 +203,11 @@ public sealed partial class Authorizer : IDisposable
             return new AuthorizeOutcome(StoreFailure(request.Platform ?? Platform, api, ex));
         }
 
-        return Decided(decision, request.Platform ?? Platform, scope, api)
+        return Decided(decision, request.Platform ?? Platform, scope, api, manifest)
             ?? await AuthorizeSlowAsync(request, api, cancellationToken).ConfigureAwait(false);
     }
 
-    private AuthorizeOutcome? Decided(Decision? decision, Platform platform, ResolvedScope scope, string api)
+    private AuthorizeOutcome? Decided(Decision? decision, Platform platform, ResolvedScope scope, string api, AppManifest? manifest)
     {
         if (decision is null)
         {
@@ -202,6 +215,11 @@ public sealed partial class Authorizer : IDisposable
         }
 
         var state = decision.ExpiresAt is null ? decision.State : decision.EffectiveState(_time.GetUtcNow());
+        if (state == DecisionState.Granted && IsStale(decision, manifest))
+        {
+            return null;
+        }
+
         switch (state)
         {
             case DecisionState.Granted:
@@ -211,6 +229,82 @@ public sealed partial class Authorizer : IDisposable
                 return new AuthorizeOutcome(ReferenceEquals(api, ResolvedScope.AuthorizeApi) ? scope.Denied : ApiOutcomes.Denied(platform, api, scope));
             default:
                 return null;
+        }
+    }
+
+    // A grant given to an older text of the app's declared purpose is asked again; a denial stands.
+    private static bool IsStale(Decision decision, AppManifest? manifest) =>
+        manifest is not null && decision.PurposeVersion < manifest.PurposeVersionOf(decision.Scope);
+
+    private static DecisionState StateOf(Decision? decision, DateTimeOffset now, AppManifest? manifest)
+    {
+        var state = decision?.EffectiveState(now) ?? DecisionState.NotDetermined;
+        return state == DecisionState.Granted && IsStale(decision!, manifest) ? DecisionState.NotDetermined : state;
+    }
+
+    private bool IsDeclared(AppManifest? manifest, Platform platform, ResolvedScope scope, string api)
+    {
+        if (manifest is null)
+        {
+            return !_requireDeclarations;
+        }
+
+        if (platform == Platform.WeChat && ManifestDocument.WeChatPrivateInfos.Contains(api) && !manifest.DeclaresPrivateInfo(api))
+        {
+            return false;
+        }
+
+        return scope.Rule.PromptMode == ScopePromptMode.Silent || manifest.Purposes.ContainsKey(scope.Scope.Name);
+    }
+
+    /// <summary>The failure of a call its app did not declare, or <see langword="null"/> when it may go on.</summary>
+    private AuthorizeError? Undeclared(AppManifest? manifest, Platform platform, ReadOnlySpan<ResolvedScope> scopes, string api)
+    {
+        if (manifest is null && !_requireDeclarations)
+        {
+            return null;
+        }
+
+        AuthorizeError? error = null;
+        if (platform == Platform.WeChat && ManifestDocument.WeChatPrivateInfos.Contains(api) && manifest?.DeclaresPrivateInfo(api) != true)
+        {
+            error = NativePayloads.Failure(platform, api, AuthorizeErrorCode.Undeclared,
+                $"The app's manifest does not list {api} in requiredPrivateInfos.");
+        }
+
+        foreach (var scope in scopes)
+        {
+            if (error is null && !(scope.Rule.PromptMode == ScopePromptMode.Silent || manifest?.Purposes.ContainsKey(scope.Scope.Name) == true))
+            {
+                error = NativePayloads.Failure(platform, api, AuthorizeErrorCode.Undeclared,
+                    $"The app's manifest declares no purpose for {scope.Scope.Name} (permission: {{\"{scope.Rule.NativeName}\": {{\"desc\": \"…\"}}}}).",
+                    platform == Platform.Alipay ? ResolvedScope.AlipayErrorScopes(scope, AuthorizeErrorCode.Undeclared) : null, scope.Scope.Name);
+            }
+        }
+
+        if (error is not null)
+        {
+            _telemetry.Undeclared.Add(1);
+        }
+
+        return error;
+    }
+
+    // Reads the app's manifest when manifests are kept; a store failure fails the call closed.
+    private async ValueTask<(AppManifest? Manifest, AuthorizeError? Failure)> ManifestAsync(Subject subject, Platform platform, string api, CancellationToken cancellationToken)
+    {
+        if (_manifests is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await _manifests.GetAsync(subject.AppId, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (null, StoreFailure(platform, api, ex));
         }
     }
 

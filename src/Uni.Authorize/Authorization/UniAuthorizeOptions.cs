@@ -25,6 +25,18 @@ public sealed class UniAuthorizeOptions
     /// <summary>Where auth codes live. Default: a new <see cref="InMemoryAuthCodeStore"/>.</summary>
     public IAuthCodeStore? AuthCodeStore { get; set; }
 
+    /// <summary>Where apps' manifests (declared purposes) live. Default: the container's <see cref="IAppManifestStore"/>,
+    /// else none: no call is checked against declarations.</summary>
+    public IAppManifestStore? ManifestStore { get; set; }
+
+    /// <summary>When <see langword="true"/>, an app without a manifest may not call any gated scope or API (as if it
+    /// declared nothing). Default: <see langword="false"/>: only apps with a manifest are checked.</summary>
+    public bool RequireDeclarations { get; set; }
+
+    /// <summary>How long a manifest read from the store is trusted before it is read again; a change made through
+    /// <see cref="DecisionManager.SetManifestAsync"/> counts at once on its own instance. Default: 30 seconds.</summary>
+    public TimeSpan ManifestCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
@@ -56,6 +68,7 @@ public sealed class UniAuthorizeOptions
         DefaultSubject.EnsureValid();
         EnsurePositive(PromptTimeout, nameof(PromptTimeout));
         EnsurePositive(AuthCodeLifetime, nameof(AuthCodeLifetime));
+        EnsurePositive(ManifestCacheDuration, nameof(ManifestCacheDuration));
         if (GrantLifetime is { } grant)
         {
             EnsurePositive(grant, nameof(GrantLifetime));

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Uni.Authorize;
 
 /// <summary>
@@ -91,4 +93,41 @@ public sealed partial class DecisionManager
             throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "exportDecisions", ex));
         }
     }
+
+    /// <summary>The current manifest of <paramref name="appId"/>, or <see langword="null"/> when it registered none.</summary>
+    /// <exception cref="InvalidOperationException">No manifest store is configured.</exception>
+    public ValueTask<AppManifest?> GetManifestAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        return ManifestStore.Store.GetManifestAsync(appId, cancellationToken);
+    }
+
+    /// <summary>Registers the declarations of an <c>app.json</c> fragment (<c>permission</c> and, on WeChat,
+    /// <c>requiredPrivateInfos</c>) as the app's next manifest version. A purpose whose text changed gets the new
+    /// version, so a grant given to the old text is asked again. Counts at once on this instance.</summary>
+    /// <param name="appId">The app.</param>
+    /// <param name="platform">The app's platform: whose scope names and fields <paramref name="appJson"/> uses.</param>
+    /// <param name="appJson">The <c>app.json</c> fragment; other fields are ignored.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <exception cref="ArgumentException">The fragment is malformed; the message names the field.</exception>
+    /// <exception cref="InvalidOperationException">No manifest store is configured.</exception>
+    public async ValueTask<AppManifest> SetManifestAsync(string appId, Platform platform, JsonElement appJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(appId);
+        var cache = ManifestStore;
+        // Two concurrent changes: the loser reads the winner's version and applies its own on top.
+        while (true)
+        {
+            var previous = await cache.Store.GetManifestAsync(appId, cancellationToken).ConfigureAwait(false);
+            var next = ManifestDocument.Next(appId, platform, appJson, previous, _engine.Time.GetUtcNow());
+            if (await cache.Store.TryPutManifestAsync(next, cancellationToken).ConfigureAwait(false))
+            {
+                cache.Set(appId, next);
+                return next;
+            }
+        }
+    }
+
+    private ManifestCache ManifestStore => _engine.Manifests
+        ?? throw new InvalidOperationException("No manifest store is configured: set UniAuthorizeOptions.ManifestStore or register an IAppManifestStore service.");
 }

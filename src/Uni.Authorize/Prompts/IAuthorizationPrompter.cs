@@ -14,7 +14,14 @@ public interface IAuthorizationPrompter
 /// <param name="Subject">The app asking and the user asked.</param>
 /// <param name="Platform">The platform whose wording applies.</param>
 /// <param name="Scopes">The undetermined scopes, all in one dialog.</param>
-public sealed record PromptRequest(Subject Subject, Platform Platform, IReadOnlyList<ScopeDefinition> Scopes);
+public sealed record PromptRequest(Subject Subject, Platform Platform, IReadOnlyList<ScopeDefinition> Scopes)
+{
+    internal static readonly IReadOnlyDictionary<string, string> NoPurposes = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+
+    /// <summary>The purposes the app declared for the asked scopes, in its own words, keyed by canonical scope name:
+    /// the dialog shows each beside its scope. Empty when the app has no manifest.</summary>
+    public IReadOnlyDictionary<string, string> Purposes { get; init; } = NoPurposes;
+}
 
 /// <summary>The user's answer to one scope of a dialog.</summary>
 public enum PromptAnswer

@@ -221,6 +221,9 @@ export function showConsentDialog(screen, consent) {
       h('div', {},
         h('div', { class: 'scope-zh' }, scope.descriptionZh),
         h('div', { class: 'scope-en' }, scope.descriptionEn),
+        // The app's declared purpose, in its own words: shown as text, never as markup.
+        scope.purpose ? h('p', { class: 'scope-purpose', 'data-testid': 'consent-purpose' },
+          h('span', { class: 'scope-purpose-label' }, '用途 Purpose: '), scope.purpose) : null,
         h('code', {}, scope.nativeName))));
     const sheet = h('div', {
       class: 'sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'consent-title', tabindex: '-1', 'data-testid': 'consent-dialog',
