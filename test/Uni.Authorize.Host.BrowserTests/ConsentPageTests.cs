@@ -37,6 +37,31 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task ConsentPage_DeclaredPurpose_ShownAsTextBesideTheScope()
+    {
+        var user = Pages.UniqueUser("purpose");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("wechat", "Purpose App " + user);
+        const string Purpose = "用于推荐附近门店 <b>and</b> delivery";
+        await host.PutManifestAsync(appId, new Dictionary<string, object>
+        {
+            ["permission"] = new Dictionary<string, object> { ["scope.userLocation"] = new { desc = Purpose } },
+        });
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        var scope = page.GetByTestId("consent-dialog").GetByTestId("consent-scope");
+        await Expect(scope.GetByTestId("consent-purpose")).ToHaveTextAsync("用途 Purpose: " + Purpose);
+        await Expect(scope.Locator("b")).ToHaveCountAsync(0);
+        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userLocation");
+
+        Assert.Equal("ok", (string?)(await miniApp.WaitAsync(pending))["status"]);
+    }
+
+    [Fact]
     public async Task ConsentPage_Deny_SecondCallFailsAtOnceWithoutDialog()
     {
         var user = Pages.UniqueUser("deny");
