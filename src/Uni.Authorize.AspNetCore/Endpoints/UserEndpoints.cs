@@ -238,10 +238,17 @@ internal static class UserEndpoints
         {
             if (!TryParseAnswer(body.Answer, out var answer))
             {
-                return Problems.BadRequest("invalid_answer", "'answer' is \"allow\", \"deny\" or \"dismiss\".");
+                return Problems.BadRequest("invalid_answer", "'answer' is \"allow\", \"allowOnce\", \"allowWhileUsing\", \"deny\" or \"dismiss\".");
             }
 
-            result = answer switch { PromptAnswer.Allow => PromptResult.Allow, PromptAnswer.Deny => PromptResult.Deny, _ => PromptResult.Dismissed };
+            result = answer switch
+            {
+                PromptAnswer.Allow => PromptResult.Allow,
+                PromptAnswer.AllowOnce => PromptResult.AllowOnce,
+                PromptAnswer.AllowWhileUsing => PromptResult.AllowWhileUsing,
+                PromptAnswer.Deny => PromptResult.Deny,
+                _ => PromptResult.Dismissed,
+            };
         }
         else if (body.Answer is null && body.Scopes is { Count: > 0 } perScope)
         {
@@ -250,7 +257,8 @@ internal static class UserEndpoints
             {
                 if (!consent.Scopes.Contains(scope, StringComparer.Ordinal) || !TryParseAnswer(value, out var answer))
                 {
-                    return Problems.BadRequest("invalid_answer", "'scopes' maps each asked scope's canonical name to \"allow\", \"deny\" or \"dismiss\".");
+                    return Problems.BadRequest("invalid_answer",
+                        "'scopes' maps each asked scope's canonical name to \"allow\", \"allowOnce\", \"allowWhileUsing\", \"deny\" or \"dismiss\".");
                 }
 
                 answers[scope] = answer;
@@ -261,6 +269,12 @@ internal static class UserEndpoints
         else
         {
             return Problems.BadRequest("invalid_answer", "Send either 'answer' for every scope or 'scopes' with one answer per scope.");
+        }
+
+        if (consent.Scopes.Any(scope => result.AnswerFor(scope) == PromptAnswer.AllowWhileUsing)
+            && !new PromptRequest(consent.Subject, consent.Platform, ConsentAnswers.Definitions(consent.Scopes)).OffersWhileUsing)
+        {
+            return Problems.BadRequest("invalid_answer", "\"allowWhileUsing\" is offered for location scopes only.");
         }
 
         // The first answer wins; then it is recorded here too, so that it holds even if the instance that asked has stopped.
@@ -358,7 +372,10 @@ internal static class UserEndpoints
         {
             var entries = await authorizer.GetSettingsEntriesAsync(new Subject(app.Id, userId), app.Platform, cancellationToken).ConfigureAwait(false);
             return TypedResults.Json(new AppSettings(Describe(app),
-                [.. entries.Select(e => new SettingsEntryInfo(e.Scope.Name, e.Key, StateName(e.State), e.Scope.DescriptionZh, e.Scope.DescriptionEn))]),
+                [.. entries.Select(e => new SettingsEntryInfo(e.Scope.Name, e.Key, StateName(e.State), e.Scope.DescriptionZh, e.Scope.DescriptionEn)
+                {
+                    Lifetime = e.Lifetime == DecisionLifetime.WhileUsing ? "whileUsing" : "standing",
+                })]),
                 HostJson.Default.AppSettings);
         }
         catch (AuthorizeException ex)
@@ -374,10 +391,14 @@ internal static class UserEndpoints
         var appInfo = app is null ? new AppInfo(consent.Subject.AppId, consent.Subject.AppId, PlatformNames.Of(consent.Platform)) : Describe(app);
         // The manifest as it is now: the consent asks under the current purpose, the one its answer is recorded against.
         var manifest = await decisions.GetManifestAsync(consent.Subject.AppId, cancellationToken).ConfigureAwait(false);
-        return new ConsentInfo(consent.Id, appInfo, [.. ConsentAnswers.Definitions(consent.Scopes).Select(s => CatalogEndpoints.Describe(s, consent.Platform) with
+        var scopes = ConsentAnswers.Definitions(consent.Scopes);
+        return new ConsentInfo(consent.Id, appInfo, [.. scopes.Select(s => CatalogEndpoints.Describe(s, consent.Platform) with
         {
             Purpose = manifest?.Purposes.TryGetValue(s.Name, out var purpose) == true ? purpose.Description : null,
-        })], consent.CreatedAt, consent.ExpiresAt);
+        })], consent.CreatedAt, consent.ExpiresAt)
+        {
+            OffersWhileUsing = new PromptRequest(consent.Subject, consent.Platform, scopes).OffersWhileUsing,
+        };
     }
 
     public static AppInfo Describe(HostApp app) => new(app.Id, app.Name, PlatformNames.Of(app.Platform));
@@ -406,6 +427,8 @@ internal static class UserEndpoints
         (var ok, answer) = value switch
         {
             "allow" => (true, PromptAnswer.Allow),
+            "allowOnce" => (true, PromptAnswer.AllowOnce),
+            "allowWhileUsing" => (true, PromptAnswer.AllowWhileUsing),
             "deny" => (true, PromptAnswer.Deny),
             "dismiss" => (true, PromptAnswer.Dismissed),
             _ => (false, PromptAnswer.Dismissed),

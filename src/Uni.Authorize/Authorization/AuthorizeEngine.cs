@@ -111,7 +111,7 @@ internal sealed class AuthorizeEngine : IDisposable
     }
 
     // A conditional write from a dialog: on conflict the stored decision wins (first decision wins).
-    public async ValueTask<Decision?> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken)
+    public async ValueTask<DecisionWriteResult> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken)
     {
         var result = await Store.TryWriteAsync(write, cancellationToken).ConfigureAwait(false);
         if (result.Written)
@@ -123,7 +123,7 @@ internal sealed class AuthorizeEngine : IDisposable
             Log.WriteConflict(Logger, write.Scope);
         }
 
-        return result.Current;
+        return result;
     }
 
     public void OnWritten(Decision decision, DecisionState previous)

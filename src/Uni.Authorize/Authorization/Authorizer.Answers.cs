@@ -20,13 +20,10 @@ public sealed partial class Authorizer
 
         foreach (var scope in request.Scopes)
         {
-            var state = answer.AnswerFor(scope.Name) switch
-            {
-                PromptAnswer.Allow => DecisionState.Granted,
-                PromptAnswer.Deny => DecisionState.Denied,
-                _ => DecisionState.NotDetermined,
-            };
-            if (state == DecisionState.NotDetermined)
+            // "Allow while using" lasts as long as the asking call's session, which only the instance that asked knows:
+            // that instance records it.
+            var given = answer.AnswerFor(scope.Name);
+            if (given == PromptAnswer.AllowWhileUsing || Answered(given, now, sessionEndsAt: null) is not var (state, lifetime, expiresAt))
             {
                 continue;
             }
@@ -39,10 +36,10 @@ public sealed partial class Authorizer
                     continue;
                 }
 
-                var lifetime = state == DecisionState.Granted ? _grantLifetime : _denialLifetime;
-                var write = new DecisionWrite(request.Subject, scope.Name, state, DecisionSource.Prompt, now, now + lifetime, current?.Version ?? 0)
+                var write = new DecisionWrite(request.Subject, scope.Name, state, DecisionSource.Prompt, now, expiresAt, current?.Version ?? 0)
                 {
                     PurposeVersion = manifest?.PurposeVersionOf(scope.Name) ?? 0,
+                    Lifetime = lifetime,
                 };
                 await WriteAsync(write, current?.State ?? DecisionState.NotDetermined, cancellationToken).ConfigureAwait(false);
             }

@@ -90,9 +90,11 @@ public sealed partial class Authorizer : IDisposable
     /// <param name="subject">Whose decision it is; <see langword="null"/> for the default subject.</param>
     /// <param name="platform">The platform; <see langword="null"/> for the authorizer's.</param>
     /// <param name="requiresPrivacyAgreement">Whether the app declared a privacy contract the user must agree to first.</param>
+    /// <param name="sessionEndsAt">When the caller's mini-app session ends (<see cref="AuthorizeRequest.SessionEndsAt"/>).</param>
     /// <param name="cancellationToken">Ends this caller's wait.</param>
     public ValueTask<AuthorizeOutcome> TryAuthorizeApiAsync(
-        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, CancellationToken cancellationToken = default)
+        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, DateTimeOffset? sessionEndsAt = null,
+        CancellationToken cancellationToken = default)
     {
         var target = platform ?? Platform;
         if (api is null || !PlatformApis.TryGetScope(target, api, out var scope))
@@ -108,13 +110,17 @@ public sealed partial class Authorizer : IDisposable
                 : OpenApiAsync(api, subject ?? _defaultSubject, target, requiresPrivacyAgreement, cancellationToken);
         }
 
-        return AuthorizeCore(new AuthorizeRequest(scope) { Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement }, api, cancellationToken);
+        return AuthorizeCore(new AuthorizeRequest(scope)
+        {
+            Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement, SessionEndsAt = sessionEndsAt,
+        }, api, cancellationToken);
     }
 
     /// <summary>Like <see cref="TryAuthorizeApiAsync"/>, throwing <see cref="AuthorizeException"/> on failure.</summary>
     public ValueTask<AuthorizeResult> AuthorizeApiAsync(
-        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, CancellationToken cancellationToken = default) =>
-        OrThrow(TryAuthorizeApiAsync(api, subject, platform, requiresPrivacyAgreement, cancellationToken));
+        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, DateTimeOffset? sessionEndsAt = null,
+        CancellationToken cancellationToken = default) =>
+        OrThrow(TryAuthorizeApiAsync(api, subject, platform, requiresPrivacyAgreement, sessionEndsAt, cancellationToken));
 
     /// <inheritdoc />
     public void Dispose()
@@ -308,12 +314,15 @@ public sealed partial class Authorizer : IDisposable
         }
     }
 
+    // The scopes the platforms offer "while using" for.
+    internal static bool IsLocation(string scope) => scope is "scope.userLocation" or "scope.userFuzzyLocation";
+
     private bool IsDefault(Subject subject) =>
         ReferenceEquals(subject.AppId, _defaultSubject.AppId) && ReferenceEquals(subject.UserId, _defaultSubject.UserId);
 
     private AuthorizeError StoreFailure(Platform platform, string api, Exception exception) =>
         _engine.StoreFailure(platform, api, exception);
 
-    private ValueTask<Decision?> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken) =>
+    private ValueTask<DecisionWriteResult> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken) =>
         _engine.WriteAsync(write, previous, cancellationToken);
 }

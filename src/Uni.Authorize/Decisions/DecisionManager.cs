@@ -55,7 +55,12 @@ public sealed partial class DecisionManager
             try
             {
                 var current = await _engine.Store.GetAsync(subject, definition.Scope.Name, cancellationToken).ConfigureAwait(false);
-                var write = new DecisionWrite(subject, definition.Scope.Name, state, source, _engine.Time.GetUtcNow(), null, current?.Version ?? 0);
+                // A decision set now is given to the purpose the app declares now.
+                var manifest = _engine.Manifests is { } manifests ? await manifests.GetAsync(subject.AppId, cancellationToken).ConfigureAwait(false) : null;
+                var write = new DecisionWrite(subject, definition.Scope.Name, state, source, _engine.Time.GetUtcNow(), null, current?.Version ?? 0)
+                {
+                    PurposeVersion = manifest?.PurposeVersionOf(definition.Scope.Name) ?? 0,
+                };
                 var result = await _engine.Store.TryWriteAsync(write, cancellationToken).ConfigureAwait(false);
                 if (result.Written)
                 {
@@ -92,6 +97,43 @@ public sealed partial class DecisionManager
         {
             throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "exportDecisions", ex));
         }
+    }
+
+    /// <summary>Ends the "allow while using" grants of <paramref name="subject"/>: call it when the user's mini-app session
+    /// with the app ends (revoked, signed out). Each such grant becomes not determined (source <see cref="DecisionSource.Policy"/>),
+    /// so the next call asks again. Returns how many were ended.</summary>
+    /// <exception cref="ArgumentException">The subject is invalid.</exception>
+    /// <exception cref="AuthorizeException">The store is unavailable.</exception>
+    public async ValueTask<int> EndSessionAsync(Subject subject, CancellationToken cancellationToken = default)
+    {
+        subject.EnsureValid();
+        var ended = 0;
+        try
+        {
+            foreach (var decision in await _engine.Store.ListAsync(subject, cancellationToken).ConfigureAwait(false))
+            {
+                if (decision is not { State: DecisionState.Granted, Lifetime: DecisionLifetime.WhileUsing })
+                {
+                    continue;
+                }
+
+                // A conflict means the decision changed meanwhile (answered again, changed in settings): that one stands.
+                var write = new DecisionWrite(subject, decision.Scope, DecisionState.NotDetermined, DecisionSource.Policy, _engine.Time.GetUtcNow(), null, decision.Version)
+                {
+                    PurposeVersion = decision.PurposeVersion,
+                };
+                if ((await _engine.WriteAsync(write, decision.State, cancellationToken).ConfigureAwait(false)).Written)
+                {
+                    ended++;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "authorize", ex));
+        }
+
+        return ended;
     }
 
     /// <summary>The current manifest of <paramref name="appId"/>, or <see langword="null"/> when it registered none.</summary>
