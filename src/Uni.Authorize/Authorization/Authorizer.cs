@@ -248,20 +248,10 @@ public sealed partial class Authorizer : IDisposable
         return state == DecisionState.Granted && IsStale(decision!, manifest) ? DecisionState.NotDetermined : state;
     }
 
-    private bool IsDeclared(AppManifest? manifest, Platform platform, ResolvedScope scope, string api)
-    {
-        if (manifest is null)
-        {
-            return !_requireDeclarations;
-        }
-
-        if (platform == Platform.WeChat && ManifestDocument.WeChatPrivateInfos.Contains(api) && !manifest.DeclaresPrivateInfo(api))
-        {
-            return false;
-        }
-
-        return scope.Rule.PromptMode == ScopePromptMode.Silent || manifest.Purposes.ContainsKey(scope.Scope.Name);
-    }
+    private bool IsDeclared(AppManifest? manifest, Platform platform, ResolvedScope scope, string api) =>
+        manifest is null
+            ? !_requireDeclarations
+            : !MissesPrivateInfo(manifest, platform, api) && !MissesPurpose(manifest, scope);
 
     /// <summary>The failure of a call its app did not declare, or <see langword="null"/> when it may go on.</summary>
     private AuthorizeError? Undeclared(AppManifest? manifest, Platform platform, ReadOnlySpan<ResolvedScope> scopes, string api)
@@ -272,7 +262,7 @@ public sealed partial class Authorizer : IDisposable
         }
 
         AuthorizeError? error = null;
-        if (platform == Platform.WeChat && ManifestDocument.WeChatPrivateInfos.Contains(api) && manifest?.DeclaresPrivateInfo(api) != true)
+        if (MissesPrivateInfo(manifest, platform, api))
         {
             error = NativePayloads.Failure(platform, api, AuthorizeErrorCode.Undeclared,
                 $"The app's manifest does not list {api} in requiredPrivateInfos.");
@@ -280,7 +270,7 @@ public sealed partial class Authorizer : IDisposable
 
         foreach (var scope in scopes)
         {
-            if (error is null && !(scope.Rule.PromptMode == ScopePromptMode.Silent || manifest?.Purposes.ContainsKey(scope.Scope.Name) == true))
+            if (error is null && MissesPurpose(manifest, scope))
             {
                 error = NativePayloads.Failure(platform, api, AuthorizeErrorCode.Undeclared,
                     $"The app's manifest declares no purpose for {scope.Scope.Name} (permission: {{\"{scope.Rule.NativeName}\": {{\"desc\": \"…\"}}}}).",
@@ -295,6 +285,14 @@ public sealed partial class Authorizer : IDisposable
 
         return error;
     }
+
+    // WeChat's private-information APIs must be listed in requiredPrivateInfos.
+    private static bool MissesPrivateInfo(AppManifest? manifest, Platform platform, string api) =>
+        platform == Platform.WeChat && ManifestDocument.WeChatPrivateInfos.Contains(api) && manifest?.DeclaresPrivateInfo(api) != true;
+
+    // Every scope that shows a dialog needs a declared purpose; silent ones (Alipay's auth_base) ask nothing.
+    private static bool MissesPurpose(AppManifest? manifest, ResolvedScope scope) =>
+        scope.Rule.PromptMode != ScopePromptMode.Silent && manifest?.Purposes.ContainsKey(scope.Scope.Name) != true;
 
     // Reads the app's manifest when manifests are kept; a store failure fails the call closed.
     private async ValueTask<(AppManifest? Manifest, AuthorizeError? Failure)> ManifestAsync(Subject subject, Platform platform, string api, CancellationToken cancellationToken)
