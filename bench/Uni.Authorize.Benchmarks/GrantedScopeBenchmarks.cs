@@ -15,6 +15,7 @@ public class GrantedScopeBenchmarks
 
     private readonly ConcurrentDictionary<(string AppId, string UserId, string Scope), Decision> _dictionary = new();
     private Authorizer _authorizer = null!;
+    private Authorizer _declared = null!;
     private AuthorizeCallbackRequest _callbacks = null!;
     private IAuthorizationService _aspNetCore = null!;
     private ClaimsPrincipal _user = null!;
@@ -29,6 +30,18 @@ public class GrantedScopeBenchmarks
 
         _authorizer = new Authorizer(new UniAuthorizeOptions { Platform = Platform.WeChat });
         new DecisionManager(_authorizer).SetDecisionAsync(subject, Scope, DecisionState.Granted).AsTask().GetAwaiter().GetResult();
+        // An app with a manifest declaring the scope: its manifest and purpose version are read from the cache.
+        _declared = new Authorizer(new UniAuthorizeOptions { Platform = Platform.WeChat, ManifestStore = new InMemoryAppManifestStore() });
+        var declared = new DecisionManager(_declared);
+        using (var appJson = System.Text.Json.JsonDocument.Parse("""{"permission": {"scope.userLocation": {"desc": "Nearby shops"}}}"""))
+        {
+            declared.SetManifestAsync(subject.AppId, Platform.WeChat, appJson.RootElement).AsTask().GetAwaiter().GetResult();
+        }
+
+        declared.SetDecisionAsync(subject, Scope, DecisionState.Granted).AsTask().GetAwaiter().GetResult();
+        // Throws unless the grant holds under the declared purpose.
+        _declared.AuthorizeAsync(Scope).AsTask().GetAwaiter().GetResult();
+
         _callbacks = new AuthorizeCallbackRequest { Scope = Scope, Success = _ => _successes++ };
 
         _services = new ServiceCollection()
@@ -43,6 +56,7 @@ public class GrantedScopeBenchmarks
     public void Cleanup()
     {
         _authorizer.Dispose();
+        _declared.Dispose();
         _services.Dispose();
     }
 
@@ -54,6 +68,13 @@ public class GrantedScopeBenchmarks
     public AuthorizeResult AwaitableGranted()
     {
         var pending = _authorizer.AuthorizeAsync(Scope);
+        return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+    }
+
+    [Benchmark(Description = "AuthorizeAsync, granted, app with a manifest (awaitable)")]
+    public AuthorizeResult AwaitableGrantedDeclared()
+    {
+        var pending = _declared.AuthorizeAsync(Scope);
         return pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
     }
 

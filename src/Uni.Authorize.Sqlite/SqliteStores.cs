@@ -18,7 +18,11 @@ public sealed class SqliteStores : IDisposable
         Decisions = new SqliteDecisionStore(_database);
         AuthCodes = new SqliteAuthCodeStore(_database);
         Identities = new SqliteIdentityStore(_database);
+        Manifests = new SqliteAppManifestStore(_database);
     }
+
+    /// <summary>The apps' manifests (declared purposes).</summary>
+    public IAppManifestStore Manifests { get; }
 
     /// <summary>The decisions and their audit trail.</summary>
     public IDecisionStore Decisions { get; }

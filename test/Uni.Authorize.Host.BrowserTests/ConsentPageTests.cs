@@ -37,6 +37,77 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task ConsentPage_DeclaredPurpose_ShownAsTextBesideTheScope()
+    {
+        var user = Pages.UniqueUser("purpose");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("wechat", "Purpose App " + user);
+        const string Purpose = "用于推荐附近门店 <b>and</b> delivery";
+        await host.PutManifestAsync(appId, new Dictionary<string, object>
+        {
+            ["permission"] = new Dictionary<string, object> { ["scope.userLocation"] = new { desc = Purpose } },
+        });
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        var scope = page.GetByTestId("consent-dialog").GetByTestId("consent-scope");
+        await Expect(scope.GetByTestId("consent-purpose")).ToHaveTextAsync("用途 Purpose: " + Purpose);
+        await Expect(scope.Locator("b")).ToHaveCountAsync(0);
+        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userLocation");
+
+        Assert.Equal("ok", (string?)(await miniApp.WaitAsync(pending))["status"]);
+    }
+
+    [Fact]
+    public async Task ConsentPage_AllowOnce_CallSucceedsAndTheNextCallAsksAgain()
+    {
+        var user = Pages.UniqueUser("once");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("bytedance", "Once App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.camera");
+        await Expect(page.GetByTestId("consent-allowWhileUsing")).ToHaveCountAsync(0);
+        await Pages.AnswerConsentAsync(page, appName, "allowOnce", "scope.camera");
+        var answer = await miniApp.WaitAsync(pending);
+
+        Assert.Equal("ok", (string?)answer["status"]);
+        Assert.Equal("authorize:ok", (string?)answer["native"]!["errMsg"]);
+        Assert.Equal("ok", (string?)answer["native"]!["data"]!["scope.camera"]);
+        var (againStatus, again) = await miniApp.StartAuthorizeAsync("scope.camera");
+        Assert.Equal(HttpStatusCode.Accepted, againStatus);
+        await Pages.AnswerConsentAsync(page, appName, "deny", "scope.camera");
+        Assert.Equal("fail", (string?)(await miniApp.WaitAsync(again))["status"]);
+    }
+
+    [Fact]
+    public async Task ConsentPage_AllowWhileUsing_GrantsAndTheSettingsPageShowsTheLifetime()
+    {
+        var user = Pages.UniqueUser("using");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("wechat", "Using App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        var (_, pending) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        await Pages.AnswerConsentAsync(page, appName, "allowWhileUsing", "scope.userLocation");
+        Assert.Equal("ok", (string?)(await miniApp.WaitAsync(pending))["status"]);
+        var (againStatus, _) = await miniApp.StartAuthorizeAsync("scope.userLocation");
+        Assert.Equal(HttpStatusCode.OK, againStatus);
+
+        await page.GotoAsync($"/settings?app={appId}");
+        await Expect(page.GetByTestId("lifetime-scope.userLocation")).ToContainTextAsync("While using");
+    }
+
+    [Fact]
     public async Task ConsentPage_Deny_SecondCallFailsAtOnceWithoutDialog()
     {
         var user = Pages.UniqueUser("deny");

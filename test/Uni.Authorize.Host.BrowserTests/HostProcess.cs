@@ -129,6 +129,14 @@ public sealed class HostProcess : IAsyncLifetime
         return await JsonAsync(response, HttpStatusCode.OK);
     }
 
+    /// <summary>Registers the app's manifest (its app.json declarations) through the admin API.</summary>
+    public async Task PutManifestAsync(string appId, object appJson)
+    {
+        using var request = Admin(HttpMethod.Put, $"/admin/v1/apps/{appId}/manifest", appJson);
+        using var response = await Http.SendAsync(request);
+        await JsonAsync(response, HttpStatusCode.OK);
+    }
+
     /// <summary>The user with this sign-in name (the browser signs in with the same name).</summary>
     public async Task<string> CreateUserAsync(string name)
     {

@@ -222,3 +222,24 @@ public sealed class PostgreSqlWebhookStoreContractTests(PostgreSqlFixture fixtur
         return _databases.Register(new PostgreSqlWebhookStore(database), database);
     }
 }
+
+public sealed class PostgreSqlAppManifestStoreContractTests(PostgreSqlFixture fixture) : AppManifestStoreContract, IClassFixture<PostgreSqlFixture>
+{
+    private readonly OpenedDatabases<IAppManifestStore> _databases = new(fixture);
+
+    protected override ValueTask<IAppManifestStore> CreateStoreAsync() => new(Open(PostgreSqlFixture.NewSchema()));
+
+    protected override ValueTask<IAppManifestStore> OpenSecondInstanceAsync(IAppManifestStore first) => new(Open(_databases[first].Schema));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _databases.DisposeAsync();
+    }
+
+    private IAppManifestStore Open(string schema)
+    {
+        var database = _databases.Open(schema);
+        return _databases.Register(new PostgreSqlAppManifestStore(database), database);
+    }
+}

@@ -167,3 +167,31 @@ public sealed class SqliteWebhookStoreContractTests : WebhookStoreContract
         return database;
     }
 }
+
+public sealed class SqliteAppManifestStoreContractTests : AppManifestStoreContract
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<SqliteDatabase> _databases = [];
+
+    protected override ValueTask<IAppManifestStore> CreateStoreAsync() => new(new SqliteAppManifestStore(Open()));
+
+    protected override ValueTask<IAppManifestStore> OpenSecondInstanceAsync(IAppManifestStore first) => new(new SqliteAppManifestStore(Open()));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var database in _databases)
+        {
+            database.Dispose();
+        }
+
+        _folder.Dispose();
+    }
+
+    private SqliteDatabase Open()
+    {
+        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("manifests.db") });
+        _databases.Add(database);
+        return database;
+    }
+}

@@ -40,6 +40,28 @@ public abstract class DecisionStoreContract : StoreContract<IDecisionStore>
     }
 
     [Theory]
+    [InlineData(DecisionLifetime.Standing, 0L)]
+    [InlineData(DecisionLifetime.Once, 3L)]
+    [InlineData(DecisionLifetime.WhileUsing, long.MaxValue)]
+    public async Task TryWriteAsync_PurposeVersionAndLifetime_RoundTripInDecisionListsAndAudit(DecisionLifetime lifetime, long purposeVersion)
+    {
+        var store = await NewStoreAsync();
+        var write = Write(Alice, "scope.userLocation", DecisionState.Granted, 0) with { PurposeVersion = purposeVersion, Lifetime = lifetime };
+
+        var result = await Guard(store.TryWriteAsync(write, Ct));
+        var regrant = await Guard(store.TryWriteAsync(write with { ExpectedVersion = 1, PurposeVersion = 1, Lifetime = DecisionLifetime.Standing }, Ct));
+
+        Assert.Equal((purposeVersion, lifetime), (result.Current!.PurposeVersion, result.Current.Lifetime));
+        Assert.Equal((1L, DecisionLifetime.Standing), (regrant.Current!.PurposeVersion, regrant.Current.Lifetime));
+        Assert.Equal(regrant.Current, await Guard(store.GetAsync(Alice, "scope.userLocation", Ct)));
+        Assert.Equal([regrant.Current], await Guard(store.ListAsync(Alice, Ct)));
+        Assert.Equal([regrant.Current], await Guard(store.ListUserAsync(Alice.UserId, Ct)));
+        var expected = new[] { (purposeVersion, lifetime), (1L, DecisionLifetime.Standing) };
+        Assert.Equal(expected, (await Guard(store.GetAuditAsync(Alice, Ct))).Select(e => (e.PurposeVersion, e.Lifetime)));
+        Assert.Equal(expected, (await Guard(store.GetUserAuditAsync(Alice.UserId, Ct))).Select(e => (e.PurposeVersion, e.Lifetime)));
+    }
+
+    [Theory]
     [InlineData(DecisionState.Granted, DecisionSource.Prompt)]
     [InlineData(DecisionState.Denied, DecisionSource.Settings)]
     [InlineData(DecisionState.NotDetermined, DecisionSource.Admin)]

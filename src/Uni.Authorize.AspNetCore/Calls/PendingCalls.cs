@@ -14,7 +14,8 @@ namespace Uni.Authorize.AspNetCore;
 /// <param name="Scopes">The scopes asked (Alipay).</param>
 /// <param name="Api">The gated API (<c>getLocation</c>).</param>
 /// <param name="Privacy">Whether the app's privacy contract applies.</param>
-internal sealed record CallRequest(string Kind, string? Scope, string[]? Scopes, string? Api, bool Privacy)
+/// <param name="SessionEndsAt">When the calling mini-app session ends: an "allow while using" answer lasts until then.</param>
+internal sealed record CallRequest(string Kind, string? Scope, string[]? Scopes, string? Api, bool Privacy, DateTimeOffset? SessionEndsAt = null)
 {
     public const string AuthorizeKind = "authorize";
     public const string ApiKind = "api";
@@ -26,7 +27,7 @@ internal sealed record CallRequest(string Kind, string? Scope, string[]? Scopes,
     {
         if (Kind == ApiKind)
         {
-            return authorizer.TryAuthorizeApiAsync(Api!, subject, platform, Privacy, cancellationToken);
+            return authorizer.TryAuthorizeApiAsync(Api!, subject, platform, Privacy, SessionEndsAt, cancellationToken);
         }
 
         if (Kind == PrivacyKind)
@@ -35,8 +36,8 @@ internal sealed record CallRequest(string Kind, string? Scope, string[]? Scopes,
         }
 
         var request = Scopes is { } scopes
-            ? new AuthorizeRequest(scopes) { Subject = subject, Platform = platform, RequiresPrivacyAgreement = Privacy }
-            : new AuthorizeRequest(Scope) { Subject = subject, Platform = platform, RequiresPrivacyAgreement = Privacy };
+            ? new AuthorizeRequest(scopes) { Subject = subject, Platform = platform, RequiresPrivacyAgreement = Privacy, SessionEndsAt = SessionEndsAt }
+            : new AuthorizeRequest(Scope) { Subject = subject, Platform = platform, RequiresPrivacyAgreement = Privacy, SessionEndsAt = SessionEndsAt };
         return Kind == PluginKind
             ? authorizer.TryAuthorizeForMiniProgramAsync(request, cancellationToken)
             : authorizer.TryAuthorizeAsync(request, cancellationToken);

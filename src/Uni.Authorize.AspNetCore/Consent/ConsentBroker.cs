@@ -175,6 +175,8 @@ internal static class ConsentAnswers
             return Parse(encoded) switch
             {
                 PromptAnswer.Allow => PromptResult.Allow,
+                PromptAnswer.AllowOnce => PromptResult.AllowOnce,
+                PromptAnswer.AllowWhileUsing => PromptResult.AllowWhileUsing,
                 PromptAnswer.Deny => PromptResult.Deny,
                 _ => PromptResult.Dismissed,
             };
@@ -198,6 +200,8 @@ internal static class ConsentAnswers
     private static string Name(PromptAnswer answer) => answer switch
     {
         PromptAnswer.Allow => "allow",
+        PromptAnswer.AllowOnce => "allowOnce",
+        PromptAnswer.AllowWhileUsing => "allowWhileUsing",
         PromptAnswer.Deny => "deny",
         _ => "dismiss",
     };
@@ -205,6 +209,8 @@ internal static class ConsentAnswers
     private static PromptAnswer Parse(string? name) => name switch
     {
         "allow" => PromptAnswer.Allow,
+        "allowOnce" => PromptAnswer.AllowOnce,
+        "allowWhileUsing" => PromptAnswer.AllowWhileUsing,
         "deny" => PromptAnswer.Deny,
         _ => PromptAnswer.Dismissed,
     };

@@ -25,6 +25,7 @@ internal static class AdminEndpoints
         group.MapDelete("/users/{userId}/data", EraseUserDataAsync).Produces<UserErasureInfo>();
         ProfileEndpoints.MapAdmin(group);
         WebhookAdminEndpoints.Map(group);
+        ManifestAdminEndpoints.Map(group);
         ConsoleEndpoints.Map(group);
     }
 
@@ -143,7 +144,7 @@ internal static class AdminEndpoints
         return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt), HostJson.Default.IssuedSession, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> RevokeSessionAsync(HttpContext context, HostIdentities identities)
+    private static async Task<IResult> RevokeSessionAsync(HttpContext context, HostIdentities identities, DecisionManager decisions)
     {
         var (body, problem) = await JsonBody.ReadAsync(context, HostJson.Default.RevokeSessionBody).ConfigureAwait(false);
         if (body is null)
@@ -151,8 +152,13 @@ internal static class AdminEndpoints
             return problem!;
         }
 
-        return body.Token is { Length: > 0 } token && await identities.RevokeSessionAsync(token, context.RequestAborted).ConfigureAwait(false)
-            ? TypedResults.NoContent()
-            : Problems.NotFound("session_not_found", "No session has this token.");
+        if (body.Token is not { Length: > 0 } token || await identities.RevokeSessionAsync(token, context.RequestAborted).ConfigureAwait(false) is not { } session)
+        {
+            return Problems.NotFound("session_not_found", "No session has this token.");
+        }
+
+        // The session is over: so are the grants given "while using" it.
+        await decisions.EndSessionAsync(new Subject(session.AppId, session.UserId), context.RequestAborted).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 }

@@ -52,7 +52,8 @@ internal static class MiniAppEndpoints
             return Problems.BadRequest("invalid_scope", $"'scopes' holds 1 to {MaxScopesPerCall} strings.");
         }
 
-        var request = new CallRequest(CallRequest.AuthorizeKind, body.Scope, body.Scopes, null, PrivacyEndpoints.RequiresAgreement(options.Value, session));
+        var request = new CallRequest(CallRequest.AuthorizeKind, body.Scope, body.Scopes, null, PrivacyEndpoints.RequiresAgreement(options.Value, session),
+            session.Session.ExpiresAt);
         return await AnswerAsync(context, request, session, wait, authorizer, calls, time).ConfigureAwait(false);
     }
 
@@ -84,7 +85,7 @@ internal static class MiniAppEndpoints
             return Problems.BadRequest("invalid_api", "An API name is 1 to 64 ASCII letters, digits or dots (getLocation).");
         }
 
-        var request = new CallRequest(CallRequest.ApiKind, null, null, api, PrivacyEndpoints.RequiresAgreement(options.Value, session));
+        var request = new CallRequest(CallRequest.ApiKind, null, null, api, PrivacyEndpoints.RequiresAgreement(options.Value, session), session.Session.ExpiresAt);
         return await AnswerAsync(context, request, session, wait, authorizer, calls, time).ConfigureAwait(false);
     }
 

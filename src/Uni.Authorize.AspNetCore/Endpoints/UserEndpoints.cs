@@ -166,7 +166,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<IResult> ListConsentsAsync(HttpContext context, ConsentBroker broker, HostIdentities identities,
-        IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
+        DecisionManager decisions, IOptions<UniAuthorizeHostOptions> options, TimeProvider time)
     {
         var user = UserAccess.Current(context);
         var (wait, waitProblem) = SessionAccess.Wait(context, options.Value);
@@ -192,7 +192,7 @@ internal static class UserEndpoints
                 var list = new List<ConsentInfo>(consents.Count);
                 foreach (var consent in consents)
                 {
-                    list.Add(await DescribeAsync(consent, identities, context.RequestAborted).ConfigureAwait(false));
+                    list.Add(await DescribeAsync(consent, identities, decisions, context.RequestAborted).ConfigureAwait(false));
                 }
 
                 context.Response.Headers.CacheControl = "no-store";
@@ -210,13 +210,13 @@ internal static class UserEndpoints
         }
     }
 
-    private static async Task<IResult> GetConsentAsync(HttpContext context, string id, ConsentBroker broker, HostIdentities identities)
+    private static async Task<IResult> GetConsentAsync(HttpContext context, string id, ConsentBroker broker, HostIdentities identities, DecisionManager decisions)
     {
         var user = UserAccess.Current(context);
         var consent = await broker.FindOpenAsync(id, user.Id, context.RequestAborted).ConfigureAwait(false);
         return consent is null
             ? Problems.NotFound("consent_not_found", "No consent with this id waits for you (it may have been answered or timed out).")
-            : TypedResults.Json(await DescribeAsync(consent, identities, context.RequestAborted).ConfigureAwait(false), HostJson.Default.ConsentInfo);
+            : TypedResults.Json(await DescribeAsync(consent, identities, decisions, context.RequestAborted).ConfigureAwait(false), HostJson.Default.ConsentInfo);
     }
 
     private static async Task<IResult> AnswerConsentAsync(HttpContext context, string id, ConsentBroker broker, Authorizer authorizer, TimeProvider time)
@@ -239,10 +239,17 @@ internal static class UserEndpoints
         {
             if (!TryParseAnswer(body.Answer, out var answer))
             {
-                return Problems.BadRequest("invalid_answer", "'answer' is \"allow\", \"deny\" or \"dismiss\".");
+                return Problems.BadRequest("invalid_answer", "'answer' is \"allow\", \"allowOnce\", \"allowWhileUsing\", \"deny\" or \"dismiss\".");
             }
 
-            result = answer switch { PromptAnswer.Allow => PromptResult.Allow, PromptAnswer.Deny => PromptResult.Deny, _ => PromptResult.Dismissed };
+            result = answer switch
+            {
+                PromptAnswer.Allow => PromptResult.Allow,
+                PromptAnswer.AllowOnce => PromptResult.AllowOnce,
+                PromptAnswer.AllowWhileUsing => PromptResult.AllowWhileUsing,
+                PromptAnswer.Deny => PromptResult.Deny,
+                _ => PromptResult.Dismissed,
+            };
         }
         else if (body.Answer is null && body.Scopes is { Count: > 0 } perScope)
         {
@@ -251,7 +258,8 @@ internal static class UserEndpoints
             {
                 if (!consent.Scopes.Contains(scope, StringComparer.Ordinal) || !TryParseAnswer(value, out var answer))
                 {
-                    return Problems.BadRequest("invalid_answer", "'scopes' maps each asked scope's canonical name to \"allow\", \"deny\" or \"dismiss\".");
+                    return Problems.BadRequest("invalid_answer",
+                        "'scopes' maps each asked scope's canonical name to \"allow\", \"allowOnce\", \"allowWhileUsing\", \"deny\" or \"dismiss\".");
                 }
 
                 answers[scope] = answer;
@@ -262,6 +270,12 @@ internal static class UserEndpoints
         else
         {
             return Problems.BadRequest("invalid_answer", "Send either 'answer' for every scope or 'scopes' with one answer per scope.");
+        }
+
+        if (consent.Scopes.Any(scope => result.AnswerFor(scope) == PromptAnswer.AllowWhileUsing)
+            && !new PromptRequest(consent.Subject, consent.Platform, ConsentAnswers.Definitions(consent.Scopes)).OffersWhileUsing)
+        {
+            return Problems.BadRequest("invalid_answer", "\"allowWhileUsing\" is offered for location scopes only.");
         }
 
         // The first answer wins; then it is recorded here too, so that it holds even if the instance that asked has stopped.
@@ -359,7 +373,10 @@ internal static class UserEndpoints
         {
             var entries = await authorizer.GetSettingsEntriesAsync(new Subject(app.Id, userId), app.Platform, cancellationToken).ConfigureAwait(false);
             return TypedResults.Json(new AppSettings(Describe(app),
-                [.. entries.Select(e => new SettingsEntryInfo(e.Scope.Name, e.Key, StateName(e.State), e.Scope.DescriptionZh, e.Scope.DescriptionEn))]),
+                [.. entries.Select(e => new SettingsEntryInfo(e.Scope.Name, e.Key, StateName(e.State), e.Scope.DescriptionZh, e.Scope.DescriptionEn)
+                {
+                    Lifetime = e.Lifetime == DecisionLifetime.WhileUsing ? "whileUsing" : "standing",
+                })]),
                 HostJson.Default.AppSettings);
         }
         catch (AuthorizeException ex)
@@ -368,11 +385,21 @@ internal static class UserEndpoints
         }
     }
 
-    private static async ValueTask<ConsentInfo> DescribeAsync(ConsentRecord consent, HostIdentities identities, CancellationToken cancellationToken)
+    private static async ValueTask<ConsentInfo> DescribeAsync(ConsentRecord consent, HostIdentities identities, DecisionManager decisions,
+        CancellationToken cancellationToken)
     {
         var app = await identities.Store.GetAppAsync(consent.Subject.AppId, cancellationToken).ConfigureAwait(false);
         var appInfo = app is null ? new AppInfo(consent.Subject.AppId, consent.Subject.AppId, PlatformNames.Of(consent.Platform)) : Describe(app);
-        return new ConsentInfo(consent.Id, appInfo, [.. ConsentAnswers.Definitions(consent.Scopes).Select(s => CatalogEndpoints.Describe(s, consent.Platform))], consent.CreatedAt, consent.ExpiresAt);
+        // The manifest as it is now: the consent asks under the current purpose, the one its answer is recorded against.
+        var manifest = await decisions.GetManifestAsync(consent.Subject.AppId, cancellationToken).ConfigureAwait(false);
+        var scopes = ConsentAnswers.Definitions(consent.Scopes);
+        return new ConsentInfo(consent.Id, appInfo, [.. scopes.Select(s => CatalogEndpoints.Describe(s, consent.Platform) with
+        {
+            Purpose = manifest?.Purposes.TryGetValue(s.Name, out var purpose) == true ? purpose.Description : null,
+        })], consent.CreatedAt, consent.ExpiresAt)
+        {
+            OffersWhileUsing = new PromptRequest(consent.Subject, consent.Platform, scopes).OffersWhileUsing,
+        };
     }
 
     public static AppInfo Describe(HostApp app) => new(app.Id, app.Name, PlatformNames.Of(app.Platform));
@@ -401,6 +428,8 @@ internal static class UserEndpoints
         (var ok, answer) = value switch
         {
             "allow" => (true, PromptAnswer.Allow),
+            "allowOnce" => (true, PromptAnswer.AllowOnce),
+            "allowWhileUsing" => (true, PromptAnswer.AllowWhileUsing),
             "deny" => (true, PromptAnswer.Deny),
             "dismiss" => (true, PromptAnswer.Dismissed),
             _ => (false, PromptAnswer.Dismissed),

@@ -49,6 +49,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
         builder.AddHousekeeping();
         services.TryAddSingleton<IIdentityStore>(static sp => new InMemoryIdentityStore(sp.GetRequiredService<InMemoryWebhookStore>()));
+        services.TryAddSingleton<IAppManifestStore, InMemoryAppManifestStore>();
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();
         services.TryAddSingleton<ConsentBroker>();

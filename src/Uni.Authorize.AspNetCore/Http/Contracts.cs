@@ -76,6 +76,9 @@ internal sealed record ScopeInfo(string Name, string NativeName, string Descript
 {
     /// <summary>The APIs that ask for the scope on this platform, under the platform's own names.</summary>
     public IReadOnlyList<string> NativeApis { get; init; } = [];
+
+    /// <summary>In a consent: the purpose the app declared for the scope, in its own words; absent when it declared none.</summary>
+    public string? Purpose { get; init; }
 }
 
 internal sealed record CatalogResponse(string Platform, IReadOnlyList<ScopeInfo> Scopes);
@@ -88,11 +91,19 @@ internal sealed record AntiforgeryInfo(string Token, string HeaderName);
 
 internal sealed record AppInfo(string Id, string Name, string Platform);
 
-internal sealed record ConsentInfo(string Id, AppInfo App, IReadOnlyList<ScopeInfo> Scopes, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+internal sealed record ConsentInfo(string Id, AppInfo App, IReadOnlyList<ScopeInfo> Scopes, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
+{
+    /// <summary>Whether the dialog offers "allow while using" (every asked scope is a location scope).</summary>
+    public bool OffersWhileUsing { get; init; }
+}
 
 internal sealed record ConsentList(IReadOnlyList<ConsentInfo> Consents);
 
-internal sealed record SettingsEntryInfo(string Scope, string Key, string State, string DescriptionZh, string DescriptionEn);
+internal sealed record SettingsEntryInfo(string Scope, string Key, string State, string DescriptionZh, string DescriptionEn)
+{
+    /// <summary><c>standing</c>, or <c>whileUsing</c> for a grant that ends with the mini-app session.</summary>
+    public string Lifetime { get; init; } = "standing";
+}
 
 internal sealed record AppSettings(AppInfo App, IReadOnlyList<SettingsEntryInfo> Entries);
 

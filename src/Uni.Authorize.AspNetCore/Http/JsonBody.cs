@@ -40,6 +40,36 @@ internal static class JsonBody
         }
     }
 
+    /// <summary>Reads a JSON body of any shape (the caller checks it), with the same content type and size rules.</summary>
+    public static async ValueTask<(JsonElement Value, IResult? Problem)> ReadElementAsync(HttpContext context)
+    {
+        if (!IsJson(context.Request.ContentType))
+        {
+            return (default, Problems.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported_media_type",
+                "Send the body as application/json (UTF-8)."));
+        }
+
+        var (bytes, length, problem) = await ReadBoundedAsync(context).ConfigureAwait(false);
+        try
+        {
+            if (problem is not null)
+            {
+                return (default, problem);
+            }
+
+            using var document = JsonDocument.Parse(bytes.AsMemory(0, length));
+            return (document.RootElement.Clone(), null);
+        }
+        catch (JsonException)
+        {
+            return (default, Problems.BadRequest("invalid_json", "The body is not valid JSON."));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
     /// <summary>Reads the body into a pooled buffer of at most the configured size. The caller returns the buffer.</summary>
     public static async ValueTask<(byte[] Bytes, int Length, IResult? Problem)> ReadBoundedAsync(HttpContext context)
     {

@@ -130,18 +130,20 @@ internal sealed class HostIdentities : IDisposable
         return LoadAsync(hash, now, cancellationToken);
     }
 
-    public async ValueTask<bool> RevokeSessionAsync(string token, CancellationToken cancellationToken)
+    /// <summary>Ends the session of <paramref name="token"/>; returns it, or <see langword="null"/> when there was none.</summary>
+    public async ValueTask<MiniAppSession?> RevokeSessionAsync(string token, CancellationToken cancellationToken)
     {
         if (token.Length is 0 or > Secrets.MaxPresentedLength)
         {
-            return false;
+            return null;
         }
 
         var hash = Secrets.Hash(token);
         _sessions.TryRemove(hash, out _);
+        var session = await _store.GetSessionAsync(hash, cancellationToken).ConfigureAwait(false);
         var removed = await _store.RemoveSessionAsync(hash, cancellationToken).ConfigureAwait(false);
         await _signals.PublishAsync(new ConsentSignal(ConsentSignalKind.SessionRevoked, hash), cancellationToken).ConfigureAwait(false);
-        return removed;
+        return removed ? session : null;
     }
 
     /// <summary>Deletes the user and every session of theirs; every instance drops the sessions at once.</summary>

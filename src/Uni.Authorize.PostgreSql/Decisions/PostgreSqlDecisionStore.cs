@@ -8,7 +8,7 @@ namespace Uni.Authorize.PostgreSql;
 // otherwise); the table's trigger appends the audit entry and sends the change notification in the same transaction.
 internal sealed class PostgreSqlDecisionStore : IDecisionStore
 {
-    private const string Columns = "state, source, decided_at, expires_at, version";
+    private const string Columns = "state, source, decided_at, expires_at, version, purpose_version, lifetime";
 
     private readonly PostgreSqlDatabase _database;
     private readonly string _getSql;
@@ -33,13 +33,13 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         _getSql = $"SELECT {Columns} FROM {table} WHERE app_id = $1 AND user_id = $2 AND scope = $3";
         _listSql = $"SELECT {Columns}, scope FROM {table} WHERE app_id = $1 AND user_id = $2 ORDER BY scope";
         _insertSql = $"""
-            INSERT INTO {table} (app_id, user_id, scope, state, source, decided_at, expires_at, version)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, 1)
+            INSERT INTO {table} (app_id, user_id, scope, state, source, decided_at, expires_at, version, purpose_version, lifetime)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9)
             ON CONFLICT (app_id, user_id, scope) DO NOTHING
             RETURNING {Columns}
             """;
         _updateSql = $"""
-            UPDATE {table} SET state = $4, source = $5, decided_at = $6, expires_at = $7, version = version + 1
+            UPDATE {table} SET state = $4, source = $5, decided_at = $6, expires_at = $7, version = version + 1, purpose_version = $9, lifetime = $10
             WHERE app_id = $1 AND user_id = $2 AND scope = $3 AND version = $8
             RETURNING {Columns}
             """;
@@ -48,18 +48,19 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         _insertReportedSql = $"""
             WITH written AS ({_insertSql}),
                  queued AS (INSERT INTO {database.Table.WebhookOutbox} (id, app_id, user_id, kind, scope, occurred_at, next_attempt_at)
-                            SELECT $8, e.app_id, $2, $9, $3, $6, $6 FROM {database.Table.WebhookEndpoints} e, written w WHERE e.app_id = $1)
+                            SELECT $10, e.app_id, $2, $11, $3, $6, $6 FROM {database.Table.WebhookEndpoints} e, written w WHERE e.app_id = $1)
             SELECT {Columns} FROM written
             """;
         _updateReportedSql = $"""
             WITH previous AS (SELECT state AS from_state FROM {table} WHERE app_id = $1 AND user_id = $2 AND scope = $3),
                  written AS (
-                    UPDATE {table} AS d SET state = $4, source = $5, decided_at = $6, expires_at = $7, version = d.version + 1
+                    UPDATE {table} AS d SET state = $4, source = $5, decided_at = $6, expires_at = $7, version = d.version + 1,
+                        purpose_version = $9, lifetime = $10
                     FROM previous
                     WHERE d.app_id = $1 AND d.user_id = $2 AND d.scope = $3 AND d.version = $8
-                    RETURNING d.state, d.source, d.decided_at, d.expires_at, d.version, previous.from_state),
+                    RETURNING d.state, d.source, d.decided_at, d.expires_at, d.version, d.purpose_version, d.lifetime, previous.from_state),
                  queued AS (INSERT INTO {database.Table.WebhookOutbox} (id, app_id, user_id, kind, scope, occurred_at, next_attempt_at)
-                            SELECT $9, e.app_id, $2, $10, $3, $6, $6 FROM {database.Table.WebhookEndpoints} e, written w
+                            SELECT $11, e.app_id, $2, $12, $3, $6, $6 FROM {database.Table.WebhookEndpoints} e, written w
                             WHERE e.app_id = $1 AND w.from_state <> w.state)
             SELECT {Columns} FROM written
             """;
@@ -69,9 +70,9 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
             FROM {database.Table.WebhookEndpoints} e
             WHERE e.app_id IN (SELECT app_id FROM {table} WHERE user_id = $1 UNION SELECT app_id FROM {database.Table.Audit} WHERE user_id = $1)
             """;
-        _auditSql = $"SELECT scope, from_state, to_state, source, at FROM {database.Table.Audit} WHERE app_id = $1 AND user_id = $2 ORDER BY id";
+        _auditSql = $"SELECT scope, from_state, to_state, source, at, purpose_version, lifetime FROM {database.Table.Audit} WHERE app_id = $1 AND user_id = $2 ORDER BY id";
         _listUserSql = $"SELECT {Columns}, scope, app_id FROM {table} WHERE user_id = $1";
-        _userAuditSql = $"SELECT scope, from_state, to_state, source, at, app_id FROM {database.Table.Audit} WHERE user_id = $1 ORDER BY id";
+        _userAuditSql = $"SELECT scope, from_state, to_state, source, at, purpose_version, lifetime, app_id FROM {database.Table.Audit} WHERE user_id = $1 ORDER BY id";
         // Waits for the writes in flight to commit and holds back new ones until the erasure commits: a write lands
         // wholly before it (its row deleted, its audit entry moved) or after it (where its expected version is gone).
         _lockSql = $"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE";
@@ -100,7 +101,7 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         var decisions = new List<Decision>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            decisions.Add(ReadDecision(reader, subject, reader.GetString(5)));
+            decisions.Add(ReadDecision(reader, subject, reader.GetString(7)));
         }
 
         // The database orders by UTF-8 bytes; .NET's ordinal order is by UTF-16 code units.
@@ -143,6 +144,9 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
                 command.Parameters.Add(Long(write.ExpectedVersion));
             }
 
+            command.Parameters.Add(Long(write.PurposeVersion));
+            command.Parameters.Add(Small((short)write.Lifetime));
+
             if (kind is { } reported)
             {
                 command.Parameters.Add(Text(WebhookEvents.NewId()));
@@ -182,7 +186,11 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
             State(reader.GetInt16(1), scope),
             State(reader.GetInt16(2), scope),
             Source(reader.GetInt16(3), scope),
-            reader.GetFieldValue<DateTimeOffset>(4));
+            reader.GetFieldValue<DateTimeOffset>(4))
+        {
+            PurposeVersion = reader.GetInt64(5),
+            Lifetime = Lifetime(reader.GetInt16(6), scope),
+        };
     }
 
     public async ValueTask<IReadOnlyList<Decision>> ListUserAsync(string userId, CancellationToken cancellationToken = default)
@@ -194,7 +202,7 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         var decisions = new List<Decision>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            decisions.Add(ReadDecision(reader, new Subject(reader.GetString(6), userId), reader.GetString(5)));
+            decisions.Add(ReadDecision(reader, new Subject(reader.GetString(8), userId), reader.GetString(7)));
         }
 
         decisions.Sort(static (a, b) => string.CompareOrdinal(a.Subject.AppId, b.Subject.AppId) is var c and not 0 ? c : string.CompareOrdinal(a.Scope, b.Scope));
@@ -210,7 +218,7 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
         var entries = new List<DecisionAuditEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(ReadAudit(reader, new Subject(reader.GetString(5), userId)));
+            entries.Add(ReadAudit(reader, new Subject(reader.GetString(7), userId)));
         }
 
         return entries;
@@ -284,8 +292,15 @@ internal sealed class PostgreSqlDecisionStore : IDecisionStore
             Source(reader.GetInt16(1), scope),
             reader.GetFieldValue<DateTimeOffset>(2),
             reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3),
-            version);
+            version)
+        {
+            PurposeVersion = reader.GetInt64(5),
+            Lifetime = Lifetime(reader.GetInt16(6), scope),
+        };
     }
+
+    private static DecisionLifetime Lifetime(short value, string scope) =>
+        Enum.IsDefined((DecisionLifetime)value) ? (DecisionLifetime)value : throw Corrupt(scope, $"lifetime {value}");
 
     private static DecisionState State(short value, string scope) =>
         Enum.IsDefined((DecisionState)value) ? (DecisionState)value : throw Corrupt(scope, $"state {value}");

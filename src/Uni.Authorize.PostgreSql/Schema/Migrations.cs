@@ -232,7 +232,7 @@ internal static class Migrations
         CREATE INDEX auth_codes_app ON "{{schema}}".auth_codes (app_id);
         """,
 
-        // user info: the profile a user shows apps, and the session key each app's last code exchange returned for a
+        // 7: user info: the profile a user shows apps, and the session key each app's last code exchange returned for a
         // user (the key that signs and encrypts that app's user data). Both go with the user: the foreign keys also
         // stop a write racing an erasure from leaving a row behind.
         $$"""
@@ -248,6 +248,59 @@ internal static class Migrations
             session_key text NOT NULL,
             PRIMARY KEY (user_id, app_id)
         );
+        """,
+
+        // 8: declared purposes and answers with a lifetime: each app's manifest (its declared purposes with the version
+        // each text was first declared in), and on every decision and audit entry the purpose version it was given to
+        // and how long it lasts. The audit trigger copies both; the erasure-only rule keeps them unchanged.
+        $$"""
+        CREATE TABLE "{{schema}}".app_manifests (
+            app_id        text COLLATE "C" PRIMARY KEY,
+            version       bigint NOT NULL CHECK (version > 0),
+            private_infos text[] NOT NULL,
+            updated_at    timestamptz NOT NULL
+        );
+
+        CREATE TABLE "{{schema}}".app_manifest_purposes (
+            app_id      text COLLATE "C" NOT NULL,
+            scope       text COLLATE "C" NOT NULL,
+            description text NOT NULL,
+            version     bigint NOT NULL CHECK (version > 0),
+            PRIMARY KEY (app_id, scope)
+        );
+
+        ALTER TABLE "{{schema}}".decisions
+            ADD COLUMN purpose_version bigint NOT NULL DEFAULT 0,
+            ADD COLUMN lifetime smallint NOT NULL DEFAULT 0 CHECK (lifetime BETWEEN 0 AND 2);
+        ALTER TABLE "{{schema}}".decision_audit
+            ADD COLUMN purpose_version bigint NOT NULL DEFAULT 0,
+            ADD COLUMN lifetime smallint NOT NULL DEFAULT 0;
+
+        CREATE OR REPLACE FUNCTION "{{schema}}".on_decision_change() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF TG_OP = 'DELETE' THEN
+                PERFORM pg_notify(TG_ARGV[0], json_build_array(OLD.app_id, OLD.user_id, OLD.scope)::text);
+                RETURN OLD;
+            END IF;
+            INSERT INTO "{{schema}}".decision_audit (app_id, user_id, scope, from_state, to_state, source, at, purpose_version, lifetime)
+            VALUES (NEW.app_id, NEW.user_id, NEW.scope,
+                    CASE WHEN TG_OP = 'INSERT' THEN 0 ELSE OLD.state END, NEW.state, NEW.source, NEW.decided_at,
+                    NEW.purpose_version, NEW.lifetime);
+            PERFORM pg_notify(TG_ARGV[0], json_build_array(NEW.app_id, NEW.user_id, NEW.scope)::text);
+            RETURN NEW;
+        END
+        $fn$;
+
+        CREATE OR REPLACE FUNCTION "{{schema}}".allow_audit_erasure_only() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        BEGIN
+            IF NEW.user_id LIKE 'erased:%' AND OLD.user_id NOT LIKE 'erased:%'
+               AND (NEW.id, NEW.app_id, NEW.scope, NEW.from_state, NEW.to_state, NEW.source, NEW.at, NEW.purpose_version, NEW.lifetime)
+                   IS NOT DISTINCT FROM (OLD.id, OLD.app_id, OLD.scope, OLD.from_state, OLD.to_state, OLD.source, OLD.at, OLD.purpose_version, OLD.lifetime) THEN
+                RETURN NEW;
+            END IF;
+            RAISE EXCEPTION 'decision_audit is append-only; an erasure may only replace a user id with its pseudonym';
+        END
+        $fn$;
         """,
     ];
 }

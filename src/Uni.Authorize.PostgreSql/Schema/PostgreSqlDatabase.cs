@@ -194,5 +194,9 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         public string WebhookOutbox { get; } = $"\"{schema}\".webhook_outbox";
 
         public string WebhookLease { get; } = $"\"{schema}\".webhook_lease";
+
+        public string Manifests { get; } = $"\"{schema}\".app_manifests";
+
+        public string ManifestPurposes { get; } = $"\"{schema}\".app_manifest_purposes";
     }
 }

@@ -35,14 +35,18 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
                 return DecisionWriteResult.Conflict(current);
             }
 
-            var next = new Decision(write.Subject, write.Scope, write.State, write.Source, write.DecidedAt, write.ExpiresAt, write.ExpectedVersion + 1);
+            var next = new Decision(write.Subject, write.Scope, write.State, write.Source, write.DecidedAt, write.ExpiresAt, write.ExpectedVersion + 1)
+            {
+                PurposeVersion = write.PurposeVersion,
+                Lifetime = write.Lifetime,
+            };
             lease.Command(current is null ? Sql.InsertDecision : Sql.UpdateDecision,
                 write.Subject.AppId, write.Subject.UserId, write.Scope, (int)write.State, (int)write.Source,
-                write.DecidedAt.UtcTicks, write.ExpiresAt?.UtcTicks, next.Version).ExecuteNonQuery();
+                write.DecidedAt.UtcTicks, write.ExpiresAt?.UtcTicks, next.Version, write.PurposeVersion, (int)write.Lifetime).ExecuteNonQuery();
             var from = current?.State ?? DecisionState.NotDetermined;
             lease.Command(Sql.AppendAudit,
                 write.Subject.AppId, write.Subject.UserId, write.Scope, (int)from,
-                (int)write.State, (int)write.Source, write.DecidedAt.UtcTicks).ExecuteNonQuery();
+                (int)write.State, (int)write.Source, write.DecidedAt.UtcTicks, write.PurposeVersion, (int)write.Lifetime).ExecuteNonQuery();
             if (from != write.State && WebhookEvents.KindOf(write) is { } kind)
             {
                 SqliteWebhookStore.Enqueue(lease, write.Subject.AppId, write.Subject.UserId, kind, write.Scope, write.DecidedAt);
@@ -60,7 +64,11 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
             using var reader = lease.Command(Sql.ListAudit, subject.AppId, subject.UserId).ExecuteReader();
             while (reader.Read())
             {
-                list.Add(new DecisionAuditEntry(subject, reader.GetString(0), StateAt(reader, 1), StateAt(reader, 2), SourceAt(reader, 3), TimeAt(reader, 4)));
+                list.Add(new DecisionAuditEntry(subject, reader.GetString(0), StateAt(reader, 1), StateAt(reader, 2), SourceAt(reader, 3), TimeAt(reader, 4))
+                {
+                    PurposeVersion = IntegerAt(reader, 5, "purpose_version"),
+                    Lifetime = LifetimeAt(reader, 6),
+                });
             }
 
             return (IReadOnlyList<DecisionAuditEntry>)list;
@@ -94,7 +102,11 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
             while (reader.Read())
             {
                 list.Add(new DecisionAuditEntry(new Subject(reader.GetString(0), userId), reader.GetString(1), StateAt(reader, 2), StateAt(reader, 3),
-                    SourceAt(reader, 4), TimeAt(reader, 5)));
+                    SourceAt(reader, 4), TimeAt(reader, 5))
+                {
+                    PurposeVersion = IntegerAt(reader, 6, "purpose_version"),
+                    Lifetime = LifetimeAt(reader, 7),
+                });
             }
 
             return (IReadOnlyList<DecisionAuditEntry>)list;
@@ -143,7 +155,17 @@ internal sealed class SqliteDecisionStore(SqliteDatabase database) : IDecisionSt
         }
 
         return new Decision(subject, scope, StateAt(reader, first), SourceAt(reader, first + 1), TimeAt(reader, first + 2),
-            reader.IsDBNull(first + 3) ? null : TimeAt(reader, first + 3), version);
+            reader.IsDBNull(first + 3) ? null : TimeAt(reader, first + 3), version)
+        {
+            PurposeVersion = IntegerAt(reader, first + 5, "purpose_version"),
+            Lifetime = LifetimeAt(reader, first + 6),
+        };
+    }
+
+    private static DecisionLifetime LifetimeAt(SqliteDataReader reader, int ordinal)
+    {
+        var value = IntegerAt(reader, ordinal, "lifetime");
+        return value is >= 0 and <= 2 ? (DecisionLifetime)value : throw Corrupt("lifetime", value);
     }
 
     private static DecisionState StateAt(SqliteDataReader reader, int ordinal)

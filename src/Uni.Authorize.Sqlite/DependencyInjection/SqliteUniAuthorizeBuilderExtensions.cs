@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the SQLite stores.</summary>
 public static class SqliteUniAuthorizeBuilderExtensions
 {
-    /// <summary>Keeps decisions, auth codes, identities (<see cref="IIdentityStore"/>) and webhooks (<see cref="IWebhookStore"/>) in the SQLite file at <paramref name="path"/>, created with its schema
+    /// <summary>Keeps decisions, auth codes, identities (<see cref="IIdentityStore"/>), webhooks (<see cref="IWebhookStore"/>) and manifests (<see cref="IAppManifestStore"/>) in the SQLite file at <paramref name="path"/>, created with its schema
     /// (and its folder) when missing and migrated at start-up.</summary>
     /// <exception cref="OptionsValidationException">At start-up: the path is missing or not a plain file path.</exception>
     public static IUniAuthorizeBuilder AddSqliteStore(this IUniAuthorizeBuilder builder, string path) =>
@@ -57,5 +57,6 @@ public static class SqliteUniAuthorizeBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IAuthCodeStore>(static sp => new SqliteAuthCodeStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IIdentityStore>(static sp => new SqliteIdentityStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IWebhookStore>(static sp => new SqliteWebhookStore(sp.GetRequiredService<SqliteDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IAppManifestStore>(static sp => new SqliteAppManifestStore(sp.GetRequiredService<SqliteDatabase>())));
     }
 }

@@ -139,7 +139,7 @@ internal static class Migrations
         CREATE INDEX auth_codes_app ON auth_codes (app_id);
         """,
 
-        // user info: the profile a user shows apps, and the session key each app's last code exchange returned for a
+        // 6: user info: the profile a user shows apps, and the session key each app's last code exchange returned for a
         // user (the key that signs and encrypts that app's user data). Both go with the user on erasure.
         """
         CREATE TABLE identity_profiles (
@@ -154,6 +154,39 @@ internal static class Migrations
             session_key TEXT NOT NULL,
             PRIMARY KEY (user_id, app_id)
         ) WITHOUT ROWID;
+        """,
+
+        // 7: declared purposes and answers with a lifetime: each app's manifest (its declared purposes with the version
+        // each text was first declared in), and on every decision and audit entry the purpose version it was given to
+        // and how long it lasts. The audit trigger keeps the new columns append-only too.
+        """
+        CREATE TABLE app_manifests (
+            app_id        TEXT    NOT NULL PRIMARY KEY,
+            version       INTEGER NOT NULL CHECK (version > 0),
+            private_infos TEXT    NOT NULL,
+            updated_at    INTEGER NOT NULL
+        ) WITHOUT ROWID;
+
+        CREATE TABLE app_manifest_purposes (
+            app_id      TEXT    NOT NULL,
+            scope       TEXT    NOT NULL,
+            description TEXT    NOT NULL,
+            version     INTEGER NOT NULL CHECK (version > 0),
+            PRIMARY KEY (app_id, scope)
+        ) WITHOUT ROWID;
+
+        ALTER TABLE decisions ADD COLUMN purpose_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE decisions ADD COLUMN lifetime INTEGER NOT NULL DEFAULT 0 CHECK (lifetime IN (0, 1, 2));
+        ALTER TABLE decision_audit ADD COLUMN purpose_version INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE decision_audit ADD COLUMN lifetime INTEGER NOT NULL DEFAULT 0;
+
+        DROP TRIGGER decision_audit_no_update;
+        CREATE TRIGGER decision_audit_no_update BEFORE UPDATE ON decision_audit
+        WHEN NOT (substr(NEW.user_id, 1, 7) = 'erased:' AND substr(OLD.user_id, 1, 7) <> 'erased:'
+                  AND NEW.id = OLD.id AND NEW.app_id = OLD.app_id AND NEW.scope = OLD.scope AND NEW.from_state = OLD.from_state
+                  AND NEW.to_state = OLD.to_state AND NEW.source = OLD.source AND NEW.at = OLD.at
+                  AND NEW.purpose_version = OLD.purpose_version AND NEW.lifetime = OLD.lifetime)
+        BEGIN SELECT RAISE(ABORT, 'decision_audit is append-only; an erasure may only replace a user id with its pseudonym'); END;
         """,
     ];
 

@@ -59,6 +59,11 @@ internal enum Sql
     SetSessionKey,
     EraseUserProfile,
     EraseUserSessionKeys,
+    GetManifest,
+    ListManifestPurposes,
+    PutManifest,
+    ClearManifestPurposes,
+    AddManifestPurpose,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -142,20 +147,22 @@ internal sealed class SqliteLease : IDisposable
     {
         var statements = new string[Enum.GetValues<Sql>().Length];
         statements[(int)Sql.GetDecision] =
-            "SELECT state, source, decided_at, expires_at, version FROM decisions WHERE app_id = $p0 AND user_id = $p1 AND scope = $p2";
+            "SELECT state, source, decided_at, expires_at, version, purpose_version, lifetime FROM decisions WHERE app_id = $p0 AND user_id = $p1 AND scope = $p2";
         statements[(int)Sql.ListDecisions] =
-            "SELECT scope, state, source, decided_at, expires_at, version FROM decisions WHERE app_id = $p0 AND user_id = $p1 ORDER BY scope";
+            "SELECT scope, state, source, decided_at, expires_at, version, purpose_version, lifetime FROM decisions WHERE app_id = $p0 AND user_id = $p1 ORDER BY scope";
         statements[(int)Sql.BeginWrite] = "BEGIN IMMEDIATE";
         statements[(int)Sql.Commit] = "COMMIT";
         statements[(int)Sql.Rollback] = "ROLLBACK";
         statements[(int)Sql.InsertDecision] =
-            "INSERT INTO decisions (app_id, user_id, scope, state, source, decided_at, expires_at, version) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7)";
+            "INSERT INTO decisions (app_id, user_id, scope, state, source, decided_at, expires_at, version, purpose_version, lifetime) " +
+            "VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9)";
         statements[(int)Sql.UpdateDecision] =
-            "UPDATE decisions SET state = $p3, source = $p4, decided_at = $p5, expires_at = $p6, version = $p7 WHERE app_id = $p0 AND user_id = $p1 AND scope = $p2";
+            "UPDATE decisions SET state = $p3, source = $p4, decided_at = $p5, expires_at = $p6, version = $p7, purpose_version = $p8, lifetime = $p9 WHERE app_id = $p0 AND user_id = $p1 AND scope = $p2";
         statements[(int)Sql.AppendAudit] =
-            "INSERT INTO decision_audit (app_id, user_id, scope, from_state, to_state, source, at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6)";
+            "INSERT INTO decision_audit (app_id, user_id, scope, from_state, to_state, source, at, purpose_version, lifetime) " +
+            "VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8)";
         statements[(int)Sql.ListAudit] =
-            "SELECT scope, from_state, to_state, source, at FROM decision_audit WHERE app_id = $p0 AND user_id = $p1 ORDER BY id";
+            "SELECT scope, from_state, to_state, source, at, purpose_version, lifetime FROM decision_audit WHERE app_id = $p0 AND user_id = $p1 ORDER BY id";
         // Pruning deletes one bounded batch per call: each is a short write transaction, so lookups are not held up.
         statements[(int)Sql.PruneDecisions] =
             "DELETE FROM decisions WHERE (app_id, user_id, scope) IN (SELECT app_id, user_id, scope FROM decisions WHERE expires_at <= $p0 LIMIT $p1)";
@@ -191,9 +198,9 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.AddKey] = "INSERT INTO identity_keys (name, value) VALUES ($p0, $p1) ON CONFLICT (name) DO NOTHING";
         statements[(int)Sql.GetKey] = "SELECT value FROM identity_keys WHERE name = $p0";
         statements[(int)Sql.ListUserDecisions] =
-            "SELECT app_id, scope, state, source, decided_at, expires_at, version FROM decisions WHERE user_id = $p0";
+            "SELECT app_id, scope, state, source, decided_at, expires_at, version, purpose_version, lifetime FROM decisions WHERE user_id = $p0";
         statements[(int)Sql.ListUserAudit] =
-            "SELECT app_id, scope, from_state, to_state, source, at FROM decision_audit WHERE user_id = $p0 ORDER BY id";
+            "SELECT app_id, scope, from_state, to_state, source, at, purpose_version, lifetime FROM decision_audit WHERE user_id = $p0 ORDER BY id";
         statements[(int)Sql.EraseUserDecisions] = "DELETE FROM decisions WHERE user_id = $p0";
         statements[(int)Sql.EraseUserAudit] = "UPDATE decision_audit SET user_id = $p1 WHERE user_id = $p0";
         statements[(int)Sql.EraseUserCodes] = "DELETE FROM auth_codes WHERE user_id = $p0";
@@ -235,6 +242,14 @@ internal sealed class SqliteLease : IDisposable
             "ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = excluded.session_key";
         statements[(int)Sql.EraseUserProfile] = "DELETE FROM identity_profiles WHERE user_id = $p0";
         statements[(int)Sql.EraseUserSessionKeys] = "DELETE FROM identity_session_keys WHERE user_id = $p0";
+        statements[(int)Sql.GetManifest] = "SELECT version, private_infos, updated_at FROM app_manifests WHERE app_id = $p0";
+        statements[(int)Sql.ListManifestPurposes] = "SELECT scope, description, version FROM app_manifest_purposes WHERE app_id = $p0";
+        statements[(int)Sql.PutManifest] =
+            "INSERT INTO app_manifests (app_id, version, private_infos, updated_at) VALUES ($p0, $p1, $p2, $p3) " +
+            "ON CONFLICT (app_id) DO UPDATE SET version = excluded.version, private_infos = excluded.private_infos, updated_at = excluded.updated_at";
+        statements[(int)Sql.ClearManifestPurposes] = "DELETE FROM app_manifest_purposes WHERE app_id = $p0";
+        statements[(int)Sql.AddManifestPurpose] =
+            "INSERT INTO app_manifest_purposes (app_id, scope, description, version) VALUES ($p0, $p1, $p2, $p3)";
         return statements;
     }
 }

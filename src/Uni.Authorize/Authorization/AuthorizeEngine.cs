@@ -31,7 +31,20 @@ internal sealed class AuthorizeEngine : IDisposable
         AuthCodeLifetime = options.AuthCodeLifetime;
         GrantLifetime = options.GrantLifetime;
         DenialLifetime = options.DenialLifetime;
+        RequireDeclarations = options.RequireDeclarations;
+        var manifests = options.ManifestStore ?? services?.GetService<IAppManifestStore>();
+        Manifests = manifests is null ? null : new ManifestCache(manifests, Time, options.ManifestCacheDuration);
+        if (RequireDeclarations && Manifests is null)
+        {
+            throw new InvalidOperationException(
+                "UniAuthorizeOptions.RequireDeclarations needs a manifest store: set UniAuthorizeOptions.ManifestStore or register an IAppManifestStore service.");
+        }
     }
+
+    /// <summary>The apps' manifests, or <see langword="null"/> when no store keeps any.</summary>
+    public ManifestCache? Manifests { get; }
+
+    public bool RequireDeclarations { get; }
 
     public Platform Platform { get; }
 
@@ -98,7 +111,7 @@ internal sealed class AuthorizeEngine : IDisposable
     }
 
     // A conditional write from a dialog: on conflict the stored decision wins (first decision wins).
-    public async ValueTask<Decision?> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken)
+    public async ValueTask<DecisionWriteResult> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken)
     {
         var result = await Store.TryWriteAsync(write, cancellationToken).ConfigureAwait(false);
         if (result.Written)
@@ -110,7 +123,7 @@ internal sealed class AuthorizeEngine : IDisposable
             Log.WriteConflict(Logger, write.Scope);
         }
 
-        return result.Current;
+        return result;
     }
 
     public void OnWritten(Decision decision, DecisionState previous)

@@ -41,4 +41,7 @@ public enum AuthorizeErrorCode
 
     /// <summary>A plugin asked for a scope plugins may not ask for (WeChat <c>authorizeForMiniProgram</c>).</summary>
     NotSupportedByPlugin = 13,
+
+    /// <summary>The app's manifest does not declare the scope (<c>permission</c>) or the API (WeChat's <c>requiredPrivateInfos</c>).</summary>
+    Undeclared = 14,
 }

@@ -24,6 +24,10 @@ public readonly record struct AuthorizeRequest
     /// <summary>Whether the app declared a privacy contract: scopes that need the agreement then fail with
     /// <see cref="AuthorizeErrorCode.PrivacyNotAuthorized"/> until the user agreed (WeChat <c>errno 104</c>).</summary>
     public bool RequiresPrivacyAgreement { get; init; }
+
+    /// <summary>When the caller's mini-app session ends, if known: an "allow while using" answer given to this call
+    /// lasts until then at most (and until <see cref="DecisionManager.EndSessionAsync"/> in any case).</summary>
+    public DateTimeOffset? SessionEndsAt { get; init; }
 }
 
 /// <summary>The seed's callback form: <c>Success</c> or <c>Fail</c>, then <c>Complete</c>, each exactly once.</summary>

@@ -12,15 +12,18 @@ public sealed partial class Authorizer
         ArgumentNullException.ThrowIfNull(answer);
         request.Subject.EnsureValid();
         var now = _time.GetUtcNow();
+        var (manifest, failure) = await ManifestAsync(request.Subject, request.Platform, ResolvedScope.AuthorizeApi, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
+        {
+            throw new AuthorizeException(failure);
+        }
+
         foreach (var scope in request.Scopes)
         {
-            var state = answer.AnswerFor(scope.Name) switch
-            {
-                PromptAnswer.Allow => DecisionState.Granted,
-                PromptAnswer.Deny => DecisionState.Denied,
-                _ => DecisionState.NotDetermined,
-            };
-            if (state == DecisionState.NotDetermined)
+            // "Allow while using" lasts as long as the asking call's session, which only the instance that asked knows:
+            // that instance records it.
+            var given = answer.AnswerFor(scope.Name);
+            if (given == PromptAnswer.AllowWhileUsing || Answered(given, now, sessionEndsAt: null) is not var (state, lifetime, expiresAt))
             {
                 continue;
             }
@@ -28,13 +31,16 @@ public sealed partial class Authorizer
             try
             {
                 var current = await _store.GetAsync(request.Subject, scope.Name, cancellationToken).ConfigureAwait(false);
-                if ((current?.EffectiveState(now) ?? DecisionState.NotDetermined) != DecisionState.NotDetermined)
+                if (StateOf(current, now, manifest) != DecisionState.NotDetermined)
                 {
                     continue;
                 }
 
-                var lifetime = state == DecisionState.Granted ? _grantLifetime : _denialLifetime;
-                var write = new DecisionWrite(request.Subject, scope.Name, state, DecisionSource.Prompt, now, now + lifetime, current?.Version ?? 0);
+                var write = new DecisionWrite(request.Subject, scope.Name, state, DecisionSource.Prompt, now, expiresAt, current?.Version ?? 0)
+                {
+                    PurposeVersion = manifest?.PurposeVersionOf(scope.Name) ?? 0,
+                    Lifetime = lifetime,
+                };
                 await WriteAsync(write, current?.State ?? DecisionState.NotDetermined, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)

@@ -11,6 +11,12 @@ public sealed partial class Authorizer
             return new AuthorizeOutcome(invalid);
         }
 
+        var (manifest, failure) = await ManifestAsync(subject, platform, api, cancellationToken).ConfigureAwait(false);
+        if ((failure ?? Undeclared(manifest, platform, [], api)) is { } refused)
+        {
+            return new AuthorizeOutcome(refused);
+        }
+
         if (requiresPrivacyAgreement && platform == Platform.WeChat
             && await PrivacyRefusalAsync(subject, platform, api, cancellationToken).ConfigureAwait(false) is { } refusal)
         {

@@ -65,7 +65,11 @@ public sealed partial class Authorizer
             var decision = decisions.FirstOrDefault(d => string.Equals(d.Scope, scope.Name, StringComparison.Ordinal));
             if (decision is not null || rule.PromptMode == ScopePromptMode.SettingsOnly)
             {
-                entries.Add(new SettingsEntry(scope, rule.SettingKey, decision?.EffectiveState(now) ?? DecisionState.NotDetermined));
+                var state = decision?.EffectiveState(now) ?? DecisionState.NotDetermined;
+                entries.Add(new SettingsEntry(scope, rule.SettingKey, state)
+                {
+                    Lifetime = state == DecisionState.NotDetermined ? DecisionLifetime.Standing : decision!.Lifetime,
+                });
             }
         }
 

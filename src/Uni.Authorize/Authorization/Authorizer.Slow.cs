@@ -21,6 +21,13 @@ public sealed partial class Authorizer
             return new AuthorizeOutcome(invalid);
         }
 
+        var (manifest, failure) = await ManifestAsync(subject, platform, api, cancellationToken).ConfigureAwait(false);
+        if ((failure ?? Undeclared(manifest, platform, scopes, api)) is { } refused)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, refused.Code.ToString());
+            return new AuthorizeOutcome(refused);
+        }
+
         if (request.RequiresPrivacyAgreement && scopes.Any(s => s.Rule.NeedsPrivacyAgreement)
             && await PrivacyRefusalAsync(subject, platform, api, cancellationToken).ConfigureAwait(false) is { } refusal)
         {
@@ -43,7 +50,7 @@ public sealed partial class Authorizer
             try
             {
                 var decision = await _store.GetAsync(subject, scopes[i].Scope.Name, cancellationToken).ConfigureAwait(false);
-                states[i] = decision?.EffectiveState(now) ?? DecisionState.NotDetermined;
+                states[i] = StateOf(decision, now, manifest);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -67,7 +74,8 @@ public sealed partial class Authorizer
 
         if (toAsk is not null)
         {
-            await AskAsync(subject, platform, scopes, toAsk, states, codes, calledAt, cancellationToken).ConfigureAwait(false);
+            await AskAsync(subject, platform, scopes, toAsk, states, codes, calledAt, cancellationToken, manifest: manifest, sessionEndsAt: request.SessionEndsAt)
+                .ConfigureAwait(false);
         }
 
         var outcome = await ComposeAsync(subject, platform, api, scopes, states, codes, cancellationToken).ConfigureAwait(false);
@@ -152,7 +160,7 @@ public sealed partial class Authorizer
 
     private async Task AskAsync(
         Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes,
-        long calledAt, CancellationToken cancellationToken, bool askDenied = false)
+        long calledAt, CancellationToken cancellationToken, bool askDenied = false, AppManifest? manifest = null, DateTimeOffset? sessionEndsAt = null)
     {
         if (_prompter is null)
         {
@@ -182,7 +190,7 @@ public sealed partial class Authorizer
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
             try
             {
-                round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, askDenied, token), linked.Token).ConfigureAwait(false);
+                round = await _prompts.JoinAsync(key, token => PromptRoundAsync(subject, platform, asked, askDenied, manifest, sessionEndsAt, token), linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -212,7 +220,9 @@ public sealed partial class Authorizer
 
     // One consent round, run once for every caller sharing it, in the user's line.
     // askDenied: the privacy agreement is asked again after a refusal (WeChat re-asks until the user agrees).
-    private async Task<PromptRound> PromptRoundAsync(Subject subject, Platform platform, ResolvedScope[] scopes, bool askDenied, CancellationToken roundToken)
+    private async Task<PromptRound> PromptRoundAsync(
+        Subject subject, Platform platform, ResolvedScope[] scopes, bool askDenied, AppManifest? manifest, DateTimeOffset? sessionEndsAt,
+        CancellationToken roundToken)
     {
         // Re-read: a dialog earlier in this user's line may have decided some of these scopes.
         var now = _time.GetUtcNow();
@@ -223,7 +233,7 @@ public sealed partial class Authorizer
             for (var i = 0; i < scopes.Length; i++)
             {
                 current[i] = await _store.GetAsync(subject, scopes[i].Scope.Name, roundToken).ConfigureAwait(false);
-                states[i] = current[i]?.EffectiveState(now) ?? DecisionState.NotDetermined;
+                states[i] = StateOf(current[i], now, manifest);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -248,7 +258,10 @@ public sealed partial class Authorizer
         {
             try
             {
-                var request = new PromptRequest(subject, platform, [.. ask.Select(i => scopes[i].Scope)]);
+                var request = new PromptRequest(subject, platform, [.. ask.Select(i => scopes[i].Scope)])
+                {
+                    Purposes = PurposesOf(manifest, ask.Select(i => scopes[i].Scope.Name)),
+                };
                 answer = await _prompter!.PromptAsync(request, linked.Token).AsTask().WaitAsync(linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (roundToken.IsCancellationRequested)
@@ -287,24 +300,36 @@ public sealed partial class Authorizer
         var decidedAt = _time.GetUtcNow();
         foreach (var i in ask)
         {
-            var state = answer.AnswerFor(scopes[i].Scope.Name) switch
+            if (answer.AnswerFor(scopes[i].Scope.Name) == PromptAnswer.AllowWhileUsing && !IsLocation(scopes[i].Scope.Name))
             {
-                PromptAnswer.Allow => DecisionState.Granted,
-                PromptAnswer.Deny => DecisionState.Denied,
-                _ => DecisionState.NotDetermined,
-            };
-            if (state == DecisionState.NotDetermined)
+                Log.PromptFailed(_logger, new InvalidOperationException(
+                    $"The prompter answered AllowWhileUsing for {scopes[i].Scope.Name}; it is offered for location scopes only."));
+                return PromptRound.Failed(AuthorizeErrorCode.PromptFailed);
+            }
+        }
+
+        foreach (var i in ask)
+        {
+            if (Answered(answer.AnswerFor(scopes[i].Scope.Name), decidedAt, sessionEndsAt) is not var (state, lifetime, expiresAt))
             {
                 continue;
             }
 
-            var lifetime = state == DecisionState.Granted ? _grantLifetime : _denialLifetime;
-            var write = new DecisionWrite(subject, scopes[i].Scope.Name, state, DecisionSource.Prompt, decidedAt, decidedAt + lifetime, current[i]?.Version ?? 0);
+            var write = new DecisionWrite(subject, scopes[i].Scope.Name, state, DecisionSource.Prompt, decidedAt, expiresAt, current[i]?.Version ?? 0)
+            {
+                PurposeVersion = manifest?.PurposeVersionOf(scopes[i].Scope.Name) ?? 0,
+                Lifetime = lifetime,
+            };
             try
             {
                 // The user answered: record it even if every caller has stopped waiting.
-                var stored = await WriteAsync(write, current[i]?.State ?? DecisionState.NotDetermined, CancellationToken.None).ConfigureAwait(false);
-                states[i] = stored?.EffectiveState(decidedAt) ?? DecisionState.NotDetermined;
+                var stored = (await WriteAsync(write, current[i]?.State ?? DecisionState.NotDetermined, CancellationToken.None).ConfigureAwait(false)).Current;
+                // An "allow once" is stored already expired: it grants the call that asked (the write, here or by the
+                // instance the user answered through, is the version after the one read), and nothing after.
+                states[i] = lifetime == DecisionLifetime.Once && stored is { State: DecisionState.Granted, Lifetime: DecisionLifetime.Once } once
+                    && once.Version == write.ExpectedVersion + 1
+                    ? DecisionState.Granted
+                    : stored?.EffectiveState(decidedAt) ?? DecisionState.NotDetermined;
             }
             catch (Exception ex)
             {
@@ -368,6 +393,40 @@ public sealed partial class Authorizer
             : NativePayloads.Success(platform, api, granted, authCode, errorScopes));
     }
 
+    /// <summary>The decision an answer makes, or <see langword="null"/> when it makes none (dismissed).</summary>
+    private (DecisionState State, DecisionLifetime Lifetime, DateTimeOffset? ExpiresAt)? Answered(PromptAnswer answer, DateTimeOffset decidedAt, DateTimeOffset? sessionEndsAt)
+    {
+        var granted = decidedAt + _grantLifetime;
+        return answer switch
+        {
+            PromptAnswer.Allow => (DecisionState.Granted, DecisionLifetime.Standing, granted),
+            PromptAnswer.Deny => (DecisionState.Denied, DecisionLifetime.Standing, decidedAt + _denialLifetime),
+            PromptAnswer.AllowOnce => (DecisionState.Granted, DecisionLifetime.Once, decidedAt),
+            PromptAnswer.AllowWhileUsing => (DecisionState.Granted, DecisionLifetime.WhileUsing,
+                sessionEndsAt is { } end && (granted is null || end < granted) ? end : granted),
+            _ => null,
+        };
+    }
+
+    private static IReadOnlyDictionary<string, string> PurposesOf(AppManifest? manifest, IEnumerable<string> scopes)
+    {
+        if (manifest is null)
+        {
+            return PromptRequest.NoPurposes;
+        }
+
+        var purposes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var scope in scopes)
+        {
+            if (manifest.Purposes.TryGetValue(scope, out var purpose))
+            {
+                purposes[scope] = purpose.Description;
+            }
+        }
+
+        return purposes;
+    }
+
     private string Explain(AuthorizeErrorCode code, ResolvedScope scope) => code switch
     {
         AuthorizeErrorCode.Denied => $"The user denied {scope.Scope.Name}.",
@@ -379,6 +438,7 @@ public sealed partial class Authorizer
         AuthorizeErrorCode.PromptFailed => $"The dialog for {scope.Scope.Name} could not be shown; nothing was granted.",
         AuthorizeErrorCode.StoreUnavailable => "The decision store is unavailable; nothing was granted. Retry when the store is back.",
         AuthorizeErrorCode.Canceled => "Every caller stopped waiting; the dialog was closed.",
+        AuthorizeErrorCode.Undeclared => $"The app's manifest does not declare {scope.Scope.Name}.",
         _ => $"{scope.Scope.Name} failed: {code}.",
     };
 }

@@ -25,6 +25,8 @@ public sealed partial class Authorizer : IDisposable
     private readonly TimeSpan _promptTimeout;
     private readonly TimeSpan? _grantLifetime;
     private readonly TimeSpan? _denialLifetime;
+    private readonly ManifestCache? _manifests;
+    private readonly bool _requireDeclarations;
 
     /// <summary>Creates an authorizer from <paramref name="options"/>, with in-memory stores unless it names others.
     /// Give it to <see cref="DecisionManager(Authorizer)"/> and <see cref="AuthCodeService(Authorizer)"/> for the
@@ -52,6 +54,8 @@ public sealed partial class Authorizer : IDisposable
         _promptTimeout = engine.PromptTimeout;
         _grantLifetime = engine.GrantLifetime;
         _denialLifetime = engine.DenialLifetime;
+        _manifests = engine.Manifests;
+        _requireDeclarations = engine.RequireDeclarations;
     }
 
     /// <summary>The platform of calls that name none.</summary>
@@ -86,9 +90,11 @@ public sealed partial class Authorizer : IDisposable
     /// <param name="subject">Whose decision it is; <see langword="null"/> for the default subject.</param>
     /// <param name="platform">The platform; <see langword="null"/> for the authorizer's.</param>
     /// <param name="requiresPrivacyAgreement">Whether the app declared a privacy contract the user must agree to first.</param>
+    /// <param name="sessionEndsAt">When the caller's mini-app session ends (<see cref="AuthorizeRequest.SessionEndsAt"/>).</param>
     /// <param name="cancellationToken">Ends this caller's wait.</param>
     public ValueTask<AuthorizeOutcome> TryAuthorizeApiAsync(
-        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, CancellationToken cancellationToken = default)
+        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, DateTimeOffset? sessionEndsAt = null,
+        CancellationToken cancellationToken = default)
     {
         var target = platform ?? Platform;
         if (api is null || !PlatformApis.TryGetScope(target, api, out var scope))
@@ -104,13 +110,17 @@ public sealed partial class Authorizer : IDisposable
                 : OpenApiAsync(api, subject ?? _defaultSubject, target, requiresPrivacyAgreement, cancellationToken);
         }
 
-        return AuthorizeCore(new AuthorizeRequest(scope) { Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement }, api, cancellationToken);
+        return AuthorizeCore(new AuthorizeRequest(scope)
+        {
+            Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement, SessionEndsAt = sessionEndsAt,
+        }, api, cancellationToken);
     }
 
     /// <summary>Like <see cref="TryAuthorizeApiAsync"/>, throwing <see cref="AuthorizeException"/> on failure.</summary>
     public ValueTask<AuthorizeResult> AuthorizeApiAsync(
-        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, CancellationToken cancellationToken = default) =>
-        OrThrow(TryAuthorizeApiAsync(api, subject, platform, requiresPrivacyAgreement, cancellationToken));
+        string api, Subject? subject = null, Platform? platform = null, bool requiresPrivacyAgreement = false, DateTimeOffset? sessionEndsAt = null,
+        CancellationToken cancellationToken = default) =>
+        OrThrow(TryAuthorizeApiAsync(api, subject, platform, requiresPrivacyAgreement, sessionEndsAt, cancellationToken));
 
     /// <inheritdoc />
     public void Dispose()
@@ -154,6 +164,14 @@ public sealed partial class Authorizer : IDisposable
             && !(request.RequiresPrivacyAgreement && scope.Rule.NeedsPrivacyAgreement)
             && (IsDefault(subject) || subject.IsValid))
         {
+            // With manifests, only a fresh cached manifest that declares the call answers here; the rest (a read, a
+            // refusal) is the slow path's.
+            AppManifest? manifest = null;
+            if (_manifests is not null && (!_manifests.TryGet(subject.AppId, out manifest) || !IsDeclared(manifest, platform, scope, api)))
+            {
+                return AuthorizeSlowAsync(request, api, cancellationToken);
+            }
+
             ValueTask<Decision?> lookup;
             try
             {
@@ -166,10 +184,10 @@ public sealed partial class Authorizer : IDisposable
 
             if (!lookup.IsCompletedSuccessfully)
             {
-                return AwaitLookupAsync(lookup, request, scope, api, cancellationToken);
+                return AwaitLookupAsync(lookup, request, scope, api, manifest, cancellationToken);
             }
 
-            if (Decided(lookup.Result, platform, scope, api) is { } decided)
+            if (Decided(lookup.Result, platform, scope, api, manifest) is { } decided)
             {
                 return new(decided);
             }
@@ -178,7 +196,8 @@ public sealed partial class Authorizer : IDisposable
         return AuthorizeSlowAsync(request, api, cancellationToken);
     }
 
-    private async ValueTask<AuthorizeOutcome> AwaitLookupAsync(ValueTask<Decision?> lookup, AuthorizeRequest request, ResolvedScope scope, string api, CancellationToken cancellationToken)
+    private async ValueTask<AuthorizeOutcome> AwaitLookupAsync(
+        ValueTask<Decision?> lookup, AuthorizeRequest request, ResolvedScope scope, string api, AppManifest? manifest, CancellationToken cancellationToken)
     {
         Decision? decision;
         try
@@ -190,11 +209,11 @@ public sealed partial class Authorizer : IDisposable
             return new AuthorizeOutcome(StoreFailure(request.Platform ?? Platform, api, ex));
         }
 
-        return Decided(decision, request.Platform ?? Platform, scope, api)
+        return Decided(decision, request.Platform ?? Platform, scope, api, manifest)
             ?? await AuthorizeSlowAsync(request, api, cancellationToken).ConfigureAwait(false);
     }
 
-    private AuthorizeOutcome? Decided(Decision? decision, Platform platform, ResolvedScope scope, string api)
+    private AuthorizeOutcome? Decided(Decision? decision, Platform platform, ResolvedScope scope, string api, AppManifest? manifest)
     {
         if (decision is null)
         {
@@ -202,6 +221,11 @@ public sealed partial class Authorizer : IDisposable
         }
 
         var state = decision.ExpiresAt is null ? decision.State : decision.EffectiveState(_time.GetUtcNow());
+        if (state == DecisionState.Granted && IsStale(decision, manifest))
+        {
+            return null;
+        }
+
         switch (state)
         {
             case DecisionState.Granted:
@@ -214,12 +238,89 @@ public sealed partial class Authorizer : IDisposable
         }
     }
 
+    // A grant given to an older text of the app's declared purpose is asked again; a denial stands.
+    private static bool IsStale(Decision decision, AppManifest? manifest) =>
+        manifest is not null && decision.PurposeVersion < manifest.PurposeVersionOf(decision.Scope);
+
+    private static DecisionState StateOf(Decision? decision, DateTimeOffset now, AppManifest? manifest)
+    {
+        var state = decision?.EffectiveState(now) ?? DecisionState.NotDetermined;
+        return state == DecisionState.Granted && IsStale(decision!, manifest) ? DecisionState.NotDetermined : state;
+    }
+
+    private bool IsDeclared(AppManifest? manifest, Platform platform, ResolvedScope scope, string api) =>
+        manifest is null
+            ? !_requireDeclarations
+            : !MissesPrivateInfo(manifest, platform, api) && !MissesPurpose(manifest, scope);
+
+    /// <summary>The failure of a call its app did not declare, or <see langword="null"/> when it may go on.</summary>
+    private AuthorizeError? Undeclared(AppManifest? manifest, Platform platform, ReadOnlySpan<ResolvedScope> scopes, string api)
+    {
+        if (manifest is null && !_requireDeclarations)
+        {
+            return null;
+        }
+
+        AuthorizeError? error = null;
+        if (MissesPrivateInfo(manifest, platform, api))
+        {
+            error = NativePayloads.Failure(platform, api, AuthorizeErrorCode.Undeclared,
+                $"The app's manifest does not list {api} in requiredPrivateInfos.");
+        }
+
+        foreach (var scope in scopes)
+        {
+            if (error is null && MissesPurpose(manifest, scope))
+            {
+                error = NativePayloads.Failure(platform, api, AuthorizeErrorCode.Undeclared,
+                    $"The app's manifest declares no purpose for {scope.Scope.Name} (permission: {{\"{scope.Rule.NativeName}\": {{\"desc\": \"…\"}}}}).",
+                    platform == Platform.Alipay ? ResolvedScope.AlipayErrorScopes(scope, AuthorizeErrorCode.Undeclared) : null, scope.Scope.Name);
+            }
+        }
+
+        if (error is not null)
+        {
+            _telemetry.Undeclared.Add(1);
+        }
+
+        return error;
+    }
+
+    // WeChat's private-information APIs must be listed in requiredPrivateInfos.
+    private static bool MissesPrivateInfo(AppManifest? manifest, Platform platform, string api) =>
+        platform == Platform.WeChat && ManifestDocument.WeChatPrivateInfos.Contains(api) && manifest?.DeclaresPrivateInfo(api) != true;
+
+    // Every scope that shows a dialog needs a declared purpose; silent ones (Alipay's auth_base) ask nothing.
+    private static bool MissesPurpose(AppManifest? manifest, ResolvedScope scope) =>
+        scope.Rule.PromptMode != ScopePromptMode.Silent && manifest?.Purposes.ContainsKey(scope.Scope.Name) != true;
+
+    // Reads the app's manifest when manifests are kept; a store failure fails the call closed.
+    private async ValueTask<(AppManifest? Manifest, AuthorizeError? Failure)> ManifestAsync(Subject subject, Platform platform, string api, CancellationToken cancellationToken)
+    {
+        if (_manifests is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await _manifests.GetAsync(subject.AppId, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return (null, StoreFailure(platform, api, ex));
+        }
+    }
+
+    // The scopes the platforms offer "while using" for.
+    internal static bool IsLocation(string scope) => scope is "scope.userLocation" or "scope.userFuzzyLocation";
+
     private bool IsDefault(Subject subject) =>
         ReferenceEquals(subject.AppId, _defaultSubject.AppId) && ReferenceEquals(subject.UserId, _defaultSubject.UserId);
 
     private AuthorizeError StoreFailure(Platform platform, string api, Exception exception) =>
         _engine.StoreFailure(platform, api, exception);
 
-    private ValueTask<Decision?> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken) =>
+    private ValueTask<DecisionWriteResult> WriteAsync(DecisionWrite write, DecisionState previous, CancellationToken cancellationToken) =>
         _engine.WriteAsync(write, previous, cancellationToken);
 }

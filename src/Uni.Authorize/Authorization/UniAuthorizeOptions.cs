@@ -25,6 +25,18 @@ public sealed class UniAuthorizeOptions
     /// <summary>Where auth codes live. Default: a new <see cref="InMemoryAuthCodeStore"/>.</summary>
     public IAuthCodeStore? AuthCodeStore { get; set; }
 
+    /// <summary>Where apps' manifests (declared purposes) live. Default: the container's <see cref="IAppManifestStore"/>,
+    /// else none: no call is checked against declarations.</summary>
+    public IAppManifestStore? ManifestStore { get; set; }
+
+    /// <summary>When <see langword="true"/>, an app without a manifest may not call any gated scope or API (as if it
+    /// declared nothing). Default: <see langword="false"/>: only apps with a manifest are checked.</summary>
+    public bool RequireDeclarations { get; set; }
+
+    /// <summary>How long a manifest read from the store is trusted before it is read again; a change made through
+    /// <see cref="DecisionManager.SetManifestAsync"/> counts at once on its own instance. Default: 30 seconds.</summary>
+    public TimeSpan ManifestCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The clock. Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider? TimeProvider { get; set; }
 
@@ -66,6 +78,7 @@ internal sealed class UniAuthorizeOptionsValidator(string prefix = "UniAuthorize
 
         Positive(options.PromptTimeout, nameof(options.PromptTimeout), failures);
         Positive(options.AuthCodeLifetime, nameof(options.AuthCodeLifetime), failures);
+        Positive(options.ManifestCacheDuration, nameof(options.ManifestCacheDuration), failures);
         if (options.GrantLifetime is { } grant)
         {
             Positive(grant, nameof(options.GrantLifetime), failures);

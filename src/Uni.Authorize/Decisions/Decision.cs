@@ -20,6 +20,13 @@ public sealed record Decision(
     /// <summary>The state that counts at <paramref name="now"/>: an expired decision is not determined.</summary>
     public DecisionState EffectiveState(DateTimeOffset now) =>
         ExpiresAt is { } expiresAt && expiresAt <= now ? DecisionState.NotDetermined : State;
+
+    /// <summary>The version of the app's declared purpose the answer was given to (<see cref="DeclaredPurpose.Version"/>);
+    /// 0 when the app declared none.</summary>
+    public long PurposeVersion { get; init; }
+
+    /// <summary>How long the answer was meant to last.</summary>
+    public DecisionLifetime Lifetime { get; init; }
 }
 
 /// <summary>A conditional write of one decision.</summary>
@@ -37,7 +44,14 @@ public sealed record DecisionWrite(
     DecisionSource Source,
     DateTimeOffset DecidedAt,
     DateTimeOffset? ExpiresAt,
-    long ExpectedVersion);
+    long ExpectedVersion)
+{
+    /// <summary>The version of the app's declared purpose the answer is given to; 0 when the app declared none.</summary>
+    public long PurposeVersion { get; init; }
+
+    /// <summary>How long the answer is meant to last.</summary>
+    public DecisionLifetime Lifetime { get; init; }
+}
 
 /// <summary>The outcome of <see cref="IDecisionStore.TryWriteAsync"/>.</summary>
 /// <param name="Written">Whether the write was applied.</param>
@@ -65,4 +79,11 @@ public sealed record DecisionAuditEntry(
     DecisionState From,
     DecisionState To,
     DecisionSource Source,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>The version of the app's declared purpose the answer was given to; 0 when the app declared none.</summary>
+    public long PurposeVersion { get; init; }
+
+    /// <summary>How long the answer was meant to last.</summary>
+    public DecisionLifetime Lifetime { get; init; }
+}

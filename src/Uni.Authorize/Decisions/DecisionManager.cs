@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Uni.Authorize;
 
 /// <summary>
@@ -53,7 +55,12 @@ public sealed partial class DecisionManager
             try
             {
                 var current = await _engine.Store.GetAsync(subject, definition.Scope.Name, cancellationToken).ConfigureAwait(false);
-                var write = new DecisionWrite(subject, definition.Scope.Name, state, source, _engine.Time.GetUtcNow(), null, current?.Version ?? 0);
+                // A decision set now is given to the purpose the app declares now.
+                var manifest = _engine.Manifests is { } manifests ? await manifests.GetAsync(subject.AppId, cancellationToken).ConfigureAwait(false) : null;
+                var write = new DecisionWrite(subject, definition.Scope.Name, state, source, _engine.Time.GetUtcNow(), null, current?.Version ?? 0)
+                {
+                    PurposeVersion = manifest?.PurposeVersionOf(definition.Scope.Name) ?? 0,
+                };
                 var result = await _engine.Store.TryWriteAsync(write, cancellationToken).ConfigureAwait(false);
                 if (result.Written)
                 {
@@ -91,4 +98,78 @@ public sealed partial class DecisionManager
             throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "exportDecisions", ex));
         }
     }
+
+    /// <summary>Ends the "allow while using" grants of <paramref name="subject"/>: call it when the user's mini-app session
+    /// with the app ends (revoked, signed out). Each such grant becomes not determined (source <see cref="DecisionSource.Policy"/>),
+    /// so the next call asks again. Returns how many were ended.</summary>
+    /// <exception cref="ArgumentException">The subject is invalid.</exception>
+    /// <exception cref="AuthorizeException">The store is unavailable.</exception>
+    public async ValueTask<int> EndSessionAsync(Subject subject, CancellationToken cancellationToken = default)
+    {
+        subject.EnsureValid();
+        var ended = 0;
+        try
+        {
+            foreach (var decision in await _engine.Store.ListAsync(subject, cancellationToken).ConfigureAwait(false))
+            {
+                if (decision is not { State: DecisionState.Granted, Lifetime: DecisionLifetime.WhileUsing })
+                {
+                    continue;
+                }
+
+                // A conflict means the decision changed meanwhile (answered again, changed in settings): that one stands.
+                var write = new DecisionWrite(subject, decision.Scope, DecisionState.NotDetermined, DecisionSource.Policy, _engine.Time.GetUtcNow(), null, decision.Version)
+                {
+                    PurposeVersion = decision.PurposeVersion,
+                };
+                if ((await _engine.WriteAsync(write, decision.State, cancellationToken).ConfigureAwait(false)).Written)
+                {
+                    ended++;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new AuthorizeException(_engine.StoreFailure(_engine.Platform, "authorize", ex));
+        }
+
+        return ended;
+    }
+
+    /// <summary>The current manifest of <paramref name="appId"/>, or <see langword="null"/> when it registered none.</summary>
+    /// <exception cref="InvalidOperationException">No manifest store is configured.</exception>
+    public ValueTask<AppManifest?> GetManifestAsync(string appId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        return ManifestStore.Store.GetManifestAsync(appId, cancellationToken);
+    }
+
+    /// <summary>Registers the declarations of an <c>app.json</c> fragment (<c>permission</c> and, on WeChat,
+    /// <c>requiredPrivateInfos</c>) as the app's next manifest version. A purpose whose text changed gets the new
+    /// version, so a grant given to the old text is asked again. Counts at once on this instance.</summary>
+    /// <param name="appId">The app.</param>
+    /// <param name="platform">The app's platform: whose scope names and fields <paramref name="appJson"/> uses.</param>
+    /// <param name="appJson">The <c>app.json</c> fragment; other fields are ignored.</param>
+    /// <param name="cancellationToken">Ends the wait.</param>
+    /// <exception cref="ArgumentException">The fragment is malformed; the message names the field.</exception>
+    /// <exception cref="InvalidOperationException">No manifest store is configured.</exception>
+    public async ValueTask<AppManifest> SetManifestAsync(string appId, Platform platform, JsonElement appJson, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(appId);
+        var cache = ManifestStore;
+        // Two concurrent changes: the loser reads the winner's version and applies its own on top.
+        while (true)
+        {
+            var previous = await cache.Store.GetManifestAsync(appId, cancellationToken).ConfigureAwait(false);
+            var next = ManifestDocument.Next(appId, platform, appJson, previous, _engine.Time.GetUtcNow());
+            if (await cache.Store.TryPutManifestAsync(next, cancellationToken).ConfigureAwait(false))
+            {
+                cache.Set(appId, next);
+                return next;
+            }
+        }
+    }
+
+    private ManifestCache ManifestStore => _engine.Manifests
+        ?? throw new InvalidOperationException("No manifest store is configured: set UniAuthorizeOptions.ManifestStore or register an IAppManifestStore service.");
 }

@@ -28,3 +28,16 @@ public enum DecisionSource
     /// <summary>A policy set it, for example an expiry reset.</summary>
     Policy = 3,
 }
+
+/// <summary>How long an answer lasts.</summary>
+public enum DecisionLifetime
+{
+    /// <summary>Until changed (or until <see cref="Decision.ExpiresAt"/>, when a policy set one).</summary>
+    Standing = 0,
+
+    /// <summary>For the one call that asked: the decision is stored already expired, so the next call asks again.</summary>
+    Once = 1,
+
+    /// <summary>While the app is in use: until the user's mini-app session with the app ends (revoked, signed out or expired).</summary>
+    WhileUsing = 2,
+}

@@ -50,7 +50,11 @@ public sealed class InMemoryDecisionStore : IDecisionStore
                 return new(DecisionWriteResult.Conflict(current));
             }
 
-            var next = new Decision(write.Subject, write.Scope, write.State, write.Source, write.DecidedAt, write.ExpiresAt, write.ExpectedVersion + 1);
+            var next = new Decision(write.Subject, write.Scope, write.State, write.Source, write.DecidedAt, write.ExpiresAt, write.ExpectedVersion + 1)
+            {
+                PurposeVersion = write.PurposeVersion,
+                Lifetime = write.Lifetime,
+            };
             _decisions[key] = next;
             if (!_audit.TryGetValue(write.Subject, out var trail))
             {
@@ -58,7 +62,11 @@ public sealed class InMemoryDecisionStore : IDecisionStore
             }
 
             var from = current?.State ?? DecisionState.NotDetermined;
-            trail.Add((++_auditSequence, new DecisionAuditEntry(write.Subject, write.Scope, from, write.State, write.Source, write.DecidedAt)));
+            trail.Add((++_auditSequence, new DecisionAuditEntry(write.Subject, write.Scope, from, write.State, write.Source, write.DecidedAt)
+            {
+                PurposeVersion = write.PurposeVersion,
+                Lifetime = write.Lifetime,
+            }));
             if (_webhooks is not null && from != write.State && WebhookEvents.KindOf(write) is { } kind)
             {
                 _webhooks.Enqueue(write.Subject.AppId, write.Subject.UserId, kind, write.Scope, write.DecidedAt);

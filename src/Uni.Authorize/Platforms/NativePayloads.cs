@@ -65,7 +65,8 @@ internal static class NativePayloads
         AuthorizeErrorCode.Denied or AuthorizeErrorCode.SettingsOnly => (11, "用户取消授权"),
         AuthorizeErrorCode.Dismissed or AuthorizeErrorCode.Canceled => (10, "用户关闭授权弹窗"),
         AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.InvalidRequest => (2, "参数错误"),
-        AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.NotSupportedByPlugin or AuthorizeErrorCode.PrivacyNotAuthorized => (4, "无权限调用"),
+        AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.NotSupportedByPlugin or AuthorizeErrorCode.PrivacyNotAuthorized
+            or AuthorizeErrorCode.Undeclared => (4, "无权限调用"),
         _ => (3, "未获取到授权结果"),
     };
 
@@ -80,6 +81,9 @@ internal static class NativePayloads
         AuthorizeErrorCode.InvalidRequest => api + ":fail invalid param",
         AuthorizeErrorCode.PrivacyNotAuthorized => api + ":fail privacy permission is not authorized",
         AuthorizeErrorCode.NotSupportedByPlugin => $"{api}:fail scope \"{scopeInput}\" is not supported to be authorized by plugin",
+        // WeChat's two wordings: an API missing from requiredPrivateInfos (no scope named), a scope without permission desc.
+        AuthorizeErrorCode.Undeclared when scopeInput is null => api + ":fail the api need to be declared in the requiredPrivateInfos field in app.json/ext.json",
+        AuthorizeErrorCode.Undeclared => api + ":fail require permission desc",
         _ => api + ":fail system error",
     };
 
@@ -90,6 +94,7 @@ internal static class NativePayloads
         AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.InvalidRequest => "10202",
         AuthorizeErrorCode.PromptTimedOut => "10203",
         AuthorizeErrorCode.Canceled => "10205",
+        AuthorizeErrorCode.Undeclared => "10206",
         _ => "10204",
     };
 
@@ -100,6 +105,7 @@ internal static class NativePayloads
         AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.InvalidRequest => 10005,
         AuthorizeErrorCode.PromptTimedOut => 10006,
         AuthorizeErrorCode.Canceled => 10007,
+        AuthorizeErrorCode.Undeclared => 10008,
         _ => 10001,
     };
 

@@ -14,7 +14,17 @@ public interface IAuthorizationPrompter
 /// <param name="Subject">The app asking and the user asked.</param>
 /// <param name="Platform">The platform whose wording applies.</param>
 /// <param name="Scopes">The undetermined scopes, all in one dialog.</param>
-public sealed record PromptRequest(Subject Subject, Platform Platform, IReadOnlyList<ScopeDefinition> Scopes);
+public sealed record PromptRequest(Subject Subject, Platform Platform, IReadOnlyList<ScopeDefinition> Scopes)
+{
+    internal static readonly IReadOnlyDictionary<string, string> NoPurposes = System.Collections.Frozen.FrozenDictionary<string, string>.Empty;
+
+    /// <summary>The purposes the app declared for the asked scopes, in its own words, keyed by canonical scope name:
+    /// the dialog shows each beside its scope. Empty when the app has no manifest.</summary>
+    public IReadOnlyDictionary<string, string> Purposes { get; init; } = NoPurposes;
+
+    /// <summary>Whether the dialog may offer "allow while using": every asked scope is a location scope.</summary>
+    public bool OffersWhileUsing => Scopes.Count > 0 && Scopes.All(s => Authorizer.IsLocation(s.Name));
+}
 
 /// <summary>The user's answer to one scope of a dialog.</summary>
 public enum PromptAnswer
@@ -27,6 +37,13 @@ public enum PromptAnswer
 
     /// <summary>Refused.</summary>
     Deny = 2,
+
+    /// <summary>Allowed for the call that asked only: the next call asks again.</summary>
+    AllowOnce = 3,
+
+    /// <summary>Allowed while the app is in use: until the user's mini-app session ends. Offered for location scopes
+    /// (<see cref="PromptRequest.OffersWhileUsing"/>); for another scope the answer fails the call as a prompt failure.</summary>
+    AllowWhileUsing = 4,
 }
 
 /// <summary>The user's answers to a dialog.</summary>
@@ -39,6 +56,12 @@ public sealed class PromptResult
 
     /// <summary>Every scope allowed.</summary>
     public static PromptResult Allow { get; } = new(PromptAnswer.Allow, null);
+
+    /// <summary>Every scope allowed for this call only.</summary>
+    public static PromptResult AllowOnce { get; } = new(PromptAnswer.AllowOnce, null);
+
+    /// <summary>Every scope allowed until the mini-app session ends (location scopes only).</summary>
+    public static PromptResult AllowWhileUsing { get; } = new(PromptAnswer.AllowWhileUsing, null);
 
     /// <summary>Every scope refused.</summary>
     public static PromptResult Deny { get; } = new(PromptAnswer.Deny, null);

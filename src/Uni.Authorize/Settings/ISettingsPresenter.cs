@@ -17,7 +17,11 @@ public sealed record SettingsView(Subject Subject, Platform Platform, IReadOnlyL
 /// <param name="Scope">The scope.</param>
 /// <param name="Key">The platform's settings key (<c>scope.userLocation</c>; Alipay: <c>camera</c>).</param>
 /// <param name="State">Its state now.</param>
-public sealed record SettingsEntry(ScopeDefinition Scope, string Key, DecisionState State);
+public sealed record SettingsEntry(ScopeDefinition Scope, string Key, DecisionState State)
+{
+    /// <summary>How long the decision lasts (a grant "while using" ends with the mini-app session).</summary>
+    public DecisionLifetime Lifetime { get; init; }
+}
 
 /// <summary>A change the user made in settings.</summary>
 /// <param name="Scope">The scope: canonical name, native name or settings key.</param>

@@ -18,6 +18,8 @@ internal sealed class AuthorizeTelemetry : IDisposable
         Grants = _meter.CreateCounter<long>("uni.authorize.grants", "{decision}", "Scopes granted in a dialog or in settings.");
         Denials = _meter.CreateCounter<long>("uni.authorize.denials", "{decision}", "Scopes denied in a dialog or in settings.");
         FastFails = _meter.CreateCounter<long>("uni.authorize.fast_fails", "{call}", "Calls refused at once because the scope was denied before.");
+        Undeclared = _meter.CreateCounter<long>("uni.authorize.undeclared", "{call}",
+            "Calls refused at once because the app's manifest does not declare the scope or API.");
         Pruned = _meter.CreateCounter<long>("uni.authorize.pruned", "{row}", "Rows deleted by housekeeping, tagged with the kind pruned.");
         HousekeepingRounds = _meter.CreateCounter<long>("uni.authorize.housekeeping.rounds", "{round}",
             "Housekeeping rounds, tagged with their outcome: completed, failed or skipped (another instance held the lock).");
@@ -30,6 +32,8 @@ internal sealed class AuthorizeTelemetry : IDisposable
     public Counter<long> Denials { get; }
 
     public Counter<long> FastFails { get; }
+
+    public Counter<long> Undeclared { get; }
 
     public Counter<long> Pruned { get; }
 

@@ -32,3 +32,8 @@ public sealed class InMemoryWebhookStoreContractTests : WebhookStoreContract
     protected override ValueTask<IIdentityStore> OpenIdentityStoreAsync(IWebhookStore webhooks) =>
         new(new InMemoryIdentityStore((InMemoryWebhookStore)webhooks));
 }
+
+public sealed class InMemoryAppManifestStoreContractTests : AppManifestStoreContract
+{
+    protected override ValueTask<IAppManifestStore> CreateStoreAsync() => new(new InMemoryAppManifestStore());
+}

@@ -113,6 +113,19 @@ async function startHost(settings = {}) {
 
       return response.json();
     },
+    /** Registers an app's manifest (its app.json declarations) as the admin would. */
+    async setManifest(appId, appJson) {
+      const response = await fetch(base + `/admin/v1/apps/${encodeURIComponent(appId)}/manifest`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', 'x-admin-key': ADMIN_KEY },
+        body: JSON.stringify(appJson),
+      });
+      if (response.status !== 200) {
+        throw new Error(`Registering the manifest of ${appId} failed: ${response.status} ${await response.text()}`);
+      }
+
+      return response.json();
+    },
     /** Ends a mini-app session as the admin would (the session's token stops working at once). */
     async revokeSession(token) {
       const response = await fetch(base + '/admin/v1/sessions/revoke', {

@@ -221,6 +221,9 @@ export function showConsentDialog(screen, consent) {
       h('div', {},
         h('div', { class: 'scope-zh' }, scope.descriptionZh),
         h('div', { class: 'scope-en' }, scope.descriptionEn),
+        // The app's declared purpose, in its own words: shown as text, never as markup.
+        scope.purpose ? h('p', { class: 'scope-purpose', 'data-testid': 'consent-purpose' },
+          h('span', { class: 'scope-purpose-label' }, '用途 Purpose: '), scope.purpose) : null,
         h('code', {}, scope.nativeName))));
     const sheet = h('div', {
       class: 'sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'consent-title', tabindex: '-1', 'data-testid': 'consent-dialog',
@@ -235,7 +238,15 @@ export function showConsentDialog(screen, consent) {
       h('div', { class: 'sheet-buttons' },
         h('button', { class: 'deny', type: 'button', 'data-testid': 'consent-deny', onclick: () => answer('deny') }, '拒绝', h('small', {}, 'Deny')),
         h('button', { class: 'allow', type: 'button', 'data-testid': 'consent-allow', style: { background: platform.color }, onclick: () => answer('allow') },
-          '允许', h('small', {}, 'Allow'))));
+          '允许', h('small', {}, 'Allow'))),
+      // Answers with a lifetime: this call only, or (for location) until the mini-app session ends.
+      h('div', { class: 'sheet-lifetimes' },
+        h('button', { class: 'link', type: 'button', 'data-testid': 'consent-allowOnce', onclick: () => answer('allowOnce') },
+          '仅本次允许 ', h('small', {}, 'Allow once')),
+        consent.offersWhileUsing
+          ? h('button', { class: 'link', type: 'button', 'data-testid': 'consent-allowWhileUsing', onclick: () => answer('allowWhileUsing') },
+            '使用期间允许 ', h('small', {}, 'Allow while using'))
+          : null));
     const overlay = h('div', { class: 'sheet-overlay' }, sheet);
     const release = holdFocus(overlay, sheet, () => answer('dismiss'));
     const close = () => {

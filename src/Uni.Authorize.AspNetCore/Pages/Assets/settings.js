@@ -49,7 +49,10 @@ function renderSettings(user, settings) {
       h('span', { class: 'scope-zh' }, entry.descriptionZh),
       h('span', { class: 'scope-en' }, entry.descriptionEn),
       h('span', { class: 'setting-state' }, h('code', {}, entry.key), ' · ',
-        { granted: '已允许 Allowed', denied: '已拒绝 Denied', notDetermined: '未设置 Not set' }[entry.state])),
+        { granted: '已允许 Allowed', denied: '已拒绝 Denied', notDetermined: '未设置 Not set' }[entry.state],
+        entry.state === 'granted' && entry.lifetime === 'whileUsing'
+          ? h('span', { 'data-testid': `lifetime-${entry.scope}` }, ' · 使用期间 While using')
+          : null)),
     entry.state === 'notDetermined' ? null : h('button', {
       class: 'link reset', type: 'button', 'data-testid': `reset-${entry.scope}`, onclick: () => change(entry, 'notDetermined'),
     }, '重置 Reset'),
