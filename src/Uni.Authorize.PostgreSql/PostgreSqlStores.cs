@@ -18,6 +18,7 @@ public sealed class PostgreSqlStores : IDisposable, IAsyncDisposable
         Decisions = new PostgreSqlDecisionStore(_database);
         AuthCodes = new PostgreSqlAuthCodeStore(_database);
         Identities = new PostgreSqlIdentityStore(_database);
+        Manifests = new PostgreSqlAppManifestStore(_database);
     }
 
     /// <summary>The decisions and their audit trail.</summary>
@@ -28,6 +29,9 @@ public sealed class PostgreSqlStores : IDisposable, IAsyncDisposable
 
     /// <summary>The host's apps, users, mini-app sessions and keys.</summary>
     public IIdentityStore Identities { get; }
+
+    /// <summary>The apps' manifests: their declared purposes, with a version.</summary>
+    public IAppManifestStore Manifests { get; }
 
     /// <inheritdoc />
     public void Dispose() => _database.Dispose();
