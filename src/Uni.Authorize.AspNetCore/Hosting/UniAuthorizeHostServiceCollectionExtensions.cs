@@ -42,6 +42,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
 
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
         builder.AddHousekeeping();
+        builder.AddAccessReport();
         services.TryAddSingleton<IIdentityStore>(static sp => new InMemoryIdentityStore(sp.GetRequiredService<InMemoryWebhookStore>()));
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();

@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize;
 
@@ -31,6 +32,7 @@ internal sealed class AuthorizeEngine : IDisposable
         AuthCodeLifetime = options.AuthCodeLifetime;
         GrantLifetime = options.GrantLifetime;
         DenialLifetime = options.DenialLifetime;
+        Recorder = services?.GetService<IOptions<AccessReportOptions>>()?.Value.Enabled == true ? services.GetService<AccessRecorder>() : null;
     }
 
     public Platform Platform { get; }
@@ -58,6 +60,9 @@ internal sealed class AuthorizeEngine : IDisposable
     public TimeSpan? GrantLifetime { get; }
 
     public TimeSpan? DenialLifetime { get; }
+
+    /// <summary>Where uses of gated APIs are recorded; <see langword="null"/> without <c>AddAccessReport</c> or when it is disabled.</summary>
+    public AccessRecorder? Recorder { get; }
 
     public void Dispose() => Telemetry.Dispose();
 

@@ -25,6 +25,7 @@ public sealed partial class Authorizer : IDisposable
     private readonly TimeSpan _promptTimeout;
     private readonly TimeSpan? _grantLifetime;
     private readonly TimeSpan? _denialLifetime;
+    private readonly AccessRecorder? _recorder;
 
     /// <summary>Creates an authorizer from <paramref name="options"/>, with in-memory stores unless it names others.
     /// Give it to <see cref="DecisionManager(Authorizer)"/> and <see cref="AuthCodeService(Authorizer)"/> for the
@@ -52,6 +53,7 @@ public sealed partial class Authorizer : IDisposable
         _promptTimeout = engine.PromptTimeout;
         _grantLifetime = engine.GrantLifetime;
         _denialLifetime = engine.DenialLifetime;
+        _recorder = engine.Recorder;
     }
 
     /// <summary>The platform of calls that name none.</summary>
@@ -97,14 +99,12 @@ public sealed partial class Authorizer : IDisposable
                 AuthorizeErrorCode.InvalidRequest, "Unknown API: the scope catalog lists no API of this name.")));
         }
 
-        if (scope is null)
-        {
-            return cancellationToken.IsCancellationRequested
+        var pending = scope is null
+            ? cancellationToken.IsCancellationRequested
                 ? ValueTask.FromCanceled<AuthorizeOutcome>(cancellationToken)
-                : OpenApiAsync(api, subject ?? _defaultSubject, target, requiresPrivacyAgreement, cancellationToken);
-        }
-
-        return AuthorizeCore(new AuthorizeRequest(scope) { Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement }, api, cancellationToken);
+                : OpenApiAsync(api, subject ?? _defaultSubject, target, requiresPrivacyAgreement, cancellationToken)
+            : AuthorizeCore(new AuthorizeRequest(scope) { Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement }, api, cancellationToken);
+        return _recorder is null ? pending : Recorded(pending, subject ?? _defaultSubject, scope ?? string.Empty, api);
     }
 
     /// <summary>Like <see cref="TryAuthorizeApiAsync"/>, throwing <see cref="AuthorizeException"/> on failure.</summary>
@@ -119,6 +119,33 @@ public sealed partial class Authorizer : IDisposable
         if (_ownsEngine)
         {
             _engine.Dispose();
+        }
+    }
+
+    // A use that runs goes into the access report's buffer: no allocation and no write on the caller's path.
+    private ValueTask<AuthorizeOutcome> Recorded(ValueTask<AuthorizeOutcome> pending, Subject subject, string scope, string api)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return Awaited(pending, subject, scope, api);
+        }
+
+        if (pending.Result.Succeeded)
+        {
+            _recorder!.Record(subject, scope, api);
+        }
+
+        return pending;
+
+        async ValueTask<AuthorizeOutcome> Awaited(ValueTask<AuthorizeOutcome> pending, Subject subject, string scope, string api)
+        {
+            var outcome = await pending.ConfigureAwait(false);
+            if (outcome.Succeeded)
+            {
+                _recorder!.Record(subject, scope, api);
+            }
+
+            return outcome;
         }
     }
 
