@@ -190,5 +190,7 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         public string WebhookOutbox { get; } = $"\"{schema}\".webhook_outbox";
 
         public string WebhookLease { get; } = $"\"{schema}\".webhook_lease";
+
+        public string AccessRecords { get; } = $"\"{schema}\".access_records";
     }
 }

@@ -32,3 +32,8 @@ public sealed class InMemoryWebhookStoreContractTests : WebhookStoreContract
     protected override ValueTask<IIdentityStore> OpenIdentityStoreAsync(IWebhookStore webhooks) =>
         new(new InMemoryIdentityStore((InMemoryWebhookStore)webhooks));
 }
+
+public sealed class InMemoryAccessRecordStoreContractTests : AccessRecordStoreContract
+{
+    protected override ValueTask<IAccessRecordStore> CreateStoreAsync() => new(new InMemoryAccessRecordStore());
+}
