@@ -38,6 +38,7 @@ try
         o => builder.Configuration.GetSection("Authorize").Bind(o));
     host.AddHousekeeping(o => builder.Configuration.GetSection("Housekeeping").Bind(o));
     host.AddWebhooks(o => builder.Configuration.GetSection("Webhooks").Bind(o));
+    host.AddAccessReport(o => builder.Configuration.GetSection("AccessReport").Bind(o));
     // The document describes each GET once: its HEAD twin is left out.
     builder.Services.AddOpenApi(static o =>
     {

@@ -24,6 +24,7 @@ internal static class AdminEndpoints
         group.MapGet("/users/{userId}/data", ExportUserDataAsync).Produces<UserDataExport>();
         group.MapDelete("/users/{userId}/data", EraseUserDataAsync).Produces<UserErasureInfo>();
         WebhookAdminEndpoints.Map(group);
+        AccessReportEndpoints.MapAdmin(group);
         ConsoleEndpoints.Map(group);
     }
 

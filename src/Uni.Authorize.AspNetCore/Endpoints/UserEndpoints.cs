@@ -31,6 +31,7 @@ internal static class UserEndpoints
         user.MapDelete("/data", EraseDataAsync).Produces<UserErasureInfo>();
         user.MapGet("/apps/{appId}/history", GetHistoryAsync).Produces<AppHistory>();
         user.MapPost("/apps/{appId}/withdraw", WithdrawAsync).Produces<AppHistory>();
+        AccessReportEndpoints.MapUser(user);
     }
 
     private static async Task<IResult> ExportDataAsync(HttpContext context)

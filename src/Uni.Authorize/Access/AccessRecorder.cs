@@ -5,11 +5,12 @@ using Microsoft.Extensions.Logging;
 namespace Uni.Authorize;
 
 /// <summary>
-/// The buffer between the gate and the <see cref="IAccessRecordStore"/>: a bounded lock-free ring of structs (Vyukov's
-/// bounded queue) that the gate adds to without allocating or waiting, and that <see cref="FlushAsync"/> empties in
-/// batches. When the ring is full a use is dropped and counted, never waited for.
+/// The buffer between the API gate and the <see cref="IAccessRecordStore"/>, registered by <c>AddAccessReport</c>. The
+/// gate adds each use without allocating or waiting; a background writer empties it in batches. When it is full a use is
+/// dropped and counted (<c>uni.authorize.access.dropped</c>), never waited for.
 /// </summary>
-internal sealed class AccessRecorder : IDisposable
+// A bounded lock-free ring of structs (Vyukov's bounded queue): many producers, one consumer at a time.
+public sealed class AccessRecorder : IDisposable
 {
     private readonly Slot[] _slots;
     private readonly long _mask;
@@ -22,7 +23,7 @@ internal sealed class AccessRecorder : IDisposable
     private long _enqueued;
     private long _dequeued;
 
-    public AccessRecorder(IAccessRecordStore store, AccessReportOptions options, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
+    internal AccessRecorder(IAccessRecordStore store, AccessReportOptions options, TimeProvider time, ILogger logger, IMeterFactory? meterFactory)
     {
         options.Validate();
         var capacity = (int)BitOperations.RoundUpToPowerOf2((uint)options.BufferCapacity);
@@ -42,14 +43,14 @@ internal sealed class AccessRecorder : IDisposable
         _telemetry = new AuthorizeTelemetry(meterFactory, this);
     }
 
-    public TimeProvider Time { get; }
+    internal TimeProvider Time { get; }
 
-    public TimeSpan Retention { get; }
+    internal TimeSpan Retention { get; }
 
-    public IAccessRecordStore Store => _store;
+    internal IAccessRecordStore Store => _store;
 
     /// <summary>Buffers one use of <paramref name="api"/> now; <see langword="false"/> (and counted) when the buffer is full.</summary>
-    public bool Record(Subject subject, string scope, string api)
+    internal bool Record(Subject subject, string scope, string api)
     {
         var position = Volatile.Read(ref _enqueued);
         while (true)
@@ -79,9 +80,9 @@ internal sealed class AccessRecorder : IDisposable
         }
     }
 
-    /// <summary>Writes everything buffered so far, batch after batch. A batch the store refuses is logged and counted
-    /// as dropped: keeping it would only fill the buffer while the store is down.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>Writes everything buffered so far, batch after batch (erasing a user's records calls it first). A batch
+    /// the store refuses is logged and counted as dropped: keeping it would only fill the buffer while the store is down.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
     {
         await _flushing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -116,11 +117,9 @@ internal sealed class AccessRecorder : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        _flushing.Dispose();
-        _telemetry.Dispose();
-    }
+    /// <inheritdoc />
+    // The semaphore is left to the collector: a host may stop its writer (which flushes) after disposing the container.
+    public void Dispose() => _telemetry.Dispose();
 
     // One consumer at a time (FlushAsync holds _flushing).
     private int Take(AccessRecord[] into)
