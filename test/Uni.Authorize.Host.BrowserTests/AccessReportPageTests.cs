@@ -56,5 +56,35 @@ public sealed class AccessReportPageTests(HostProcess host, Browser browser) : I
         await Expect(otherTab.Page.GetByTestId("access-empty")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task Console_SignedInOperator_ShowsUsesPerAppScopeAndApi()
+    {
+        var user = Pages.UniqueUser("access-console");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, _) = await host.CreateAppAsync("wechat", "Console Access App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        Assert.Equal("ok", (string?)(await miniApp.StartApiAsync("chooseImage")).Body["status"]);
+        Assert.Equal("ok", (string?)(await miniApp.StartApiAsync("chooseImage")).Body["status"]);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+
+        await page.GotoAsync("/console");
+        await page.GetByTestId("admin-key").FillAsync(host.AdminKey);
+        await page.GetByTestId("admin-key").PressAsync("Enter");
+        await Expect(page.GetByTestId("access-load")).ToBeVisibleAsync();
+        await page.GetByTestId("access-app").FillAsync(appId);
+
+        var row = page.GetByTestId("access-rows").Locator($"tr[data-app='{appId}'][data-api='chooseImage']");
+        var deadline = DateTime.UtcNow + HostProcess.Patience;
+        while (await row.CountAsync() == 0 && DateTime.UtcNow < deadline)
+        {
+            await page.GetByTestId("access-load").ClickAsync();
+            await Task.Delay(300);
+        }
+
+        await Expect(row.GetByTestId("access-count")).ToHaveTextAsync("2");
+        await Expect(page.GetByTestId("access-rows").Locator("tr")).ToHaveCountAsync(1);
+    }
+
     private static Regex LastAt(string prefix) => new(Regex.Escape(prefix) + @"\d{2}:\d{2}");
 }

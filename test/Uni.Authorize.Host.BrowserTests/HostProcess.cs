@@ -44,6 +44,9 @@ public sealed class HostProcess : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The operator's key, for the console's sign-in.</summary>
+    public string AdminKey => _adminKey;
+
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>What the host printed so far, for failure messages.</summary>

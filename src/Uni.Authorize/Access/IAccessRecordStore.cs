@@ -7,7 +7,7 @@ namespace Uni.Authorize;
 /// </summary>
 public interface IAccessRecordStore
 {
-    /// <summary>Adds <paramref name="records"/> in one step.</summary>
+    /// <summary>Adds <paramref name="records"/> in one step. The list is reused after the call: copy what you keep.</summary>
     ValueTask AppendAsync(IReadOnlyList<AccessRecord> records, CancellationToken cancellationToken = default);
 
     /// <summary>The user's uses since <paramref name="since"/> per app, scope and API, ordered by app, scope and API;
