@@ -130,12 +130,14 @@ public sealed partial class Authorizer : IDisposable
             return Awaited(pending, subject, scope, api);
         }
 
-        if (pending.Result.Succeeded)
+        // Read once and rewrapped: a ValueTask may be consumed only once.
+        var outcome = pending.Result;
+        if (outcome.Succeeded)
         {
             _recorder!.Record(subject, scope, api);
         }
 
-        return pending;
+        return new(outcome);
 
         async ValueTask<AuthorizeOutcome> Awaited(ValueTask<AuthorizeOutcome> pending, Subject subject, string scope, string api)
         {
