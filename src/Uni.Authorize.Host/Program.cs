@@ -37,6 +37,7 @@ try
     builder.Services.PostConfigure<UniAuthorizeHostOptions>(o => o.AdminKey = adminKey);
     host.AddHousekeeping(builder.Configuration.GetSection("Housekeeping"));
     host.AddWebhooks(builder.Configuration.GetSection("Webhooks"));
+    host.AddAccessReport(builder.Configuration.GetSection("AccessReport"));
     // The document describes each GET once: its HEAD twin is left out.
     builder.Services.AddOpenApi(static o =>
     {

@@ -44,6 +44,9 @@ public sealed class HostProcess : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The operator's key, for the console's sign-in.</summary>
+    public string AdminKey => _adminKey;
+
     public HttpClient Http { get; private set; } = null!;
 
     /// <summary>The key the console's operator signs in with.</summary>
@@ -255,6 +258,16 @@ public sealed class MiniApp(HttpClient http, string token)
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         using var response = await http.SendAsync(request);
         return response.StatusCode;
+    }
+
+    /// <summary>Calls the API gate for <paramref name="api"/> without waiting: 200 with the answer, or 202 with a pending call.</summary>
+    public async Task<(HttpStatusCode Status, JsonObject Body)> StartApiAsync(string api)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/apis/{api}/authorize?wait=0");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await http.SendAsync(request);
+        var json = await HostProcess.JsonAsync(response, response.StatusCode == HttpStatusCode.Accepted ? HttpStatusCode.Accepted : HttpStatusCode.OK);
+        return (response.StatusCode, json);
     }
 
     public async Task<JsonObject> GetSettingAsync()

@@ -243,3 +243,24 @@ public sealed class PostgreSqlAppManifestStoreContractTests(PostgreSqlFixture fi
         return _databases.Register(new PostgreSqlAppManifestStore(database), database);
     }
 }
+
+public sealed class PostgreSqlAccessRecordStoreContractTests(PostgreSqlFixture fixture) : AccessRecordStoreContract, IClassFixture<PostgreSqlFixture>
+{
+    private readonly OpenedDatabases<IAccessRecordStore> _databases = new(fixture);
+
+    protected override ValueTask<IAccessRecordStore> CreateStoreAsync() => new(Open(PostgreSqlFixture.NewSchema()));
+
+    protected override ValueTask<IAccessRecordStore> OpenSecondInstanceAsync(IAccessRecordStore first) => new(Open(_databases[first].Schema));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _databases.DisposeAsync();
+    }
+
+    private IAccessRecordStore Open(string schema)
+    {
+        var database = _databases.Open(schema);
+        return _databases.Register(new PostgreSqlAccessRecordStore(database), database);
+    }
+}

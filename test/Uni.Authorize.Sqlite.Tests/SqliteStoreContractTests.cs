@@ -195,3 +195,31 @@ public sealed class SqliteAppManifestStoreContractTests : AppManifestStoreContra
         return database;
     }
 }
+
+public sealed class SqliteAccessRecordStoreContractTests : AccessRecordStoreContract
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<SqliteDatabase> _databases = [];
+
+    protected override ValueTask<IAccessRecordStore> CreateStoreAsync() => new(new SqliteAccessRecordStore(Open()));
+
+    protected override ValueTask<IAccessRecordStore> OpenSecondInstanceAsync(IAccessRecordStore first) => new(new SqliteAccessRecordStore(Open()));
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        foreach (var database in _databases)
+        {
+            database.Dispose();
+        }
+
+        _folder.Dispose();
+    }
+
+    private SqliteDatabase Open()
+    {
+        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("access.db") });
+        _databases.Add(database);
+        return database;
+    }
+}

@@ -26,6 +26,7 @@ internal static class AdminEndpoints
         ProfileEndpoints.MapAdmin(group);
         WebhookAdminEndpoints.Map(group);
         ManifestAdminEndpoints.Map(group);
+        AccessReportEndpoints.MapAdmin(group);
         ConsoleEndpoints.Map(group);
     }
 

@@ -9,8 +9,9 @@ internal static class UserData
     /// <summary>Whether <paramref name="userId"/> can name a user: an id as subjects take it, and not an erasure's pseudonym.</summary>
     public static bool IsValidUserId(string? userId) => new Subject("app", userId!).IsValid && !DecisionErasure.IsPseudonym(userId);
 
-    /// <summary>Profile (with what the user shows apps), decisions and audit per app, and sessions (without tokens or their
-    /// hashes). Session keys stay out: they are the apps' secrets for this user's data, not data about the user.</summary>
+    /// <summary>Profile (with what the user shows apps), decisions, audit and access records per app, and sessions
+    /// (without tokens or their hashes). Session keys stay out: they are the apps' secrets for this user's data, not data
+    /// about the user.</summary>
     public static async Task<UserDataExport> ExportAsync(string userId, IServiceProvider services, CancellationToken cancellationToken)
     {
         var identities = services.GetRequiredService<HostIdentities>();
@@ -20,14 +21,16 @@ internal static class UserData
         var audit = await decisionStore.GetUserAuditAsync(userId, cancellationToken).ConfigureAwait(false);
         var sessions = await identities.Store.ListUserSessionsAsync(userId, cancellationToken).ConfigureAwait(false);
         var profile = await identities.Store.GetProfileAsync(userId, cancellationToken).ConfigureAwait(false);
+        var access = await services.GetRequiredService<IAccessRecordStore>().ListUserAsync(userId, cancellationToken).ConfigureAwait(false);
         var apps = new List<AppData>();
-        foreach (var appId in decisions.Select(d => d.Subject.AppId).Concat(audit.Select(a => a.Subject.AppId)).Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal))
+        foreach (var appId in decisions.Select(d => d.Subject.AppId).Concat(audit.Select(a => a.Subject.AppId)).Concat(access.Select(a => a.AppId))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             apps.Add(new AppData(
                 await DescribeAsync(appId, identities, cancellationToken).ConfigureAwait(false),
                 [.. decisions.Where(d => d.Subject.AppId == appId).Select(Describe)],
-                [.. audit.Where(a => a.Subject.AppId == appId).Select(Describe)]));
+                [.. audit.Where(a => a.Subject.AppId == appId).Select(Describe)],
+                [.. access.Where(a => a.AppId == appId).Select(static a => new AccessUseData(a.Scope, a.Api, a.At))]));
         }
 
         return new UserDataExport(
@@ -79,7 +82,7 @@ internal static class UserData
     }
 
     /// <summary>Erases the user: sessions and profile first (so the user's apps stop acting for them), then codes, consents
-    /// and calls, then decisions; the audit entries stay, under a pseudonym that no longer names the user.</summary>
+    /// and calls, then decisions and access records; the audit entries stay, under a pseudonym that no longer names the user.</summary>
     public static async Task<UserErasureInfo> EraseAsync(string userId, IServiceProvider services, CancellationToken cancellationToken)
     {
         var identities = services.GetRequiredService<HostIdentities>();
@@ -88,7 +91,14 @@ internal static class UserData
         var codes = await services.GetRequiredService<IAuthCodeStore>().EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
         var consents = await services.GetRequiredService<IConsentStore>().EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
         var decisions = await services.GetRequiredService<IDecisionStore>().EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
-        return new UserErasureInfo(profile, sessions, codes, consents, decisions.Decisions, decisions.AuditEntries);
+        // Uses the gate buffered before the sessions went are written first, so that none outlives the erasure.
+        if (services.GetService<AccessRecorder>() is { } recorder)
+        {
+            await recorder.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var access = await services.GetRequiredService<IAccessRecordStore>().EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        return new UserErasureInfo(profile, sessions, codes, consents, decisions.Decisions, decisions.AuditEntries, access);
     }
 
     public static string SourceName(DecisionSource source) => source switch

@@ -32,6 +32,7 @@ internal static class UserEndpoints
         user.MapGet("/apps/{appId}/history", GetHistoryAsync).Produces<AppHistory>();
         user.MapPost("/apps/{appId}/withdraw", WithdrawAsync).Produces<AppHistory>();
         ProfileEndpoints.MapUser(user);
+        AccessReportEndpoints.MapUser(user);
     }
 
     private static async Task<IResult> ExportDataAsync(HttpContext context)

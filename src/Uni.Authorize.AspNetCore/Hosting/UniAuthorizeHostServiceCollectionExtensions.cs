@@ -48,6 +48,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
     {
         var builder = services.AddUniAuthorize(configureAuthorizer ?? (static _ => { }));
         builder.AddHousekeeping();
+        builder.AddAccessReport();
         services.TryAddSingleton<IIdentityStore>(static sp => new InMemoryIdentityStore(sp.GetRequiredService<InMemoryWebhookStore>()));
         services.TryAddSingleton<IAppManifestStore, InMemoryAppManifestStore>();
         services.TryAddSingleton<HostIdentities>();

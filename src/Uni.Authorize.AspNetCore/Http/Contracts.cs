@@ -117,7 +117,10 @@ internal sealed record DecisionInfo(string Scope, string State, string Source, D
 
 internal sealed record AuditEntryInfo(string Scope, string From, string To, string Source, DateTimeOffset At);
 
-internal sealed record AppData(AppInfo App, IReadOnlyList<DecisionInfo> Decisions, IReadOnlyList<AuditEntryInfo> Audit);
+internal sealed record AppData(AppInfo App, IReadOnlyList<DecisionInfo> Decisions, IReadOnlyList<AuditEntryInfo> Audit, IReadOnlyList<AccessUseData> Access);
+
+/// <summary>One use of a gated API in the data export; the scope is empty for APIs the platform runs without asking.</summary>
+internal sealed record AccessUseData(string Scope, string Api, DateTimeOffset At);
 
 internal sealed record SessionData(string AppId, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt);
 
@@ -134,7 +137,7 @@ internal sealed record ScopeHistory(string Scope, DecisionInfo? Decision, IReadO
 
 internal sealed record AppHistory(AppInfo App, IReadOnlyList<ScopeHistory> Scopes);
 
-internal sealed record UserErasureInfo(bool Profile, int Sessions, int AuthCodes, int Consents, int Decisions, int AuditEntriesKept);
+internal sealed record UserErasureInfo(bool Profile, int Sessions, int AuthCodes, int Consents, int Decisions, int AuditEntriesKept, int AccessRecords);
 
 internal sealed record WeChatSessionResponse
 {

@@ -64,6 +64,7 @@ public static class PostgreSqlUniAuthorizeBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IIdentityStore>(static sp => new PostgreSqlIdentityStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IWebhookStore>(static sp => new PostgreSqlWebhookStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IAppManifestStore>(static sp => new PostgreSqlAppManifestStore(sp.GetRequiredService<PostgreSqlDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IAccessRecordStore>(static sp => new PostgreSqlAccessRecordStore(sp.GetRequiredService<PostgreSqlDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IHousekeepingLock>(static sp => new PostgreSqlHousekeepingLock(sp.GetRequiredService<PostgreSqlDatabase>())));
     }
 }

@@ -302,5 +302,21 @@ internal static class Migrations
         END
         $fn$;
         """,
+
+        // 9: the access report: one row per use of a gated API that ran (app, user, scope, API, when; never the data).
+        // Indexes serve the user's report, the operator's per-app report and pruning by age.
+        $$"""
+        CREATE TABLE "{{schema}}".access_records (
+            id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            app_id  text COLLATE "C" NOT NULL,
+            user_id text COLLATE "C" NOT NULL,
+            scope   text COLLATE "C" NOT NULL,
+            api     text COLLATE "C" NOT NULL,
+            at      timestamptz NOT NULL
+        );
+        CREATE INDEX access_records_user ON "{{schema}}".access_records (user_id, at);
+        CREATE INDEX access_records_app ON "{{schema}}".access_records (app_id, at);
+        CREATE INDEX access_records_at ON "{{schema}}".access_records (at);
+        """,
     ];
 }

@@ -198,5 +198,7 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
         public string Manifests { get; } = $"\"{schema}\".app_manifests";
 
         public string ManifestPurposes { get; } = $"\"{schema}\".app_manifest_purposes";
+
+        public string AccessRecords { get; } = $"\"{schema}\".access_records";
     }
 }

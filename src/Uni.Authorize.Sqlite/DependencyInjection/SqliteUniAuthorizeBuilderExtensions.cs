@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers the SQLite stores.</summary>
 public static class SqliteUniAuthorizeBuilderExtensions
 {
-    /// <summary>Keeps decisions, auth codes, identities (<see cref="IIdentityStore"/>), webhooks (<see cref="IWebhookStore"/>) and manifests (<see cref="IAppManifestStore"/>) in the SQLite file at <paramref name="path"/>, created with its schema
+    /// <summary>Keeps decisions, auth codes, identities (<see cref="IIdentityStore"/>), webhooks (<see cref="IWebhookStore"/>), manifests (<see cref="IAppManifestStore"/>) and access records (<see cref="IAccessRecordStore"/>) in the SQLite file at <paramref name="path"/>, created with its schema
     /// (and its folder) when missing and migrated at start-up.</summary>
     /// <exception cref="OptionsValidationException">At start-up: the path is missing or not a plain file path.</exception>
     public static IUniAuthorizeBuilder AddSqliteStore(this IUniAuthorizeBuilder builder, string path) =>
@@ -58,5 +58,6 @@ public static class SqliteUniAuthorizeBuilderExtensions
         services.Replace(ServiceDescriptor.Singleton<IIdentityStore>(static sp => new SqliteIdentityStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IWebhookStore>(static sp => new SqliteWebhookStore(sp.GetRequiredService<SqliteDatabase>())));
         services.Replace(ServiceDescriptor.Singleton<IAppManifestStore>(static sp => new SqliteAppManifestStore(sp.GetRequiredService<SqliteDatabase>())));
+        services.Replace(ServiceDescriptor.Singleton<IAccessRecordStore>(static sp => new SqliteAccessRecordStore(sp.GetRequiredService<SqliteDatabase>())));
     }
 }

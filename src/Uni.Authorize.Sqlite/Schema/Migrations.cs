@@ -188,6 +188,22 @@ internal static class Migrations
                   AND NEW.purpose_version = OLD.purpose_version AND NEW.lifetime = OLD.lifetime)
         BEGIN SELECT RAISE(ABORT, 'decision_audit is append-only; an erasure may only replace a user id with its pseudonym'); END;
         """,
+
+        // 8: the access report: one row per use of a gated API that ran (app, user, scope, API, when; never the data).
+        // Indexes serve the user's report, the operator's per-app report and pruning by age.
+        """
+        CREATE TABLE access_records (
+            id      INTEGER PRIMARY KEY,
+            app_id  TEXT    NOT NULL,
+            user_id TEXT    NOT NULL,
+            scope   TEXT    NOT NULL,
+            api     TEXT    NOT NULL,
+            at      INTEGER NOT NULL
+        );
+        CREATE INDEX access_records_user ON access_records (user_id, at);
+        CREATE INDEX access_records_app ON access_records (app_id, at);
+        CREATE INDEX access_records_at ON access_records (at);
+        """,
     ];
 
     public static int Latest => Steps.Length;

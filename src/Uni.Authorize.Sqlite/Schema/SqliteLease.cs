@@ -64,6 +64,12 @@ internal enum Sql
     PutManifest,
     ClearManifestPurposes,
     AddManifestPurpose,
+    AccessAppend,
+    AccessSummarize,
+    AccessAggregate,
+    AccessListUser,
+    AccessPrune,
+    AccessEraseUser,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -250,6 +256,17 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.ClearManifestPurposes] = "DELETE FROM app_manifest_purposes WHERE app_id = $p0";
         statements[(int)Sql.AddManifestPurpose] =
             "INSERT INTO app_manifest_purposes (app_id, scope, description, version) VALUES ($p0, $p1, $p2, $p3)";
+        statements[(int)Sql.AccessAppend] = "INSERT INTO access_records (app_id, user_id, scope, api, at) VALUES ($p0, $p1, $p2, $p3, $p4)";
+        statements[(int)Sql.AccessSummarize] =
+            "SELECT app_id, scope, api, sum(at >= $p2), count(*), max(at) FROM access_records " +
+            "WHERE user_id = $p0 AND at >= $p3 AND ($p1 IS NULL OR app_id = $p1) GROUP BY app_id, scope, api ORDER BY app_id, scope, api";
+        statements[(int)Sql.AccessAggregate] =
+            "SELECT app_id, scope, api, count(*), count(DISTINCT user_id), max(at) FROM access_records " +
+            "WHERE at >= $p1 AND ($p0 IS NULL OR app_id = $p0) GROUP BY app_id, scope, api ORDER BY app_id, scope, api";
+        statements[(int)Sql.AccessListUser] = "SELECT app_id, scope, api, at FROM access_records WHERE user_id = $p0 ORDER BY at, id";
+        statements[(int)Sql.AccessPrune] =
+            "DELETE FROM access_records WHERE id IN (SELECT id FROM access_records WHERE at < $p0 LIMIT $p1)";
+        statements[(int)Sql.AccessEraseUser] = "DELETE FROM access_records WHERE user_id = $p0";
         return statements;
     }
 }

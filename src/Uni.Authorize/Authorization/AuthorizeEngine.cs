@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize;
 
@@ -39,6 +40,7 @@ internal sealed class AuthorizeEngine : IDisposable
             throw new InvalidOperationException(
                 "UniAuthorizeOptions.RequireDeclarations needs a manifest store: set UniAuthorizeOptions.ManifestStore or register an IAppManifestStore service.");
         }
+        Recorder = services?.GetService<IOptions<AccessReportOptions>>()?.Value.Enabled == true ? services.GetService<AccessRecorder>() : null;
     }
 
     /// <summary>The apps' manifests, or <see langword="null"/> when no store keeps any.</summary>
@@ -71,6 +73,9 @@ internal sealed class AuthorizeEngine : IDisposable
     public TimeSpan? GrantLifetime { get; }
 
     public TimeSpan? DenialLifetime { get; }
+
+    /// <summary>Where uses of gated APIs are recorded; <see langword="null"/> without <c>AddAccessReport</c> or when it is disabled.</summary>
+    public AccessRecorder? Recorder { get; }
 
     public void Dispose() => Telemetry.Dispose();
 

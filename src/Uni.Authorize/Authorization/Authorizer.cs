@@ -27,6 +27,7 @@ public sealed partial class Authorizer : IDisposable
     private readonly TimeSpan? _denialLifetime;
     private readonly ManifestCache? _manifests;
     private readonly bool _requireDeclarations;
+    private readonly AccessRecorder? _recorder;
 
     /// <summary>Creates an authorizer from <paramref name="options"/>, with in-memory stores unless it names others.
     /// Give it to <see cref="DecisionManager(Authorizer)"/> and <see cref="AuthCodeService(Authorizer)"/> for the
@@ -56,6 +57,7 @@ public sealed partial class Authorizer : IDisposable
         _denialLifetime = engine.DenialLifetime;
         _manifests = engine.Manifests;
         _requireDeclarations = engine.RequireDeclarations;
+        _recorder = engine.Recorder;
     }
 
     /// <summary>The platform of calls that name none.</summary>
@@ -103,17 +105,15 @@ public sealed partial class Authorizer : IDisposable
                 AuthorizeErrorCode.InvalidRequest, "Unknown API: the scope catalog lists no API of this name.")));
         }
 
-        if (scope is null)
-        {
-            return cancellationToken.IsCancellationRequested
+        var pending = scope is null
+            ? cancellationToken.IsCancellationRequested
                 ? ValueTask.FromCanceled<AuthorizeOutcome>(cancellationToken)
-                : OpenApiAsync(api, subject ?? _defaultSubject, target, requiresPrivacyAgreement, cancellationToken);
-        }
-
-        return AuthorizeCore(new AuthorizeRequest(scope)
-        {
-            Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement, SessionEndsAt = sessionEndsAt,
-        }, api, cancellationToken);
+                : OpenApiAsync(api, subject ?? _defaultSubject, target, requiresPrivacyAgreement, cancellationToken)
+            : AuthorizeCore(new AuthorizeRequest(scope)
+            {
+                Subject = subject, Platform = target, RequiresPrivacyAgreement = requiresPrivacyAgreement, SessionEndsAt = sessionEndsAt,
+            }, api, cancellationToken);
+        return _recorder is null ? pending : Recorded(pending, subject ?? _defaultSubject, scope ?? string.Empty, api);
     }
 
     /// <summary>Like <see cref="TryAuthorizeApiAsync"/>, throwing <see cref="AuthorizeException"/> on failure.</summary>
@@ -129,6 +129,35 @@ public sealed partial class Authorizer : IDisposable
         if (_ownsEngine)
         {
             _engine.Dispose();
+        }
+    }
+
+    // A use that runs goes into the access report's buffer: no allocation and no write on the caller's path.
+    private ValueTask<AuthorizeOutcome> Recorded(ValueTask<AuthorizeOutcome> pending, Subject subject, string scope, string api)
+    {
+        if (!pending.IsCompletedSuccessfully)
+        {
+            return Awaited(pending, subject, scope, api);
+        }
+
+        // Read once and rewrapped: a ValueTask may be consumed only once.
+        var outcome = pending.Result;
+        if (outcome.Succeeded)
+        {
+            _recorder!.Record(subject, scope, api);
+        }
+
+        return new(outcome);
+
+        async ValueTask<AuthorizeOutcome> Awaited(ValueTask<AuthorizeOutcome> pending, Subject subject, string scope, string api)
+        {
+            var outcome = await pending.ConfigureAwait(false);
+            if (outcome.Succeeded)
+            {
+                _recorder!.Record(subject, scope, api);
+            }
+
+            return outcome;
         }
     }
 

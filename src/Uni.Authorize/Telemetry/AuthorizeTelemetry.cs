@@ -23,6 +23,8 @@ internal sealed class AuthorizeTelemetry : IDisposable
         Pruned = _meter.CreateCounter<long>("uni.authorize.pruned", "{row}", "Rows deleted by housekeeping, tagged with the kind pruned.");
         HousekeepingRounds = _meter.CreateCounter<long>("uni.authorize.housekeeping.rounds", "{round}",
             "Housekeeping rounds, tagged with their outcome: completed, failed or skipped (another instance held the lock).");
+        AccessDropped = _meter.CreateCounter<long>("uni.authorize.access.dropped", "{record}",
+            "Uses of gated APIs left out of the access report, tagged with the reason: buffer_full or store_failed.");
     }
 
     public Counter<long> PromptsShown { get; }
@@ -38,6 +40,8 @@ internal sealed class AuthorizeTelemetry : IDisposable
     public Counter<long> Pruned { get; }
 
     public Counter<long> HousekeepingRounds { get; }
+
+    public Counter<long> AccessDropped { get; }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "No IAuthorizationPrompter is registered, so {Scope} cannot be asked and fails; set UniAuthorizeOptions.Prompter or register an IAuthorizationPrompter service")]
     public static partial void NoPrompter(ILogger logger, string scope);
+
+    [LoggerMessage(40, LogLevel.Error, "{Count} access records could not be written and were dropped")]
+    public static partial void AccessRecordsNotWritten(ILogger logger, int count, Exception exception);
 }

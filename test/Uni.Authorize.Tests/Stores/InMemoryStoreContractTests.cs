@@ -37,3 +37,8 @@ public sealed class InMemoryAppManifestStoreContractTests : AppManifestStoreCont
 {
     protected override ValueTask<IAppManifestStore> CreateStoreAsync() => new(new InMemoryAppManifestStore());
 }
+
+public sealed class InMemoryAccessRecordStoreContractTests : AccessRecordStoreContract
+{
+    protected override ValueTask<IAccessRecordStore> CreateStoreAsync() => new(new InMemoryAccessRecordStore());
+}

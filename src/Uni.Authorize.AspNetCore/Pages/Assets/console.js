@@ -228,3 +228,48 @@ async function start() {
 }
 
 start();
+
+// The access report: every user's uses of gated APIs per app, scope and API. It lives in its own section below the
+// console and shows once the operator is signed in (their name is shown and the other sections are there).
+const accessSection = document.getElementById('access-report');
+accessSection.style.margin = '0 24px 16px'; // set from script: the page's policy allows no inline style
+
+function showAccessReport() {
+  const appId = h('input', { type: 'text', name: 'appId', placeholder: 'app_…', 'data-testid': 'access-app' });
+  const span = h('select', { name: 'since', 'data-testid': 'access-since' },
+    h('option', { value: '1' }, '24 小时 24 hours'), h('option', { value: '7' }, '7 天 7 days'),
+    h('option', { value: '', selected: true }, '保留期 Retention'));
+  const body = h('tbody', { 'data-testid': 'access-rows' });
+  const status = h('p', { 'aria-live': 'polite' });
+  async function load() {
+    const query = new URLSearchParams();
+    if (appId.value.trim()) query.set('appId', appId.value.trim());
+    if (span.value) query.set('since', new Date(Date.now() - Number(span.value) * 86_400_000).toISOString());
+    try {
+      const report = await call(`/admin/v1/access-report?${query}`);
+      status.replaceChildren(h('span', { class: 'muted' }, `自 Since ${new Date(report.since).toLocaleString()}`));
+      body.replaceChildren(...report.uses.map(use => h('tr', { 'data-app': use.appId, 'data-api': use.api },
+        h('td', {}, use.appId), h('td', {}, h('code', {}, use.scope || '—')), h('td', {}, h('code', {}, use.api)),
+        h('td', { 'data-testid': 'access-count' }, String(use.count)), h('td', {}, String(use.users)),
+        h('td', {}, new Date(use.lastAt).toLocaleString()))));
+      if (report.uses.length === 0) body.replaceChildren(h('tr', {}, h('td', { colspan: '6', class: 'muted' }, '没有使用记录 No uses')));
+    } catch (error) { status.replaceChildren(errorLine(error)); }
+  }
+  accessSection.replaceChildren(
+    h('h2', { id: 'access-title' }, '使用记录 Access report'),
+    h('form', { onsubmit: event => { event.preventDefault(); load(); } },
+      h('label', {}, '小程序 App ', appId), ' ', h('label', {}, '时间 Window ', span), ' ',
+      h('button', { type: 'submit', 'data-testid': 'access-load' }, '查看 Show')),
+    status,
+    h('table', {}, h('thead', {}, h('tr', {}, ...['小程序 App', '权限 Scope', '接口 API', '次数 Uses', '用户 Users', '最近 Last']
+      .map(label => h('th', {}, label)))), body));
+  accessSection.hidden = false;
+  load();
+}
+
+new MutationObserver(() => {
+  const signedIn = who.textContent !== '' && main.querySelector('section') !== null;
+  if (signedIn && accessSection.hidden) showAccessReport();
+  if (!signedIn) accessSection.hidden = true;
+}).observe(main, { childList: true });
+

@@ -28,7 +28,43 @@ function sameOriginPath(value) {
 const back = sameOriginPath(params.get('return'));
 document.querySelector('[data-testid=back]')?.setAttribute('href', back);
 
-function renderSettings(user, settings) {
+// The start of the user's own day, so that "today" is theirs and not the server's.
+function startOfToday() {
+  const day = new Date();
+  day.setHours(0, 0, 0, 0);
+  return day.toISOString();
+}
+
+function clock(instant) {
+  const at = new Date(instant);
+  const time = `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  return at >= new Date(startOfToday()) ? time : `${at.getMonth() + 1}-${String(at.getDate()).padStart(2, '0')} ${time}`;
+}
+
+// Which app used what, and when: one line per scope ("used your location 3 times today, last at 10:42").
+function renderAccess(settings, access) {
+  const uses = access?.apps?.find(a => a.app.id === settings.app.id)?.scopes ?? [];
+  const days = access ? Math.round((Date.now() - new Date(access.since)) / 86_400_000) : 0;
+  const describe = use => settings.entries.find(e => e.scope === use.scope)
+    ?? { descriptionZh: use.apis.join('、'), descriptionEn: use.apis.join(', ') };
+  const rows = uses.map(use => {
+    const { descriptionZh, descriptionEn } = describe(use);
+    return h('li', { class: 'setting-row access-row', 'data-testid': `access-${use.scope || use.apis.join(',')}` },
+      h('div', { class: 'setting-text' },
+        h('span', { class: 'scope-zh' }, `今天使用${descriptionZh} ${use.today} 次，最近一次 ${clock(use.lastAt)}`),
+        h('span', { class: 'scope-en' }, `Used ${descriptionEn.toLowerCase()} ${use.today} ${use.today === 1 ? 'time' : 'times'} today, last at ${clock(use.lastAt)}`),
+        h('span', { class: 'setting-state' }, `${days} 天内 ${use.count} 次 · ${use.count} in ${days} days · `, h('code', {}, use.apis.join(', ')))));
+  });
+  return [
+    h('p', { class: 'group-title' }, '使用记录 ', h('span', { class: 'en' }, 'Access report')),
+    rows.length > 0
+      ? h('ul', { class: 'settings', 'data-testid': 'access-report' }, rows)
+      : h('div', { class: 'card empty', 'data-testid': 'access-empty' },
+        h('p', {}, `${days} 天内没有使用记录`), h('p', { class: 'muted' }, `No use in the last ${days} days.`)),
+  ];
+}
+
+function renderSettings(user, settings, access) {
   const app = settings.app;
   const platform = platformOf(app.platform);
   document.documentElement.style.setProperty('--accent', platform.color);
@@ -37,11 +73,11 @@ function renderSettings(user, settings) {
       const updated = await api(`/api/v1/user/apps/${encodeURIComponent(app.id)}/settings`, {
         method: 'PUT', body: { scope: entry.scope, state: next }, state: true,
       });
-      renderSettings(user, updated);
+      renderSettings(user, updated, access);
       toast(screen, { granted: '已允许 Allowed', denied: '已拒绝 Denied', notDetermined: '已重置 Reset' }[next]);
     } catch (error) {
       toast(screen, error.message);
-      renderSettings(user, settings);
+      renderSettings(user, settings, access);
     }
   };
   const rows = settings.entries.map(entry => h('li', { class: 'setting-row', 'data-testid': `setting-${entry.scope}`, 'data-state': entry.state },
@@ -74,6 +110,7 @@ function renderSettings(user, settings) {
       ? h('ul', { class: 'settings', 'data-testid': 'settings-list' }, rows)
       : h('div', { class: 'card empty', 'data-testid': 'settings-empty' },
         h('p', {}, '这个小程序还没有申请过任何权限'), h('p', { class: 'muted' }, 'This app has not asked for any permission yet.')),
+    ...renderAccess(settings, access),
     h('p', { class: 'footnote muted' }, '更改在小程序下一次调用时生效；重置后下次调用会重新询问。',
       h('br'), 'Changes apply to the next call; after a reset, the next call asks again.'));
 }
@@ -135,7 +172,12 @@ async function start() {
     return;
   }
   try {
-    renderSettings(user, await api(`/api/v1/user/apps/${encodeURIComponent(appId)}/settings`));
+    const path = encodeURIComponent(appId);
+    const [settings, access] = await Promise.all([
+      api(`/api/v1/user/apps/${path}/settings`),
+      api(`/api/v1/user/access?appId=${path}&today=${encodeURIComponent(startOfToday())}`),
+    ]);
+    renderSettings(user, settings, access);
   } catch (error) {
     content.replaceChildren(userBar(user), h('p', { class: 'form-error', role: 'alert', 'data-testid': 'settings-error' },
       error.code === 'app_not_found' ? '没有这个小程序 No such app.' : error.message));
