@@ -49,9 +49,6 @@ public sealed class HostProcess : IAsyncLifetime
 
     public HttpClient Http { get; private set; } = null!;
 
-    /// <summary>The key the console's operator signs in with.</summary>
-    internal string AdminKey => _adminKey;
-
     /// <summary>What the host printed so far, for failure messages.</summary>
     public string Output
     {
