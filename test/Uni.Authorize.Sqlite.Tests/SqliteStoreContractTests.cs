@@ -6,17 +6,16 @@ namespace Uni.Authorize.Sqlite.Tests;
 
 public sealed class SqliteDecisionStoreContractTests : DurableDecisionStoreContract
 {
-    private readonly TempFolder _folder = new();
-    private readonly List<SqliteDatabase> _databases = [];
+    private readonly SharedSqliteFile _file = new("decisions.db");
 
-    protected override ValueTask<IDecisionStore> CreateStoreAsync() => new(new SqliteDecisionStore(Open()));
+    protected override ValueTask<IDecisionStore> CreateStoreAsync() => new(new SqliteDecisionStore(_file.Open()));
 
     // Another database object on the same file: its own connections, as another process would have.
-    protected override ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => new(new SqliteDecisionStore(Open()));
+    protected override ValueTask<IDecisionStore> OpenSecondInstanceAsync(IDecisionStore first) => new(new SqliteDecisionStore(_file.Open()));
 
     protected override ValueTask<bool> TryCorruptAsync(IDecisionStore store, Subject subject, string scope)
     {
-        using var connection = new SqliteConnection($"Data Source={_folder.File("decisions.db")};Pooling=False");
+        using var connection = new SqliteConnection($"Data Source={_file.Path};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA ignore_check_constraints = ON; UPDATE decisions SET state = 7 WHERE app_id = $a AND user_id = $u AND scope = $s";
@@ -29,36 +28,23 @@ public sealed class SqliteDecisionStoreContractTests : DurableDecisionStoreContr
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var database in _databases)
-        {
-            database.Dispose();
-        }
-
-        _folder.Dispose();
-    }
-
-    private SqliteDatabase Open()
-    {
-        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("decisions.db") });
-        _databases.Add(database);
-        return database;
+        _file.Dispose();
     }
 }
 
 public sealed class SqliteAuthCodeStoreContractTests : DurableAuthCodeStoreContract
 {
-    private readonly TempFolder _folder = new();
-    private readonly List<SqliteDatabase> _databases = [];
+    private readonly SharedSqliteFile _file = new("codes.db");
 
-    protected override ValueTask<IAuthCodeStore> CreateStoreAsync() => new(new SqliteAuthCodeStore(Open()));
+    protected override ValueTask<IAuthCodeStore> CreateStoreAsync() => new(new SqliteAuthCodeStore(_file.Open()));
 
-    protected override ValueTask<IAuthCodeStore> OpenSecondInstanceAsync(IAuthCodeStore first) => new(new SqliteAuthCodeStore(Open()));
+    protected override ValueTask<IAuthCodeStore> OpenSecondInstanceAsync(IAuthCodeStore first) => new(new SqliteAuthCodeStore(_file.Open()));
 
     // Every byte on disk: the database, its write-ahead log and shared memory.
     protected override ValueTask<string?> ReadPersistedTextAsync(IAuthCodeStore store)
     {
         var text = new StringBuilder();
-        foreach (var file in Directory.GetFiles(_folder.Path))
+        foreach (var file in Directory.GetFiles(_file.Folder))
         {
             using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
             using var reader = new StreamReader(stream, Encoding.Latin1);
@@ -71,19 +57,7 @@ public sealed class SqliteAuthCodeStoreContractTests : DurableAuthCodeStoreContr
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var database in _databases)
-        {
-            database.Dispose();
-        }
-
-        _folder.Dispose();
-    }
-
-    private SqliteDatabase Open()
-    {
-        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("codes.db") });
-        _databases.Add(database);
-        return database;
+        _file.Dispose();
     }
 }
 
@@ -137,89 +111,81 @@ public sealed class SqliteIdentityStoreContractTests : IdentityStoreContract
 
 public sealed class SqliteWebhookStoreContractTests : WebhookStoreContract
 {
-    private readonly TempFolder _folder = new();
-    private readonly List<SqliteDatabase> _databases = [];
+    private readonly SharedSqliteFile _file = new("webhooks.db");
 
-    protected override ValueTask<IWebhookStore> CreateStoreAsync() => new(new SqliteWebhookStore(Open()));
+    protected override ValueTask<IWebhookStore> CreateStoreAsync() => new(new SqliteWebhookStore(_file.Open()));
 
-    protected override ValueTask<IWebhookStore> OpenSecondInstanceAsync(IWebhookStore first) => new(new SqliteWebhookStore(Open()));
+    protected override ValueTask<IWebhookStore> OpenSecondInstanceAsync(IWebhookStore first) => new(new SqliteWebhookStore(_file.Open()));
 
     // Other database objects on the same file: the outbox rows must come from the writers' own transactions.
-    protected override ValueTask<IDecisionStore> OpenDecisionStoreAsync(IWebhookStore webhooks) => new(new SqliteDecisionStore(Open()));
+    protected override ValueTask<IDecisionStore> OpenDecisionStoreAsync(IWebhookStore webhooks) => new(new SqliteDecisionStore(_file.Open()));
 
-    protected override ValueTask<IIdentityStore> OpenIdentityStoreAsync(IWebhookStore webhooks) => new(new SqliteIdentityStore(Open()));
+    protected override ValueTask<IIdentityStore> OpenIdentityStoreAsync(IWebhookStore webhooks) => new(new SqliteIdentityStore(_file.Open()));
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var database in _databases)
-        {
-            database.Dispose();
-        }
-
-        _folder.Dispose();
-    }
-
-    private SqliteDatabase Open()
-    {
-        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("webhooks.db") });
-        _databases.Add(database);
-        return database;
+        _file.Dispose();
     }
 }
 
 public sealed class SqliteAppManifestStoreContractTests : AppManifestStoreContract
 {
-    private readonly TempFolder _folder = new();
-    private readonly List<SqliteDatabase> _databases = [];
+    private readonly SharedSqliteFile _file = new("manifests.db");
 
-    protected override ValueTask<IAppManifestStore> CreateStoreAsync() => new(new SqliteAppManifestStore(Open()));
+    protected override ValueTask<IAppManifestStore> CreateStoreAsync() => new(new SqliteAppManifestStore(_file.Open()));
 
-    protected override ValueTask<IAppManifestStore> OpenSecondInstanceAsync(IAppManifestStore first) => new(new SqliteAppManifestStore(Open()));
+    protected override ValueTask<IAppManifestStore> OpenSecondInstanceAsync(IAppManifestStore first) => new(new SqliteAppManifestStore(_file.Open()));
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        foreach (var database in _databases)
-        {
-            database.Dispose();
-        }
-
-        _folder.Dispose();
-    }
-
-    private SqliteDatabase Open()
-    {
-        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("manifests.db") });
-        _databases.Add(database);
-        return database;
+        _file.Dispose();
     }
 }
 
 public sealed class SqliteAccessRecordStoreContractTests : AccessRecordStoreContract
 {
-    private readonly TempFolder _folder = new();
-    private readonly List<SqliteDatabase> _databases = [];
+    private readonly SharedSqliteFile _file = new("access.db");
 
-    protected override ValueTask<IAccessRecordStore> CreateStoreAsync() => new(new SqliteAccessRecordStore(Open()));
+    protected override ValueTask<IAccessRecordStore> CreateStoreAsync() => new(new SqliteAccessRecordStore(_file.Open()));
 
-    protected override ValueTask<IAccessRecordStore> OpenSecondInstanceAsync(IAccessRecordStore first) => new(new SqliteAccessRecordStore(Open()));
+    protected override ValueTask<IAccessRecordStore> OpenSecondInstanceAsync(IAccessRecordStore first) => new(new SqliteAccessRecordStore(_file.Open()));
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        _file.Dispose();
+    }
+}
+
+/// <summary>One SQLite file in a temporary folder, opened as a new database object each time (a second instance of a
+/// store); disposing closes them all and deletes the folder.</summary>
+internal sealed class SharedSqliteFile(string name) : IDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<SqliteDatabase> _databases = [];
+
+    /// <summary>The file's path.</summary>
+    public string Path => _folder.File(name);
+
+    /// <summary>The folder, with the file's write-ahead log and shared memory beside it.</summary>
+    public string Folder => _folder.Path;
+
+    public SqliteDatabase Open()
+    {
+        var database = new SqliteDatabase(new SqliteStoreOptions { Path = Path });
+        _databases.Add(database);
+        return database;
+    }
+
+    public void Dispose()
+    {
         foreach (var database in _databases)
         {
             database.Dispose();
         }
 
         _folder.Dispose();
-    }
-
-    private SqliteDatabase Open()
-    {
-        var database = new SqliteDatabase(new SqliteStoreOptions { Path = _folder.File("access.db") });
-        _databases.Add(database);
-        return database;
     }
 }
