@@ -12,7 +12,8 @@ need=()
 # The cluster tests put Debian's nginx in front of several host processes.
 [ -x /usr/sbin/nginx ] || need+=(nginx-light)
 # The pages and their screenshots show Chinese app names and text.
-command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'Noto Sans CJK' || need+=(fonts-noto-cjk)
+# grep reads all of fc-list's output (no -q): with pipefail, an early exit would fail the pipeline on SIGPIPE.
+command -v fc-list >/dev/null 2>&1 && fc-list | grep -i 'Noto Sans CJK' >/dev/null || need+=(fonts-noto-cjk)
 # The bridge's tests run on Node's own test runner (Debian 12 ships Node 18, enough for them).
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
