@@ -69,7 +69,11 @@ internal sealed record LoginResponse(string Code, string ErrMsg, DateTimeOffset 
     public string? AnonymousCode { get; init; }
 }
 
-internal sealed record SessionInfo(string AppId, string AppName, string Platform, DateTimeOffset ExpiresAt);
+internal sealed record SessionInfo(string AppId, string AppName, string Platform, DateTimeOffset ExpiresAt)
+{
+    /// <summary>The APIs whose data the host answers for the session's platform (<c>POST /apis/{api}/data</c>).</summary>
+    public IReadOnlyList<string> DataApis { get; init; } = [];
+}
 
 internal sealed record ScopeInfo(string Name, string NativeName, string DescriptionZh, string DescriptionEn, IReadOnlyList<string> Apis,
     string PromptMode, string? SettingKey, bool IssuesAuthCode)
