@@ -171,6 +171,34 @@ internal sealed record AlipayErrorResponse(
     [property: JsonPropertyName("sub_code")] string SubCode,
     [property: JsonPropertyName("sub_msg")] string SubMsg);
 
+internal sealed record ZhimaCreditResponse
+{
+    [JsonPropertyName("zhima_credit_score_brief_get_response")]
+    public ZhimaCreditBody? Brief { get; init; }
+}
+
+// Alipay answers success and failure in the same member: code 10000 with the result, or code, msg, sub_code, sub_msg.
+internal sealed record ZhimaCreditBody(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("msg")] string Msg)
+{
+    [JsonPropertyName("sub_code")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SubCode { get; init; }
+
+    [JsonPropertyName("sub_msg")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SubMsg { get; init; }
+
+    [JsonPropertyName("biz_no")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? BizNo { get; init; }
+
+    [JsonPropertyName("is_admittance")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? IsAdmittance { get; init; }
+}
+
 internal sealed record ByteDanceSessionResponse
 {
     [JsonPropertyName("err_no")]
@@ -258,6 +286,7 @@ internal sealed record KuaishouSessionResponse
 [JsonSerializable(typeof(UserErasureInfo))]
 [JsonSerializable(typeof(WeChatSessionResponse))]
 [JsonSerializable(typeof(AlipayTokenResponse))]
+[JsonSerializable(typeof(ZhimaCreditResponse))]
 [JsonSerializable(typeof(ByteDanceSessionResponse))]
 [JsonSerializable(typeof(BaiduSessionResponse))]
 [JsonSerializable(typeof(KuaishouSessionResponse))]

@@ -59,6 +59,9 @@ internal enum Sql
     SetSessionKey,
     EraseUserProfile,
     EraseUserSessionKeys,
+    SetAccessToken,
+    FindAccessToken,
+    EraseUserAccessTokens,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -235,6 +238,13 @@ internal sealed class SqliteLease : IDisposable
             "ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = excluded.session_key";
         statements[(int)Sql.EraseUserProfile] = "DELETE FROM identity_profiles WHERE user_id = $p0";
         statements[(int)Sql.EraseUserSessionKeys] = "DELETE FROM identity_session_keys WHERE user_id = $p0";
+
+        // OR REPLACE also drops the app's previous token for the user (the UNIQUE pair).
+        statements[(int)Sql.SetAccessToken] =
+            "INSERT OR REPLACE INTO identity_access_tokens (token_hash, user_id, app_id, expires_at) " +
+            "SELECT $p0, id, $p1, $p3 FROM identity_users WHERE id = $p2";
+        statements[(int)Sql.FindAccessToken] = "SELECT app_id, user_id, expires_at FROM identity_access_tokens WHERE token_hash = $p0";
+        statements[(int)Sql.EraseUserAccessTokens] = "DELETE FROM identity_access_tokens WHERE user_id = $p0";
         return statements;
     }
 }
