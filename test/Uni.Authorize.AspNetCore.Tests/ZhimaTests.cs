@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using static Uni.Authorize.AspNetCore.Tests.TestHost;
 
 namespace Uni.Authorize.AspNetCore.Tests;
@@ -10,11 +11,14 @@ public sealed class ZhimaTests : IAsyncLifetime
 {
     private const string Method = "/api/v1/exchange/alipay/zhima.credit.score.brief.get";
     private readonly ScriptedZhima _zhima = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private TestHost _host = null!;
 
     public ValueTask InitializeAsync()
     {
-        _host = new TestHost(new() { ["Host:ExchangePermitLimit"] = "1000" }, services => services.AddSingleton<IZhimaCreditProvider>(_zhima));
+        _host = new TestHost(new() { ["Host:ExchangePermitLimit"] = "1000" }, services => services
+            .AddSingleton<IZhimaCreditProvider>(_zhima)
+            .AddSingleton<TimeProvider>(_time));
         return ValueTask.CompletedTask;
     }
 
@@ -53,6 +57,19 @@ public sealed class ZhimaTests : IAsyncLifetime
             Assert.Equal("aop.invalid-auth-token", (string)body["sub_code"]!);
         }
 
+        Assert.Empty(_zhima.Requests);
+    }
+
+    [Fact]
+    public async Task ScoreBrief_TokenPastItsExpiresIn_IsRefusedAsTimedOut()
+    {
+        var (appId, secret, token, _) = await GrantedTokenAsync(_host);
+
+        _time.Advance(TimeSpan.FromSeconds(1_296_000));
+        var response = await CallAsync(_host, appId, secret, token, 600);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("aop.auth-token-time-out", (string)(await Json(response))["zhima_credit_score_brief_get_response"]!["sub_code"]!);
         Assert.Empty(_zhima.Requests);
     }
 
