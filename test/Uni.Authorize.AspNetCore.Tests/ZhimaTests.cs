@@ -122,6 +122,19 @@ public sealed class ZhimaTests : IAsyncLifetime
         Assert.Empty(_zhima.Requests);
     }
 
+    [Fact]
+    public async Task ScoreBrief_TokenInQueryString_IsRefusedBeforeAnythingIsRead()
+    {
+        var (appId, secret, token, _) = await GrantedTokenAsync(_host);
+
+        var response = await _host.CreateClient().PostAsync($"{Method}?auth_token={Uri.EscapeDataString(token)}",
+            Form(appId, secret, token, """{"transaction_id":"tx-1","product_code":"p","admittance_score":600}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("isv.invalid-parameter", (string)(await Json(response))["zhima_credit_score_brief_get_response"]!["sub_code"]!);
+        Assert.Empty(_zhima.Requests);
+    }
+
     /// <summary>An Alipay app, a user who granted auth_zhima in the consent dialog, and the token of that code's exchange.</summary>
     private static async Task<(string AppId, string Secret, string Token, string UserId)> GrantedTokenAsync(TestHost host)
     {

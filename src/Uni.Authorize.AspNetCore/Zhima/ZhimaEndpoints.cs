@@ -23,7 +23,7 @@ internal static class ZhimaEndpoints
     private static async Task<IResult> GetScoreBriefAsync(HttpContext context, HostIdentities identities, IDecisionStore decisions, TimeProvider time)
     {
         var ct = context.RequestAborted;
-        if (ExchangeEndpoints.SecretInQuery(context))
+        if (ExchangeEndpoints.SecretInQuery(context, "auth_token"))
         {
             return Error(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.invalid-parameter",
                 "app_secret and auth_token were sent in the query string, which logs keep; send them in an application/x-www-form-urlencoded body");
