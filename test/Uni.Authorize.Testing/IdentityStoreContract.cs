@@ -189,6 +189,8 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetProfileAsync("u_1", token)));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.SetSessionKeyAsync("app-1", "u_1", "k", token)));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.GetSessionKeyAsync("app-1", "u_1", token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.SetAccessTokenAsync("t", new AccessTokenGrant("app-1", "u_1", T0), token)));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Guard(store.FindAccessTokenAsync("t", token)));
 
         Assert.Empty(await Guard(store.ListAppsAsync(Ct)));
         Assert.Null(await Guard(store.GetUserAsync("u_1", Ct)));
@@ -392,5 +394,51 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         // A user signing in again under the erased name starts without the old profile.
         await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0.AddDays(1)), Ct));
         Assert.Null(await Guard(store.GetProfileAsync("u_1", Ct)));
+    }
+
+    [Fact]
+    public async Task SetAccessTokenAsync_SecondExchange_ReplacesTheTokenOfThatAppAndUserOnly()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_2", "bob", T0), Ct));
+        var expires = T0.AddDays(15);
+
+        await Guard(store.SetAccessTokenAsync("hash-first", new AccessTokenGrant("app-1", "u_1", expires), Ct));
+        await Guard(store.SetAccessTokenAsync("hash-other-app", new AccessTokenGrant("app-2", "u_1", expires), Ct));
+        await Guard(store.SetAccessTokenAsync("hash-other-user", new AccessTokenGrant("app-1", "u_2", expires), Ct));
+        await Guard(second.SetAccessTokenAsync("hash-second", new AccessTokenGrant("app-1", "u_1", expires.AddHours(1)), Ct));
+
+        Assert.Null(await Guard(store.FindAccessTokenAsync("hash-first", Ct)));
+        Assert.Equal(new AccessTokenGrant("app-1", "u_1", expires.AddHours(1)), await Guard(store.FindAccessTokenAsync("hash-second", Ct)));
+        Assert.Equal(new AccessTokenGrant("app-2", "u_1", expires), await Guard(store.FindAccessTokenAsync("hash-other-app", Ct)));
+        Assert.Equal(new AccessTokenGrant("app-1", "u_2", expires), await Guard(store.FindAccessTokenAsync("hash-other-user", Ct)));
+        Assert.Null(await Guard(store.FindAccessTokenAsync("hash-unknown", Ct)));
+    }
+
+    [Fact]
+    public async Task SetAccessTokenAsync_UnknownUser_StoresNothing()
+    {
+        var store = await NewStoreAsync();
+
+        await Guard(store.SetAccessTokenAsync("hash", new AccessTokenGrant("app-1", "u_missing", T0.AddDays(1)), Ct));
+
+        Assert.Null(await Guard(store.FindAccessTokenAsync("hash", Ct)));
+    }
+
+    [Fact]
+    public async Task EraseUserAsync_UserWithAccessTokens_DeletesThemAndKeepsOtherUsers()
+    {
+        var store = await NewStoreAsync();
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_2", "bob", T0), Ct));
+        await Guard(store.SetAccessTokenAsync("mine", new AccessTokenGrant("app-1", "u_1", T0.AddDays(1)), Ct));
+        await Guard(store.SetAccessTokenAsync("theirs", new AccessTokenGrant("app-1", "u_2", T0.AddDays(1)), Ct));
+
+        await Guard(store.EraseUserAsync("u_1", Ct));
+
+        Assert.Null(await Guard(store.FindAccessTokenAsync("mine", Ct)));
+        Assert.NotNull(await Guard(store.FindAccessTokenAsync("theirs", Ct)));
     }
 }

@@ -64,6 +64,8 @@ public sealed class ApiGateTests
     [InlineData(Platform.Alipay, "saveImage", "scope.writePhotosAlbum")]
     [InlineData(Platform.Alipay, "chooseImage", "scope.camera")]
     [InlineData(Platform.Alipay, "getOpenUserInfo", "scope.userInfo")]
+    [InlineData(Platform.Alipay, "getLocation", "scope.userLocation")]
+    [InlineData(Platform.Baidu, "getUserInfo", "scope.userInfo")]
     [InlineData(Platform.ByteDance, "saveImageToPhotosAlbum", "scope.writePhotosAlbum")]
     [InlineData(Platform.ByteDance, "getUserProfile", "scope.userInfo")]
     [InlineData(Platform.Baidu, "addEventOnCalendar", "scope.calendar")]
@@ -137,6 +139,8 @@ public sealed class ApiGateTests
     [InlineData(Platform.WeChat, "RecorderManager.start", "errMsg", "operateRecorder:fail auth deny")]
     [InlineData(Platform.ByteDance, "RecorderManager.start", "errMsg", "RecorderManager.start:fail auth deny")]
     [InlineData(Platform.Alipay, "saveImage", "error", 11)]
+    [InlineData(Platform.Alipay, "getLocation", "error", 11)]
+    [InlineData(Platform.Baidu, "getUserInfo", "errMsg", "getUserInfo:fail auth deny")]
     public async Task TryAuthorizeApiAsync_DeniedBefore_FailsAtOnceWithTheApisNativePayload(Platform platform, string api, string key, object expected)
     {
         var prompter = new ScriptedPrompter(PromptResult.Deny);

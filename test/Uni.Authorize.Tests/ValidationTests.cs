@@ -43,9 +43,9 @@ public sealed class ValidationTests
 
     [Theory]
     [InlineData(Platform.WeChat, "scope.calendar")]
-    [InlineData(Platform.Baidu, "scope.userInfo")]
+    [InlineData(Platform.Baidu, "scope.userLocationBackground")]
     [InlineData(Platform.ByteDance, "auth_base")]
-    [InlineData(Platform.Alipay, "scope.userLocation")]
+    [InlineData(Platform.Alipay, "scope.record")]
     [InlineData(Platform.Kuaishou, "scope.werun")]
     public async Task TryAuthorizeAsync_ScopeOfAnotherPlatform_FailsUnsupportedNeverSubstitutes(Platform platform, string scope)
     {

@@ -31,14 +31,14 @@ const APIS = {
     chooseAddress: null, chooseInvoice: null, chooseInvoiceTitle: null,
   },
   alipay: {
-    getOpenUserInfo: 'scope.userInfo', saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scanCode: CAMERA, chooseImage: CAMERA, chooseVideo: CAMERA,
+    getOpenUserInfo: 'scope.userInfo', getLocation: LOCATION, saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scanCode: CAMERA, chooseImage: CAMERA, chooseVideo: CAMERA,
   },
   bytedance: {
     getUserInfo: 'scope.userInfo', getUserProfile: 'scope.userInfo', getLocation: LOCATION, chooseLocation: LOCATION,
     saveImageToPhotosAlbum: ALBUM, saveVideoToPhotosAlbum: ALBUM, scanCode: CAMERA, chooseImage: CAMERA, chooseVideo: CAMERA,
   },
   baidu: {
-    getLocation: LOCATION, chooseLocation: LOCATION, saveImageToPhotosAlbum: ALBUM, saveVideoToPhotosAlbum: ALBUM,
+    getUserInfo: 'scope.userInfo', getLocation: LOCATION, chooseLocation: LOCATION, saveImageToPhotosAlbum: ALBUM, saveVideoToPhotosAlbum: ALBUM,
     scanCode: CAMERA, chooseImage: CAMERA, chooseVideo: CAMERA, addEventOnCalendar: 'scope.calendar', deleteEventOnCalendar: 'scope.calendar',
   },
   kuaishou: {
@@ -87,8 +87,9 @@ function notSupported(platform, api) {
 // The APIs whose data the host holds (user info, WeChat's step counts): their success is the host's, not a provider's.
 const HOST_DATA = {
   wechat: ['getUserInfo', 'getUserProfile', 'getWeRunData'], alipay: ['getOpenUserInfo'], bytedance: ['getUserInfo', 'getUserProfile'],
-  baidu: [], kuaishou: ['getUserInfo'],
+  baidu: ['getUserInfo'], kuaishou: ['getUserInfo'],
 };
+const EXCHANGES = ['wechat', 'bytedance', 'baidu'];
 
 /** Providers that answer every API with what they were asked, so a test sees its options reach the provider. */
 function echoProviders(platform) {
@@ -122,12 +123,25 @@ async function exchange(platform, app, login) {
     return (await post('wechat/jscode2session', { appid: app.id, secret: app.secret, js_code: login.code, grant_type: 'authorization_code' })).session_key;
   }
 
+  if (platform === 'baidu') {
+    return (await post('baidu/getsessionkeybycode', { code: login.code, client_id: app.id, sk: app.secret })).session_key;
+  }
+
   return (await post('bytedance/jscode2session', { appid: app.id, secret: app.secret, code: login.code }, true)).data.session_key;
 }
 
 function decrypt(payload, sessionKey) {
   const decipher = crypto.createDecipheriv('aes-128-cbc', Buffer.from(sessionKey, 'base64'), Buffer.from(payload.iv, 'base64'));
   return JSON.parse(Buffer.concat([decipher.update(Buffer.from(payload.encryptedData, 'base64')), decipher.final()]).toString('utf8'));
+}
+
+/** What the app's server does with swan.getUserInfo's data: Baidu's decryption, which checks the app key at the end. */
+function decryptBaidu(payload, sessionKey, appKey) {
+  const decipher = crypto.createDecipheriv('aes-128-cbc', Buffer.from(sessionKey, 'base64'), Buffer.from(payload.iv, 'base64'));
+  const plain = Buffer.concat([decipher.update(Buffer.from(payload.data, 'base64')), decipher.final()]);
+  const length = plain.readUInt32BE(16);
+  assert.equal(plain.subarray(20 + length).toString('utf8'), appKey, 'the app key follows the data');
+  return JSON.parse(plain.subarray(20, 20 + length).toString('utf8'));
 }
 
 const sha1 = (text) => crypto.createHash('sha1').update(text, 'utf8').digest('hex');
@@ -151,6 +165,11 @@ function assertSuccess(platform, name, value, tag, context, message) {
   }
 
   assert.equal(value.userInfo.nickName, platform === 'wechat' ? '微信用户' : context.userName, message);
+  if (platform === 'baidu') {
+    assert.equal(decryptBaidu(value, context.sessionKey, context.appId).nickname, context.userName, message);
+    return;
+  }
+
   if (platform !== 'kuaishou') {
     assert.equal(value.signature, sha1(value.rawData + context.sessionKey), message);
   }
@@ -160,7 +179,7 @@ for (const platform of Object.keys(APIS)) {
   const global = GLOBALS[platform];
 
   test(`${global}: every API asks when undetermined, runs its provider when granted, fails at once when denied`, T, async () => {
-    const context = await miniApp(platform, { providers: echoProviders(platform), exchange: platform === 'wechat' || platform === 'bytedance' });
+    const context = await miniApp(platform, { providers: echoProviders(platform), exchange: EXCHANGES.includes(platform) });
     const { appId, user, api } = context;
     const asked = new Set();
     for (const [name, scope] of Object.entries(APIS[platform])) {
@@ -346,4 +365,35 @@ test('wx.getAppBaseInfo: answers at once for pages that read it at load', () => 
   assert.equal(info.SDKVersion, UniBridge.version);
   assert.equal(info.language, 'zh_CN');
   assert.equal(typeof wx.getRecorderManager().onStop, 'function');
+});
+
+test('swan.getUserInfo: the host profile, sealed for the app\'s server with the session key of getSessionKeyByCode', T, async () => {
+  const before = await miniApp('baidu');
+  const early = settle(before.api.getUserInfo());
+  await before.user.answerNext('allow', ['scope.userInfo']);
+  assert.deepEqual(await early, { ok: false, value: { errCode: 10008, errMsg: 'getUserInfo:fail please login' } }, 'no exchange yet: nothing to seal with');
+
+  const { user, api, appId, sessionKey } = await miniApp('baidu', { exchange: true });
+  await user.send('PUT', '/api/v1/user/profile', { nickName: '小度', avatarUrl: 'https://example.com/d.png' });
+  const call = settle(api.getUserInfo());
+  await user.answerNext('allow', ['scope.userInfo']);
+  const answer = await call;
+
+  assert.equal(answer.ok, true);
+  assert.equal(answer.value.errMsg, 'getUserInfo:ok');
+  assert.deepEqual(answer.value.userInfo, { nickName: '小度', avatarUrl: 'https://example.com/d.png', gender: 0 });
+  const sealed = decryptBaidu(answer.value, sessionKey, appId);
+  assert.deepEqual(Object.keys(sealed), ['openid', 'nickname', 'headimgurl', 'sex']);
+  assert.equal(sealed.headimgurl, 'https://example.com/d.png');
+  assert.deepEqual((await api.getSetting()).authSetting, { 'scope.userInfo': true });
+});
+
+test('my.getLocation: asks for Alipay\'s location permission, kept under its settings key "location"', T, async () => {
+  const { user, api } = await miniApp('alipay', { providers: { getLocation: () => ({ latitude: '31.2304', longitude: '121.4737' }) } });
+
+  const call = settle(api.getLocation({ type: 1 }));
+  await user.answerNext('allow', [LOCATION]);
+
+  assert.deepEqual(await call, { ok: true, value: { latitude: '31.2304', longitude: '121.4737' } });
+  assert.equal((await api.getSetting()).authSetting.location, true);
 });

@@ -102,8 +102,8 @@ for (const [platform, c] of Object.entries(CASES)) {
 }
 
 // The package's location and image APIs call the platform's own names (wx.saveImageToPhotosAlbum, my.saveImage ...),
-// which the bridge runs through the host's gate and then its providers. Alipay has no location scope in the catalog,
-// so my.getLocation is not on the global.
+// which the bridge runs through the host's gate and then its providers. Alipay's my.getLocation asks for its location
+// permission (the settings key "location").
 const POSITION = { latitude: 31.2304, longitude: 121.4737, accuracy: 20, horizontalAccuracy: 20, speed: -1, altitude: 0 };
 const PICKED = { tempFilePaths: ['cat.png'], tempFiles: [{ path: 'cat.png', size: 68 }] };
 const MEDIA = {
@@ -111,7 +111,7 @@ const MEDIA = {
   bytedance: { location: 'scope.userLocation', camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImageToPhotosAlbum' },
   baidu: { location: 'scope.userLocation', camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImageToPhotosAlbum' },
   kuaishou: { location: 'scope.userLocation', camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImageToPhotosAlbum' },
-  alipay: { location: undefined, camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImage' },
+  alipay: { location: 'scope.userLocation', camera: 'scope.camera', album: 'scope.writePhotosAlbum', save: 'saveImage' },
 };
 
 for (const [platform, m] of Object.entries(MEDIA)) {
@@ -133,14 +133,10 @@ for (const [platform, m] of Object.entries(MEDIA)) {
 
       return pending;
     };
-    if (m.location) {
-      const located = await answered(() => uni.location.getLocation({ type: 'gcj02' }), m.location);
-      assert.equal(located.ok, true);
-      assert.equal(located.value.latitude, '31.2304', 'the package turns the numbers into strings');
-      assert.equal(located.value.longitude, '121.4737');
-    } else {
-      await assert.rejects(async () => uni.location.getLocation({}), /my\.getLocation is not a function/);
-    }
+    const located = await answered(() => uni.location.getLocation({ type: 'gcj02' }), m.location);
+    assert.equal(located.ok, true);
+    assert.equal(located.value.latitude, '31.2304', 'the package turns the numbers into strings');
+    assert.equal(located.value.longitude, '121.4737');
 
     const picked = await answered(() => uni.image.chooseImage({ count: 1 }), m.camera);
     assert.equal(picked.ok, true);

@@ -68,23 +68,13 @@
       'getUserInfo', 'getUserProfile', 'getWeRunData', 'startRecord', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
       'chooseImage', 'chooseVideo', 'chooseMedia', 'openBluetoothAdapter', 'addPhoneContact', 'addPhoneCalendar', 'addPhoneRepeatCalendar',
       'chooseAddress', 'chooseInvoice', 'chooseInvoiceTitle'],
-    alipay: ['getOpenUserInfo', 'saveImage', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo'],
+    alipay: ['getOpenUserInfo', 'getLocation', 'saveImage', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo'],
     bytedance: ['getUserInfo', 'getUserProfile', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
       'chooseImage', 'chooseVideo'],
-    baidu: ['getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo',
+    baidu: ['getUserInfo', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo',
       'addEventOnCalendar', 'deleteEventOnCalendar'],
     kuaishou: ['getUserInfo', 'getLocation', 'chooseLocation', 'startLocationUpdateBackground', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum',
       'scanCode', 'chooseImage', 'chooseVideo'],
-  });
-  // The APIs whose data the host holds: user info from the user's host profile (WeChat's anonymous profile), signed and
-  // encrypted with the session key the app's server got from its code exchange; WeChat's step counts come from a
-  // provider and the host encrypts them the same way.
-  const HOST_DATA = Object.freeze({
-    wechat: ['getUserInfo', 'getUserProfile', 'getWeRunData'],
-    alipay: ['getOpenUserInfo'],
-    bytedance: ['getUserInfo', 'getUserProfile'],
-    baidu: [],
-    kuaishou: ['getUserInfo'],
   });
   const RECORDER_EVENTS = ['Start', 'Stop', 'Pause', 'Resume', 'Error', 'FrameRecorded', 'InterruptionBegin', 'InterruptionEnd'];
   // A window wrappers can divide by (375 is the width mini-program layouts are drawn for); install's systemInfo overrides it.
@@ -554,12 +544,29 @@
       return answer.status === 'ok' ? succeeded(name, answer.native) : fail(answer.native);
     }
 
+    // The APIs whose data the host holds (user info from the user's host profile, signed or encrypted with the session
+    // key of the app server's code exchange; WeChat's step counts): the host names them in the session, read once.
+    let dataApis = null;
+    function hostHolds(name) {
+      if (dataApis === null) {
+        dataApis = client.get('/api/v1/session').then((session) => (Array.isArray(session.dataApis) ? session.dataApis : []));
+        dataApis.catch(() => {
+          dataApis = null; // Asked again by the next call rather than remembered as a failure.
+        });
+      }
+
+      return dataApis.then((names) => names.includes(name));
+    }
+
     /** An API behind a scope: the gate first (consent, or the native denial), then its provider or the host's data. */
     function gated(name) {
-      const run = HOST_DATA[platform].includes(name) ? hostData : provide;
       return (options) => call(name, options, async (opts) => {
         const passed = await gate(name);
-        return passed.ok ? run(name, opts) : passed;
+        if (!passed.ok) {
+          return passed;
+        }
+
+        return (await hostHolds(name)) ? hostData(name, opts) : provide(name, opts);
       });
     }
 

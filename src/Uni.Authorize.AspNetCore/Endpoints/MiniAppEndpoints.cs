@@ -31,7 +31,10 @@ internal static class MiniAppEndpoints
     }
 
     private static IResult GetSession(SessionContext session) =>
-        TypedResults.Json(new SessionInfo(session.App.Id, session.App.Name, PlatformNames.Of(session.App.Platform), session.Session.ExpiresAt), HostJson.Default.SessionInfo);
+        TypedResults.Json(new SessionInfo(session.App.Id, session.App.Name, PlatformNames.Of(session.App.Platform), session.Session.ExpiresAt)
+        {
+            DataApis = UserInfoEndpoints.Apis(session.App.Platform),
+        }, HostJson.Default.SessionInfo);
 
     private static async Task<IResult> AuthorizeAsync(HttpContext context, SessionContext session, Authorizer authorizer, PendingCalls calls,
         IOptions<UniAuthorizeHostOptions> options, TimeProvider time)

@@ -18,6 +18,7 @@ namespace Uni.Authorize.AspNetCore;
 internal static partial class ExchangeEndpoints
 {
     public const string RateLimitPolicy = "uni-authorize-exchange";
+    private const int AccessTokenSeconds = 1_296_000;
     private static readonly TimeSpan BeijingOffset = TimeSpan.FromHours(8);
 
     public static void Map(IEndpointRouteBuilder routes)
@@ -25,6 +26,7 @@ internal static partial class ExchangeEndpoints
         routes.MapPost("/wechat/jscode2session", JsCode2SessionAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<WeChatSessionResponse>();
         routes.MapPost("/alipay/oauth-token", AlipayOAuthTokenAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<AlipayTokenResponse>();
         MapPlatforms(routes);
+        ZhimaEndpoints.Map(routes);
     }
 
     private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
@@ -105,13 +107,19 @@ internal static partial class ExchangeEndpoints
         }
 
         var userId = redemption.Code!.Subject.UserId;
-        var start = time.GetUtcNow().ToOffset(BeijingOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        var now = time.GetUtcNow();
+        var start = now.ToOffset(BeijingOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+        // The app's server calls the user's APIs (zhima.credit.score.brief.get) with the access token: kept by its hash.
+        var accessToken = Secrets.Create("authusrB");
+        await identities.Store.SetAccessTokenAsync(Secrets.Hash(accessToken),
+            new AccessTokenGrant(app.Id, userId, now.AddSeconds(AccessTokenSeconds)), context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(new AlipayTokenResponse
         {
             Token = new AlipayToken(
                 await pseudonyms.AlipayUserIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
                 await pseudonyms.AlipayOpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
-                Secrets.Create("authusrB"), 1_296_000, Secrets.Create("authusrB"), 2_592_000, start),
+                accessToken, AccessTokenSeconds, Secrets.Create("authusrB"), 2_592_000, start),
         }, HostJson.Default.AlipayTokenResponse);
     }
 
@@ -146,7 +154,7 @@ internal static partial class ExchangeEndpoints
     }
 
     // The platform's own name for the secret (secret, app_secret) or any other key that carries the word, in any case.
-    private static bool SecretInQuery(HttpContext context, string? alsoSecret = null)
+    public static bool SecretInQuery(HttpContext context, string? alsoSecret = null)
     {
         foreach (var key in context.Request.Query.Keys)
         {
@@ -160,7 +168,7 @@ internal static partial class ExchangeEndpoints
         return false;
     }
 
-    private static string? Single(Dictionary<string, StringValues> form, string key) =>
+    public static string? Single(Dictionary<string, StringValues> form, string key) =>
         form.TryGetValue(key, out var values) && values.Count == 1 ? values[0] : null;
 
     private static IResult WeChat(int status, int errcode, string errmsg) =>

@@ -69,7 +69,11 @@ internal sealed record LoginResponse(string Code, string ErrMsg, DateTimeOffset 
     public string? AnonymousCode { get; init; }
 }
 
-internal sealed record SessionInfo(string AppId, string AppName, string Platform, DateTimeOffset ExpiresAt);
+internal sealed record SessionInfo(string AppId, string AppName, string Platform, DateTimeOffset ExpiresAt)
+{
+    /// <summary>The APIs whose data the host answers for the session's platform (<c>POST /apis/{api}/data</c>).</summary>
+    public IReadOnlyList<string> DataApis { get; init; } = [];
+}
 
 internal sealed record ScopeInfo(string Name, string NativeName, string DescriptionZh, string DescriptionEn, IReadOnlyList<string> Apis,
     string PromptMode, string? SettingKey, bool IssuesAuthCode)
@@ -181,6 +185,34 @@ internal sealed record AlipayErrorResponse(
     [property: JsonPropertyName("sub_code")] string SubCode,
     [property: JsonPropertyName("sub_msg")] string SubMsg);
 
+internal sealed record ZhimaCreditResponse
+{
+    [JsonPropertyName("zhima_credit_score_brief_get_response")]
+    public ZhimaCreditBody? Brief { get; init; }
+}
+
+// Alipay answers success and failure in the same member: code 10000 with the result, or code, msg, sub_code, sub_msg.
+internal sealed record ZhimaCreditBody(
+    [property: JsonPropertyName("code")] string Code,
+    [property: JsonPropertyName("msg")] string Msg)
+{
+    [JsonPropertyName("sub_code")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SubCode { get; init; }
+
+    [JsonPropertyName("sub_msg")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SubMsg { get; init; }
+
+    [JsonPropertyName("biz_no")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? BizNo { get; init; }
+
+    [JsonPropertyName("is_admittance")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? IsAdmittance { get; init; }
+}
+
 internal sealed record ByteDanceSessionResponse
 {
     [JsonPropertyName("err_no")]
@@ -268,6 +300,7 @@ internal sealed record KuaishouSessionResponse
 [JsonSerializable(typeof(UserErasureInfo))]
 [JsonSerializable(typeof(WeChatSessionResponse))]
 [JsonSerializable(typeof(AlipayTokenResponse))]
+[JsonSerializable(typeof(ZhimaCreditResponse))]
 [JsonSerializable(typeof(ByteDanceSessionResponse))]
 [JsonSerializable(typeof(BaiduSessionResponse))]
 [JsonSerializable(typeof(KuaishouSessionResponse))]

@@ -7,7 +7,8 @@ namespace Uni.Authorize.AspNetCore;
 
 /// <summary>WeChat's open-data scheme, which ByteDance copies: <c>signature</c> = hex SHA-1 of <c>rawData</c> followed by
 /// the session key; <c>encryptedData</c> = AES-128-CBC with PKCS#7 padding, the base64-decoded session key as key and a
-/// random <c>iv</c>, over JSON that ends with a <c>watermark</c> naming the app and the time.</summary>
+/// random <c>iv</c>, over JSON that ends with a <c>watermark</c> naming the app and the time. Baidu's variant frames the
+/// JSON instead (<see cref="EncryptBaidu"/>).</summary>
 internal static class SessionKeyCrypto
 {
     private static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
@@ -40,5 +41,23 @@ internal static class SessionKeyCrypto
         var iv = RandomNumberGenerator.GetBytes(16);
         var encrypted = aes.EncryptCbc(Encoding.UTF8.GetBytes(ToJson(data)), iv, PaddingMode.PKCS7);
         return (Convert.ToBase64String(encrypted), Convert.ToBase64String(iv));
+    }
+
+    /// <summary>Baidu's open data: AES-128-CBC with PKCS#7 padding and the base64-decoded session key over 16 random bytes,
+    /// the JSON's length (4 bytes, big-endian), the JSON and the app key, which Baidu's decryption sample checks.
+    /// Returns the base64 <c>data</c> and <c>iv</c>.</summary>
+    public static (string Data, string Iv) EncryptBaidu(IReadOnlyDictionary<string, object?> data, string appKey, string sessionKey)
+    {
+        var json = Encoding.UTF8.GetBytes(ToJson(data));
+        var key = Encoding.UTF8.GetBytes(appKey);
+        var plain = new byte[16 + 4 + json.Length + key.Length];
+        RandomNumberGenerator.Fill(plain.AsSpan(0, 16));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(plain.AsSpan(16, 4), json.Length);
+        json.CopyTo(plain, 20);
+        key.CopyTo(plain, 20 + json.Length);
+        using var aes = Aes.Create();
+        aes.Key = Convert.FromBase64String(sessionKey);
+        var iv = RandomNumberGenerator.GetBytes(16);
+        return (Convert.ToBase64String(aes.EncryptCbc(plain, iv, PaddingMode.PKCS7)), Convert.ToBase64String(iv));
     }
 }

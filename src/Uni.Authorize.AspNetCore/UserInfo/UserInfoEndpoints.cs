@@ -26,15 +26,18 @@ internal static class UserInfoEndpoints
     public static void Map(IEndpointRouteBuilder group) =>
         group.MapPost("/apis/{api}/data", GetDataAsync).Accepts<ApiDataBody>("application/json").Produces<CallResponse>();
 
-    /// <summary>Whether the host answers <paramref name="api"/>'s data on <paramref name="platform"/>.</summary>
-    public static bool Serves(Platform platform, string api) => (platform, api) switch
+    /// <summary>The APIs whose data the host answers on <paramref name="platform"/>; the bridge reads them from the session.</summary>
+    public static IReadOnlyList<string> Apis(Platform platform) => platform switch
     {
-        (Platform.WeChat, "getUserInfo" or "getUserProfile" or "getWeRunData") => true,
-        (Platform.ByteDance, "getUserInfo" or "getUserProfile") => true,
-        (Platform.Kuaishou, "getUserInfo") => true,
-        (Platform.Alipay, "getOpenUserInfo") => true,
-        _ => false,
+        Platform.WeChat => ["getUserInfo", "getUserProfile", "getWeRunData"],
+        Platform.ByteDance => ["getUserInfo", "getUserProfile"],
+        Platform.Baidu or Platform.Kuaishou => ["getUserInfo"],
+        Platform.Alipay => ["getOpenUserInfo"],
+        _ => [],
     };
+
+    /// <summary>Whether the host answers <paramref name="api"/>'s data on <paramref name="platform"/>.</summary>
+    public static bool Serves(Platform platform, string api) => Apis(platform).Contains(api);
 
     private static async Task<IResult> GetDataAsync(HttpContext context, string api, SessionContext session, Authorizer authorizer,
         HostIdentities identities, Pseudonyms pseudonyms, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
@@ -94,6 +97,11 @@ internal static class UserInfoEndpoints
             return Ok(platform, new() { ["response"] = SessionKeyCrypto.ToJson(response) });
         }
 
+        if (platform == Platform.Baidu)
+        {
+            return await BaiduAsync(profile, session, store, pseudonyms, ct).ConfigureAwait(false);
+        }
+
         var userInfo = platform == Platform.WeChat
             ? new Dictionary<string, object?>
             {
@@ -143,6 +151,33 @@ internal static class UserInfoEndpoints
         return Ok(platform, payload);
     }
 
+    // Baidu's getUserInfo: nickName, avatarUrl and gender in the clear, and the same profile with the app's openid in
+    // Baidu's own names (openid, nickname, headimgurl, sex) sealed in data for the app's server.
+    private static async Task<IResult> BaiduAsync(
+        HostProfile profile, SessionContext session, IIdentityStore store, Pseudonyms pseudonyms, CancellationToken ct)
+    {
+        var (appId, userId) = (session.App.Id, session.Subject.UserId);
+        var sessionKey = await store.GetSessionKeyAsync(appId, userId, ct).ConfigureAwait(false);
+        if (sessionKey is null)
+        {
+            return LoginRequired(Platform.Baidu, "getUserInfo");
+        }
+
+        var avatar = profile.AvatarUrl ?? string.Empty;
+        var sealedData = new Dictionary<string, object?>
+        {
+            ["openid"] = await pseudonyms.BaiduOpenIdAsync(appId, userId, ct).ConfigureAwait(false),
+            ["nickname"] = profile.NickName, ["headimgurl"] = avatar, ["sex"] = 0,
+        };
+        var (data, iv) = SessionKeyCrypto.EncryptBaidu(sealedData, appId, sessionKey);
+        return Ok(Platform.Baidu, new()
+        {
+            ["userInfo"] = new Dictionary<string, object?> { ["nickName"] = profile.NickName, ["avatarUrl"] = avatar, ["gender"] = 0 },
+            ["data"] = data,
+            ["iv"] = iv,
+        });
+    }
+
     // The steps come from the bridge's provider (the phone's pedometer on WeChat); the host only seals them for the app.
     private static async Task<IResult> WeRunAsync(
         ApiDataBody body, SessionContext session, IIdentityStore store, TimeProvider time, CancellationToken ct)
@@ -179,7 +214,10 @@ internal static class UserInfoEndpoints
     // No code exchange yet, so no session key to sign with: the app must log in (and its server exchange the code) first.
     private static IResult LoginRequired(Platform platform, string api)
     {
-        var native = new Dictionary<string, object?> { ["errMsg"] = api + ":fail please login" };
+        var errMsg = api + ":fail please login";
+        var native = platform == Platform.Baidu
+            ? new Dictionary<string, object?> { ["errCode"] = 10008, ["errMsg"] = errMsg }
+            : new Dictionary<string, object?> { ["errMsg"] = errMsg };
         if (platform == Platform.ByteDance)
         {
             native["errNo"] = "10206";

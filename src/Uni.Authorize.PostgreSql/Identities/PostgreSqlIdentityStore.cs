@@ -35,6 +35,8 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     private readonly string _setProfileSql;
     private readonly string _getSessionKeySql;
     private readonly string _setSessionKeySql;
+    private readonly string _setAccessTokenSql;
+    private readonly string _findAccessTokenSql;
 
     /// <summary>A store with its own connection pool over the database and schema named by <paramref name="options"/>
     /// (created and migrated on first use).</summary>
@@ -96,6 +98,12 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
             INSERT INTO {table.SessionKeys} (user_id, app_id, session_key) SELECT id, $1, $3 FROM {table.Users} WHERE id = $2
             ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = EXCLUDED.session_key
             """;
+        // The new token takes the place of the app's previous one for the user (the unique pair).
+        _setAccessTokenSql = $"""
+            INSERT INTO {table.AccessTokens} (token_hash, user_id, app_id, expires_at) SELECT $1, id, $2, $4 FROM {table.Users} WHERE id = $3
+            ON CONFLICT (user_id, app_id) DO UPDATE SET token_hash = EXCLUDED.token_hash, expires_at = EXCLUDED.expires_at
+            """;
+        _findAccessTokenSql = $"SELECT app_id, user_id, expires_at FROM {table.AccessTokens} WHERE token_hash = $1";
         _getOrAddKeySql = $"""
             INSERT INTO {table.Keys} (name, value) VALUES ($1, $2)
             ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name
@@ -296,6 +304,28 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.Command(_setSessionKeySql, Text(appId), Text(userId), Text(sessionKey));
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        ArgumentNullException.ThrowIfNull(grant);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_setAccessTokenSql, Text(tokenHash), Text(grant.AppId), Text(grant.UserId), Time(grant.ExpiresAt));
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<AccessTokenGrant?> FindAccessTokenAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_findAccessTokenSql, Text(tokenHash));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+            ? new AccessTokenGrant(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2))
+            : null;
     }
 
     /// <inheritdoc />

@@ -318,5 +318,17 @@ internal static class Migrations
         CREATE INDEX access_records_app ON "{{schema}}".access_records (app_id, at);
         CREATE INDEX access_records_at ON "{{schema}}".access_records (at);
         """,
+
+        // 10: access tokens: the token an Alipay code exchange gave an app for a user, kept by its hash (one per app and user)
+        // so that the app's server can call the user's APIs (zhima.credit.score.brief.get) with it. Goes with the user.
+        $$"""
+        CREATE TABLE "{{schema}}".identity_access_tokens (
+            token_hash text COLLATE "C" PRIMARY KEY,
+            user_id    text COLLATE "C" NOT NULL REFERENCES "{{schema}}".identity_users (id) ON DELETE CASCADE,
+            app_id     text COLLATE "C" NOT NULL,
+            expires_at timestamptz NOT NULL,
+            UNIQUE (user_id, app_id)
+        );
+        """,
     ];
 }

@@ -189,6 +189,8 @@ internal sealed class PostgreSqlDatabase : IDisposable, IAsyncDisposable
 
         public string SessionKeys { get; } = $"\"{schema}\".identity_session_keys";
 
+        public string AccessTokens { get; } = $"\"{schema}\".identity_access_tokens";
+
         public string WebhookEndpoints { get; } = $"\"{schema}\".webhook_endpoints";
 
         public string WebhookOutbox { get; } = $"\"{schema}\".webhook_outbox";

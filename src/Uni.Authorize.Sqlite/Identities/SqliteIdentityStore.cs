@@ -213,6 +213,7 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
             lease.Command(Sql.EraseUser, userId).ExecuteNonQuery();
             lease.Command(Sql.EraseUserProfile, userId).ExecuteNonQuery();
             lease.Command(Sql.EraseUserSessionKeys, userId).ExecuteNonQuery();
+            lease.Command(Sql.EraseUserAccessTokens, userId).ExecuteNonQuery();
             lease.Execute(Sql.Commit);
             return sessions;
         }, cancellationToken));
@@ -256,6 +257,30 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
         _database.Run((appId, userId, sessionKey), static (lease, call) =>
             lease.Command(Sql.SetSessionKey, call.appId, call.userId, call.sessionKey).ExecuteNonQuery(), cancellationToken);
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        ArgumentNullException.ThrowIfNull(grant);
+        _database.Run((tokenHash, grant), static (lease, call) =>
+            lease.Command(Sql.SetAccessToken, call.tokenHash, call.grant.AppId, call.grant.UserId, call.grant.ExpiresAt.UtcTicks).ExecuteNonQuery(),
+            cancellationToken);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AccessTokenGrant?> FindAccessTokenAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        return new(_database.Run(tokenHash, static (lease, tokenHash) =>
+        {
+            using var reader = lease.Command(Sql.FindAccessToken, tokenHash).ExecuteReader();
+            return reader.Read()
+                ? new AccessTokenGrant(reader.GetString(0), reader.GetString(1), new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero))
+                : null;
+        }, cancellationToken));
     }
 
     /// <inheritdoc />

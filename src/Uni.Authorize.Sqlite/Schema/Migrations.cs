@@ -204,6 +204,18 @@ internal static class Migrations
         CREATE INDEX access_records_app ON access_records (app_id, at);
         CREATE INDEX access_records_at ON access_records (at);
         """,
+
+        // 9: access tokens: the token an Alipay code exchange gave an app for a user, kept by its hash (one per app and user)
+        // so that the app's server can call the user's APIs (zhima.credit.score.brief.get) with it. Goes with the user.
+        """
+        CREATE TABLE identity_access_tokens (
+            token_hash TEXT    NOT NULL PRIMARY KEY,
+            user_id    TEXT    NOT NULL,
+            app_id     TEXT    NOT NULL,
+            expires_at INTEGER NOT NULL,
+            UNIQUE (user_id, app_id)
+        ) WITHOUT ROWID;
+        """,
     ];
 
     public static int Latest => Steps.Length;

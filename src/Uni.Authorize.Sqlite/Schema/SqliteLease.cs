@@ -70,6 +70,9 @@ internal enum Sql
     AccessListUser,
     AccessPrune,
     AccessEraseUser,
+    SetAccessToken,
+    FindAccessToken,
+    EraseUserAccessTokens,
 }
 
 /// <summary>One open connection and its prepared statements, used by one call at a time.</summary>
@@ -267,6 +270,13 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.AccessPrune] =
             "DELETE FROM access_records WHERE id IN (SELECT id FROM access_records WHERE at < $p0 LIMIT $p1)";
         statements[(int)Sql.AccessEraseUser] = "DELETE FROM access_records WHERE user_id = $p0";
+
+        // OR REPLACE also drops the app's previous token for the user (the UNIQUE pair).
+        statements[(int)Sql.SetAccessToken] =
+            "INSERT OR REPLACE INTO identity_access_tokens (token_hash, user_id, app_id, expires_at) " +
+            "SELECT $p0, id, $p1, $p3 FROM identity_users WHERE id = $p2";
+        statements[(int)Sql.FindAccessToken] = "SELECT app_id, user_id, expires_at FROM identity_access_tokens WHERE token_hash = $p0";
+        statements[(int)Sql.EraseUserAccessTokens] = "DELETE FROM identity_access_tokens WHERE user_id = $p0";
         return statements;
     }
 }

@@ -59,7 +59,15 @@ public interface IIdentityStore
     /// when there is no such user.</summary>
     ValueTask SetSessionKeyAsync(string appId, string userId, string sessionKey, CancellationToken cancellationToken = default);
 
-    /// <summary>Deletes the user <paramref name="userId"/>, their profile and session keys and every session of theirs in
+    /// <summary>Stores the access token (by its hash) a code exchange gave <paramref name="grant"/>'s app for its user,
+    /// replacing that app's previous token for the user; does nothing when there is no such user.</summary>
+    ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default);
+
+    /// <summary>The grant behind the access token with <paramref name="tokenHash"/>, expired or not, or
+    /// <see langword="null"/> when there is none.</summary>
+    ValueTask<AccessTokenGrant?> FindAccessTokenAsync(string tokenHash, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the user <paramref name="userId"/>, their profile, session keys and access tokens and every session of theirs in
     /// one atomic step; returns the deleted sessions (their token hashes let every instance drop them at once).</summary>
     ValueTask<IReadOnlyList<MiniAppSession>> EraseUserAsync(string userId, CancellationToken cancellationToken = default);
 

@@ -37,3 +37,10 @@ public sealed record MiniAppSession(string TokenHash, string AppId, string UserI
 /// <param name="NickName">The nickname, 1 to 64 characters.</param>
 /// <param name="AvatarUrl">An https URL of the avatar image, or <see langword="null"/> for the platform's default.</param>
 public sealed record HostProfile(string NickName, string? AvatarUrl);
+
+/// <summary>The access token a code exchange gave an app for a user (Alipay's <c>alipay.system.oauth.token</c>), kept by
+/// its hash so that the app's server can call the user's APIs with it until it expires.</summary>
+/// <param name="AppId">The app the token was issued to.</param>
+/// <param name="UserId">The user the token acts for.</param>
+/// <param name="ExpiresAt">When the token stops working.</param>
+public sealed record AccessTokenGrant(string AppId, string UserId, DateTimeOffset ExpiresAt);

@@ -12,6 +12,8 @@ public sealed class InMemoryIdentityStore : IIdentityStore
     private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, HostProfile> _profiles = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string AppId, string UserId), string> _sessionKeys = new();
+    private readonly ConcurrentDictionary<string, AccessTokenGrant> _accessTokens = new(StringComparer.Ordinal);
+    private readonly Lock _accessTokenWrites = new();
     private readonly InMemoryWebhookStore? _webhooks;
 
     /// <summary>A store that reports to no webhooks.</summary>
@@ -180,6 +182,14 @@ public sealed class InMemoryIdentityStore : IIdentityStore
             }
         }
 
+        foreach (var pair in _accessTokens)
+        {
+            if (string.Equals(pair.Value.UserId, userId, StringComparison.Ordinal))
+            {
+                _accessTokens.TryRemove(pair);
+            }
+        }
+
         var removed = new List<MiniAppSession>();
         foreach (var pair in _sessions)
         {
@@ -238,6 +248,41 @@ public sealed class InMemoryIdentityStore : IIdentityStore
         }
 
         return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        ArgumentNullException.ThrowIfNull(grant);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_usersById.ContainsKey(grant.UserId))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        lock (_accessTokenWrites)
+        {
+            foreach (var pair in _accessTokens)
+            {
+                if (string.Equals(pair.Value.AppId, grant.AppId, StringComparison.Ordinal) && string.Equals(pair.Value.UserId, grant.UserId, StringComparison.Ordinal))
+                {
+                    _accessTokens.TryRemove(pair);
+                }
+            }
+
+            _accessTokens[tokenHash] = grant;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public ValueTask<AccessTokenGrant?> FindAccessTokenAsync(string tokenHash, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tokenHash);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_accessTokens.GetValueOrDefault(tokenHash));
     }
 
     /// <inheritdoc />

@@ -36,7 +36,7 @@ internal static class PlatformApis
         ],
         [Platform.Alipay] =
         [
-            ("getOpenUserInfo", UserInfo), ("saveImage", Album), ("saveVideoToPhotosAlbum", Album),
+            ("getOpenUserInfo", UserInfo), ("getLocation", Location), ("saveImage", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera),
         ],
         [Platform.ByteDance] =
@@ -47,7 +47,7 @@ internal static class PlatformApis
         ],
         [Platform.Baidu] =
         [
-            ("getLocation", Location), ("chooseLocation", Location), ("startRecord", Record), ("RecorderManager.start", Record),
+            ("getUserInfo", UserInfo), ("getLocation", Location), ("chooseLocation", Location), ("startRecord", Record), ("RecorderManager.start", Record),
             ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
             ("addEventOnCalendar", "scope.calendar"), ("deleteEventOnCalendar", "scope.calendar"),

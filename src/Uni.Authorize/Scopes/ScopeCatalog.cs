@@ -8,14 +8,18 @@ public static class ScopeCatalog
     /// <summary>The longest scope name accepted as input.</summary>
     public const int MaxScopeLength = 256;
 
-    /// <summary>Every scope of the seed's table, in its order.</summary>
+    /// <summary>Every scope of the seed's table, in its order. Two rows name a platform the seed leaves out, as that
+    /// platform documents it today: Baidu's <c>scope.userInfo</c> and Alipay's location permission (setting key
+    /// <c>location</c>).</summary>
     public static IReadOnlyList<ScopeDefinition> Scopes { get; } =
     [
         Scope("scope.userInfo", "用户信息", "User profile", ["getUserInfo", "getOpenUserInfo"],
             WeChat(), Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
-            new PlatformScope(Platform.Alipay, "auth_user", ScopePromptMode.Dialog, "userInfo", IssuesAuthCode: true)),
+            new PlatformScope(Platform.Alipay, "auth_user", ScopePromptMode.Dialog, "userInfo", IssuesAuthCode: true),
+            Dialog(Platform.Baidu)),
         Scope("scope.userLocation", "地理位置", "Location", ["getLocation", "chooseLocation"],
-            WeChat(), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou)),
+            WeChat(), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
+            new PlatformScope(Platform.Alipay, "scope.userLocation", ScopePromptMode.Dialog, "location", IssuesAuthCode: false)),
         Scope("scope.userLocationBackground", "后台定位", "Location in the background", ["startLocationUpdateBackground"],
             WeChat() with { PromptMode = ScopePromptMode.SettingsOnly },
             Dialog(Platform.Kuaishou)),
