@@ -234,7 +234,16 @@ start();
 const accessSection = document.getElementById('access-report');
 accessSection.style.margin = '0 24px 16px'; // set from script: the page's policy allows no inline style
 
+// Built once: a later re-render of the console (or signing in again) keeps the operator's filter.
+let loadAccessReport = null;
+
 function showAccessReport() {
+  loadAccessReport ??= buildAccessReport();
+  accessSection.hidden = false;
+  loadAccessReport();
+}
+
+function buildAccessReport() {
   const appId = h('input', { type: 'text', name: 'appId', placeholder: 'app_…', 'data-testid': 'access-app' });
   const span = h('select', { name: 'since', 'data-testid': 'access-since' },
     h('option', { value: '1' }, '24 小时 24 hours'), h('option', { value: '7' }, '7 天 7 days'),
@@ -263,8 +272,7 @@ function showAccessReport() {
     status,
     h('table', {}, h('thead', {}, h('tr', {}, ...['小程序 App', '权限 Scope', '接口 API', '次数 Uses', '用户 Users', '最近 Last']
       .map(label => h('th', {}, label)))), body));
-  accessSection.hidden = false;
-  load();
+  return load;
 }
 
 new MutationObserver(() => {
