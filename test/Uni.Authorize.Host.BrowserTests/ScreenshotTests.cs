@@ -62,13 +62,19 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
         AssertPictures(consent, demo, settings);
     }
 
-    /// <summary>小明 allowed his location to 天气小助手, then turned it off in settings, and denied 记账本 the camera.</summary>
+    /// <summary>小明 allowed his location to 天气小助手 (which declared why it wants it) and it used it twice, then he turned
+    /// it off in settings; he denied 记账本 the camera.</summary>
     private async Task CaptureDataAndConsoleAsync(string folder)
     {
         const string user = "小明";
         var userId = await host.CreateUserAsync(user);
         var (weatherId, weather) = await host.CreateAppAsync("wechat", "天气小助手");
         var (ledgerId, ledger) = await host.CreateAppAsync("bytedance", "记账本");
+        await host.PutManifestAsync(weatherId, new Dictionary<string, object>
+        {
+            ["permission"] = new Dictionary<string, object> { ["scope.userLocation"] = new { desc = "用于显示你所在城市的天气预报" } },
+            ["requiredPrivateInfos"] = new[] { "getLocation" },
+        });
         await using (var tab = await browser.OpenAsync(host, scale: 2))
         {
             var page = tab.Page;
@@ -78,11 +84,34 @@ public sealed class ScreenshotTests(HostProcess host, Browser browser) : IClassF
             {
                 var miniApp = await host.MiniAppAsync(appId, userId);
                 var (_, pending) = await miniApp.StartAuthorizeAsync(scope);
+                if (appId == weatherId)
+                {
+                    await Expect(page.GetByTestId("consent-purpose")).ToBeVisibleAsync();
+                    await page.WaitForTimeoutAsync(400);
+                    AssertPictures(await page.Locator(".phone").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, "screenshot-purpose.png") }));
+                }
+
                 await Pages.AnswerConsentAsync(page, name, answer, scope);
                 await miniApp.WaitAsync(pending);
+                if (appId == weatherId)
+                {
+                    Assert.Equal("ok", (string?)(await miniApp.StartApiAsync("getLocation")).Body["status"]);
+                    Assert.Equal("ok", (string?)(await miniApp.StartApiAsync("getLocation")).Body["status"]);
+                }
             }
 
-            await page.GotoAsync($"/settings?app={weatherId}");
+            // The report is written in the background about once a second: reload until both uses are there.
+            var location = page.GetByTestId("access-scope.userLocation");
+            var deadline = DateTime.UtcNow + HostProcess.Patience;
+            do
+            {
+                await page.GotoAsync($"/settings?app={weatherId}");
+                await Expect(page.GetByTestId("settings-app")).ToHaveTextAsync(weather);
+            }
+            while (!(await location.CountAsync() == 1 && (await location.InnerTextAsync()).Contains("2 次", StringComparison.Ordinal)) && DateTime.UtcNow < deadline);
+            await Expect(location).ToContainTextAsync("今天使用地理位置 2 次");
+            AssertPictures(await page.Locator(".phone").ScreenshotAsync(new LocatorScreenshotOptions { Path = Path.Combine(folder, "screenshot-access-report.png") }));
+
             await page.GetByTestId("switch-scope.userLocation").SetCheckedAsync(false);
             await Expect(page.GetByTestId("setting-scope.userLocation")).ToHaveAttributeAsync("data-state", "denied");
             await page.GotoAsync("/my-data");
