@@ -96,6 +96,19 @@ public sealed class LifetimeAnswerEndpointTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SignOut_WhileUsingGrant_EndedAndTheNextCallAsksAgain()
+    {
+        var (app, _) = await SessionAsync();
+        using var _ = app;
+        await AnsweredAsync(app, "scope.userLocation", "allowWhileUsing");
+
+        (await _user.PostAsync("/api/v1/user/sign-out", null, Ct)).EnsureSuccessStatusCode();
+        var after = await PostJson(app, "/api/v1/authorize?wait=0", new { scope = "scope.userLocation" });
+
+        Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+    }
+
+    [Fact]
     public async Task Answer_AllowWhileUsingForCamera_400AndTheConsentStaysOpen()
     {
         var (app, _) = await SessionAsync();
