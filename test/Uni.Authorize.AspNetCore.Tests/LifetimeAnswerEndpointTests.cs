@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using static Uni.Authorize.AspNetCore.Tests.TestHost;
 
 namespace Uni.Authorize.AspNetCore.Tests;
@@ -75,6 +76,35 @@ public sealed class LifetimeAnswerEndpointTests : IAsyncLifetime
         Assert.Equal("ok", (string)first["status"]!);
         Assert.Equal(HttpStatusCode.OK, during.StatusCode);
         Assert.Equal("whileUsing", (string)settings!["entries"]!.AsArray().Single(e => (string)e!["scope"]! == "scope.userLocation")!["lifetime"]!);
+        Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task DisableApp_WhileUsingGrant_EndedWhileStandingGrantStays()
+    {
+        var (app, _) = await SessionAsync();
+        using var _ = app;
+        using var admin = _host.Admin();
+        await AnsweredAsync(app, "scope.userLocation", "allowWhileUsing");
+        await AnsweredAsync(app, "scope.camera", "allow");
+
+        (await admin.PostAsync($"/admin/v1/apps/{_appId}/disable", null, Ct)).EnsureSuccessStatusCode();
+        var (decisions, _) = await _host.Services.GetRequiredService<DecisionManager>().ExportAsync(new Subject(_appId, _userId), Ct);
+
+        Assert.Equal(DecisionState.NotDetermined, decisions.Single(d => d.Scope == "scope.userLocation").State);
+        Assert.Equal(DecisionState.Granted, decisions.Single(d => d.Scope == "scope.camera").State);
+    }
+
+    [Fact]
+    public async Task SignOut_WhileUsingGrant_EndedAndTheNextCallAsksAgain()
+    {
+        var (app, _) = await SessionAsync();
+        using var _ = app;
+        await AnsweredAsync(app, "scope.userLocation", "allowWhileUsing");
+
+        (await _user.PostAsync("/api/v1/user/sign-out", null, Ct)).EnsureSuccessStatusCode();
+        var after = await PostJson(app, "/api/v1/authorize?wait=0", new { scope = "scope.userLocation" });
+
         Assert.Equal(HttpStatusCode.Accepted, after.StatusCode);
     }
 

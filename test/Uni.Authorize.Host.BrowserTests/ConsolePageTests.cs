@@ -94,6 +94,34 @@ public sealed class ConsolePageTests(HostProcess host, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task Apps_Manifest_CurrentVersionShownAndAChangedPurposeSavedAsTheNextVersion()
+    {
+        var (appId, _) = await host.CreateAppAsync("wechat", "Manifest " + Pages.UniqueUser("app"));
+        await host.PutManifestAsync(appId, new { permission = new Dictionary<string, object> { [Location] = new { desc = "附近门店" } }, requiredPrivateInfos = new[] { "getLocation" } });
+        await using var tab = await OpenConsoleAsync();
+        var page = tab.Page;
+        await Pages.SignInAsOperatorAsync(page, host);
+        var row = page.Locator($"tr[data-app='{appId}']");
+
+        await row.GetByTestId("manifest").ClickAsync();
+        var dialog = page.Locator("dialog");
+        await Expect(dialog.GetByTestId("manifest-version")).ToHaveTextAsync("版本 Version 1");
+        await Expect(dialog.GetByTestId("manifest-json")).ToHaveValueAsync(new Regex("附近门店"));
+        await dialog.GetByTestId("manifest-json").FillAsync("{");
+        await dialog.GetByTestId("manifest-save").ClickAsync();
+        await Expect(dialog.GetByRole(Microsoft.Playwright.AriaRole.Alert)).ToContainTextAsync("JSON");
+        await dialog.GetByTestId("manifest-json").FillAsync("""{"permission": {"scope.userLocation": {"desc": "附近门店和外卖"}}, "requiredPrivateInfos": ["getLocation"]}""");
+        await dialog.GetByTestId("manifest-save").ClickAsync();
+
+        await Expect(dialog.GetByTestId("manifest-version")).ToHaveTextAsync("版本 Version 2");
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(dialog).ToHaveCountAsync(0);
+        await row.GetByTestId("manifest").ClickAsync();
+        await Expect(dialog.GetByTestId("manifest-version")).ToHaveTextAsync("版本 Version 2");
+        await Expect(dialog.GetByTestId("manifest-json")).ToHaveValueAsync(new Regex("附近门店和外卖"));
+    }
+
+    [Fact]
     public async Task Users_TrailAfterAGrantAndASettingsChange_OperatorChangesAreAuditedAndErasureKeepsTheAuditCount()
     {
         var user = Pages.UniqueUser("小明");

@@ -106,7 +106,7 @@ internal static class ConsoleEndpoints
         return TypedResults.Json(Describe(app), ConsoleJson.Default.OperatorAppInfo);
     }
 
-    private static async Task<IResult> DisableAppAsync(HttpContext context, string appId, HostIdentities identities, IAuthCodeStore codes)
+    private static async Task<IResult> DisableAppAsync(HttpContext context, string appId, HostIdentities identities, IAuthCodeStore codes, DecisionManager decisions)
     {
         if (await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false) is not { } app
             || await identities.DisableAppAsync(app, context.RequestAborted).ConfigureAwait(false) is not { } sessions)
@@ -114,11 +114,17 @@ internal static class ConsoleEndpoints
             return Problems.AppNotFound();
         }
 
+        // Its sessions are over: so are the grants given "while using" them.
+        foreach (var user in sessions.Select(s => s.UserId).Distinct(StringComparer.Ordinal))
+        {
+            await decisions.EndSessionAsync(new Subject(app.Id, user), context.RequestAborted).ConfigureAwait(false);
+        }
+
         // After the app is marked disabled no new code can be issued to it, so none outlives this sweep.
         var removed = await codes.RemoveAppCodesAsync(app.Id, context.RequestAborted).ConfigureAwait(false);
         OperatorAccess.Audit(context, "disabled app", app.Id);
         var disabled = await identities.Store.GetAppAsync(app.Id, context.RequestAborted).ConfigureAwait(false) ?? app;
-        return TypedResults.Json(new DisabledApp(Describe(disabled), sessions, removed), ConsoleJson.Default.DisabledApp);
+        return TypedResults.Json(new DisabledApp(Describe(disabled), sessions.Count, removed), ConsoleJson.Default.DisabledApp);
     }
 
     private static async Task<IResult> FindUsersAsync(HttpContext context, HostIdentities identities, string? query, int? limit)

@@ -86,8 +86,8 @@ internal sealed class HostIdentities : IDisposable
     }
 
     /// <summary>Marks the app disabled (its secret and sessions are refused from then on), then deletes its sessions;
-    /// every instance drops them at once. Returns how many sessions went, or <see langword="null"/> when there is no such app.</summary>
-    public async ValueTask<int?> DisableAppAsync(HostApp app, CancellationToken cancellationToken)
+    /// every instance drops them at once. Returns the sessions that went, or <see langword="null"/> when there is no such app.</summary>
+    public async ValueTask<IReadOnlyList<MiniAppSession>?> DisableAppAsync(HostApp app, CancellationToken cancellationToken)
     {
         if (!await UpdateAppAsync(app with { DisabledAt = app.DisabledAt ?? _time.GetUtcNow() }, cancellationToken).ConfigureAwait(false))
         {
@@ -96,7 +96,7 @@ internal sealed class HostIdentities : IDisposable
 
         var sessions = await _store.RemoveAppSessionsAsync(app.Id, cancellationToken).ConfigureAwait(false);
         await DropAsync(sessions, cancellationToken).ConfigureAwait(false);
-        return sessions.Count;
+        return sessions;
     }
 
     public ValueTask<HostUser> SignInAsync(string name, CancellationToken cancellationToken) =>

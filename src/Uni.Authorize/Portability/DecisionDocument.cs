@@ -28,19 +28,25 @@ internal sealed record DecisionDocument(
     public const string CurrentFormat = "uni-authorize.decisions/1";
 }
 
+// The purpose version and lifetime are optional, so documents written before they existed still import (as standing
+// answers to no declared purpose).
 internal sealed record DecisionDocumentEntry(
     string Scope,
     DecisionState State,
     DecisionSource Source,
     DateTimeOffset DecidedAt,
-    DateTimeOffset? ExpiresAt);
+    DateTimeOffset? ExpiresAt,
+    long PurposeVersion = 0,
+    DecisionLifetime Lifetime = DecisionLifetime.Standing);
 
 internal sealed record DecisionDocumentAuditEntry(
     string Scope,
     DecisionState From,
     DecisionState To,
     DecisionSource Source,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    long PurposeVersion = 0,
+    DecisionLifetime Lifetime = DecisionLifetime.Standing);
 
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,

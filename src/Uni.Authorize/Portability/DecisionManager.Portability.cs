@@ -17,13 +17,13 @@ public sealed partial class DecisionManager
 
         var document = new DecisionDocument(
             DecisionDocument.CurrentFormat, subject.AppId, subject.UserId, _engine.Time.GetUtcNow(),
-            [.. decisions.Select(d => new DecisionDocumentEntry(d.Scope, d.State, d.Source, d.DecidedAt, d.ExpiresAt))],
-            [.. audit.Select(a => new DecisionDocumentAuditEntry(a.Scope, a.From, a.To, a.Source, a.At))]);
+            [.. decisions.Select(d => new DecisionDocumentEntry(d.Scope, d.State, d.Source, d.DecidedAt, d.ExpiresAt, d.PurposeVersion, d.Lifetime))],
+            [.. audit.Select(a => new DecisionDocumentAuditEntry(a.Scope, a.From, a.To, a.Source, a.At, a.PurposeVersion, a.Lifetime))]);
         await JsonSerializer.SerializeAsync(destination, document, DecisionDocumentJson.Default.DecisionDocument, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a document written by <see cref="ExportDecisionsAsync"/> for the same subject and records its
-    /// decisions (source <see cref="DecisionSource.Admin"/>, original times kept). Nothing is written unless the whole
+    /// decisions (source <see cref="DecisionSource.Admin"/>; original times, purpose versions and lifetimes kept). Nothing is written unless the whole
     /// document is valid.</summary>
     /// <exception cref="InvalidDataException">The document is not valid JSON of this format, is larger than
     /// <see cref="MaxImportBytes"/>, names another subject, or names an unknown scope or a scope twice.</exception>
@@ -111,9 +111,14 @@ public sealed partial class DecisionManager
                 throw new InvalidDataException($"The decision document names {entry.Scope} twice.");
             }
 
-            if (!Enum.IsDefined(entry.State) || !Enum.IsDefined(entry.Source))
+            if (!Enum.IsDefined(entry.State) || !Enum.IsDefined(entry.Source) || !Enum.IsDefined(entry.Lifetime))
             {
-                throw new InvalidDataException($"The decision for {entry.Scope} has an unknown state or source.");
+                throw new InvalidDataException($"The decision for {entry.Scope} has an unknown state, source or lifetime.");
+            }
+
+            if (entry.PurposeVersion < 0)
+            {
+                throw new InvalidDataException($"The decision for {entry.Scope} has a negative purpose version.");
             }
         }
     }
@@ -131,7 +136,12 @@ public sealed partial class DecisionManager
                     return false;
                 }
 
-                var write = new DecisionWrite(subject, entry.Scope, entry.State, DecisionSource.Admin, entry.DecidedAt, entry.ExpiresAt, current?.Version ?? 0);
+                // The purpose version travels with the answer: it was given to that purpose, so it stands until the purpose changes.
+                var write = new DecisionWrite(subject, entry.Scope, entry.State, DecisionSource.Admin, entry.DecidedAt, entry.ExpiresAt, current?.Version ?? 0)
+                {
+                    PurposeVersion = entry.PurposeVersion,
+                    Lifetime = entry.Lifetime,
+                };
                 var result = await _engine.Store.TryWriteAsync(write, cancellationToken).ConfigureAwait(false);
                 if (result.Written)
                 {

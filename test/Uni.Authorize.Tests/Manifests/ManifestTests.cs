@@ -155,6 +155,34 @@ public sealed class ManifestTests
     }
 
     [Fact]
+    public async Task ImportDecisionsAsync_GrantToTheSamePurpose_NotAskedAgainUntilThePurposeChanges()
+    {
+        const string Manifest = """{"permission": {"scope.userLocation": {"desc": "Shops near you"}}}""";
+        var request = new AuthorizeRequest("scope.userLocation") { Subject = Alice };
+        var (source, sourceDecisions) = Create(Platform.WeChat, new ScriptedPrompter(PromptResult.AllowWhileUsing));
+        using var _ = source;
+        await sourceDecisions.SetManifestAsync(Alice.AppId, Platform.WeChat, Json(Manifest));
+        await source.TryAuthorizeAsync(request).Guarded();
+        using var document = new MemoryStream();
+        await sourceDecisions.ExportDecisionsAsync(Alice, document);
+        var prompter = new ScriptedPrompter(PromptResult.Allow);
+        var store = new InMemoryDecisionStore();
+        var (target, targetDecisions) = Create(Platform.WeChat, prompter, o => o.Store = store);
+        using var __ = target;
+        await targetDecisions.SetManifestAsync(Alice.AppId, Platform.WeChat, Json(Manifest));
+
+        await targetDecisions.ImportDecisionsAsync(Alice, new MemoryStream(document.ToArray()));
+        var imported = await store.GetAsync(Alice, "scope.userLocation");
+        var same = await target.TryAuthorizeAsync(request).Guarded();
+        await targetDecisions.SetManifestAsync(Alice.AppId, Platform.WeChat, Json("""{"permission": {"scope.userLocation": {"desc": "Shops and delivery"}}}"""));
+        await target.TryAuthorizeAsync(request).Guarded();
+
+        Assert.Equal((1L, DecisionLifetime.WhileUsing), (imported!.PurposeVersion, imported.Lifetime));
+        Assert.True(same.Succeeded);
+        Assert.Equal(1, prompter.Count);
+    }
+
+    [Fact]
     public async Task TryAuthorizeAsync_DeniedPurposeChanged_DenialStands()
     {
         var prompter = new ScriptedPrompter(PromptResult.Deny);

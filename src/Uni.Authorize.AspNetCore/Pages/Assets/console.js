@@ -81,6 +81,7 @@ function appsSection() {
           catch (error) { out.replaceChildren(errorLine(error)); }
         } }, '轮换密钥 Rotate'), ' ',
         app.platform === 'wechat' ? h('button', { type: 'button', 'data-testid': 'privacy', onclick: () => privacyDialog(app, load, out) }, '隐私指引 Privacy') : null, ' ',
+        h('button', { type: 'button', 'data-testid': 'manifest', onclick: () => manifestDialog(app) }, '声明 Manifest'), ' ',
         app.disabledAt ? null : h('button', { type: 'button', class: 'danger', 'data-testid': 'disable', onclick: async () => {
           if (!await confirmDialog(`停用 ${app.name}？它的会话立即失效，未兑换的登录码作废。Disable ${app.id}? Its sessions stop now and its unredeemed codes die.`,
             { ok: '停用 Disable', danger: true })) return;
@@ -123,6 +124,38 @@ function privacyDialog(app, reload, out) {
   dialog.showModal(); // Escape closes it
   name.focus();
   return out;
+}
+
+// The app's declarations as its app.json holds them; each change of a purpose text makes the next call for that scope ask again.
+async function manifestDialog(app) {
+  const path = `/admin/v1/apps/${encodeURIComponent(app.id)}/manifest`;
+  const version = h('p', { class: 'muted', 'data-testid': 'manifest-version' });
+  const text = h('textarea', { name: 'manifest', rows: 12, cols: 60, spellcheck: 'false', 'aria-label': 'app.json', 'data-testid': 'manifest-json' });
+  const status = h('div', { 'aria-live': 'polite' });
+  const show = manifest => {
+    version.textContent = manifest ? `版本 Version ${manifest.version}` : '尚未声明 No manifest yet';
+    const permission = Object.fromEntries(Object.entries(manifest?.permission ?? {}).map(([scope, purpose]) => [scope, { desc: purpose.desc }]));
+    text.value = JSON.stringify({ permission, requiredPrivateInfos: manifest?.requiredPrivateInfos ?? [] }, null, 2);
+  };
+  const dialog = h('dialog', { class: 'manifest' });
+  const close = () => { dialog.close(); dialog.remove(); };
+  dialog.append(h('form', {
+    onsubmit: async event => {
+      event.preventDefault();
+      let body;
+      try { body = JSON.parse(text.value); } catch (error) { status.replaceChildren(errorLine(new Error(`JSON 无效 Not valid JSON: ${error.message}`))); return; }
+      try { show(await call(path, { method: 'PUT', body })); status.replaceChildren(h('p', {}, '已保存 Saved')); }
+      catch (error) { status.replaceChildren(errorLine(error)); }
+    },
+  }, h('h2', {}, `${app.name} · 权限声明 Manifest`), version,
+  h('p', { class: 'muted' }, 'app.json: permission { scope: { desc } }, requiredPrivateInfos'), text,
+  h('button', { class: 'primary', type: 'submit', 'data-testid': 'manifest-save' }, '保存 Save'), h('button', { type: 'button', onclick: close }, '关闭 Close'), status));
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal(); // Escape closes it
+  try { show(await call(path)); }
+  catch (error) { if (error.status === 404 && error.code === 'manifest_not_found') show(null); else status.replaceChildren(errorLine(error)); }
+  text.focus();
 }
 
 function usersSection() {
