@@ -114,11 +114,7 @@ internal static class ConsoleEndpoints
             return Problems.AppNotFound();
         }
 
-        // Its sessions are over: so are the grants given "while using" them.
-        foreach (var user in sessions.Select(s => s.UserId).Distinct(StringComparer.Ordinal))
-        {
-            await decisions.EndSessionAsync(new Subject(app.Id, user), context.RequestAborted).ConfigureAwait(false);
-        }
+        await WhileUsingGrants.EndAsync(decisions, sessions, context.RequestAborted).ConfigureAwait(false);
 
         // After the app is marked disabled no new code can be issued to it, so none outlives this sweep.
         var removed = await codes.RemoveAppCodesAsync(app.Id, context.RequestAborted).ConfigureAwait(false);

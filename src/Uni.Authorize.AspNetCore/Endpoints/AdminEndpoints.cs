@@ -158,8 +158,7 @@ internal static class AdminEndpoints
             return Problems.NotFound("session_not_found", "No session has this token.");
         }
 
-        // The session is over: so are the grants given "while using" it.
-        await decisions.EndSessionAsync(new Subject(session.AppId, session.UserId), context.RequestAborted).ConfigureAwait(false);
+        await WhileUsingGrants.EndAsync(decisions, [session], context.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 }

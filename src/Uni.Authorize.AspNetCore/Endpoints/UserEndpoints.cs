@@ -140,12 +140,8 @@ internal static class UserEndpoints
     private static async Task<IResult> SignOutAsync(HttpContext context, HostIdentities identities, DecisionManager decisions, IOptions<UniAuthorizeHostOptions> options)
     {
         // Signing out ends the user's use of their mini-apps: the grants given "while using" them end with it.
-        var userId = UserAccess.Current(context).Id;
-        var sessions = await identities.Store.ListUserSessionsAsync(userId, context.RequestAborted).ConfigureAwait(false);
-        foreach (var appId in sessions.Select(s => s.AppId).Distinct(StringComparer.Ordinal))
-        {
-            await decisions.EndSessionAsync(new Subject(appId, userId), context.RequestAborted).ConfigureAwait(false);
-        }
+        var sessions = await identities.Store.ListUserSessionsAsync(UserAccess.Current(context).Id, context.RequestAborted).ConfigureAwait(false);
+        await WhileUsingGrants.EndAsync(decisions, sessions, context.RequestAborted).ConfigureAwait(false);
 
         if (options.Value.UserAuthenticationScheme is { } scheme)
         {
