@@ -198,6 +198,46 @@ public sealed class ConsoleApiTests : IAsyncLifetime
         Assert.Equal("wechat_only", (string)(await Json(response))["code"]!);
     }
 
+    [Theory]
+    [InlineData("天")]
+    [InlineData("w")]
+    [InlineData("👩‍💻")]
+    public async Task RegisterApp_IconLetterGiven_ReturnedAndListedAsGiven(string letter)
+    {
+        var created = await Json(await _admin.PostAsJsonAsync("/admin/v1/apps", new { id = "icon-app", name = "天气", platform = "wechat", iconLetter = letter }));
+
+        Assert.Equal(letter, (string)created["iconLetter"]!);
+        var listed = (await Json(await _admin.GetAsync("/admin/v1/apps")))["apps"]!.AsArray().Single(a => (string)a!["id"]! == "icon-app")!;
+        Assert.Equal(letter, (string)listed["iconLetter"]!);
+    }
+
+    [Fact]
+    public async Task RegisterApp_IconLetterAbsent_TheNamesFirstLetterUpperCased()
+    {
+        var created = await Json(await _admin.PostAsJsonAsync("/admin/v1/apps", new { id = "plain-app", name = " weather", platform = "alipay" }));
+
+        Assert.Equal("W", (string)created["iconLetter"]!);
+        var listed = (await Json(await _admin.GetAsync("/admin/v1/apps")))["apps"]!.AsArray().Single(a => (string)a!["id"]! == "plain-app")!;
+        Assert.Equal("W", (string)listed["iconLetter"]!);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("ab")]
+    [InlineData(" ")]
+    [InlineData(@"\u0007")]
+    [InlineData(@"\u200b")]
+    [InlineData(@"\u0301")]
+    public async Task RegisterApp_InvalidIconLetter_400AndNothingStored(string letter)
+    {
+        var response = await _admin.PostAsync("/admin/v1/apps",
+            RawJson($$"""{"id":"bad-icon","name":"n","platform":"wechat","iconLetter":"{{letter}}"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_icon_letter", (string)(await Json(response))["code"]!);
+        Assert.Null(await _host.Services.GetRequiredService<IIdentityStore>().GetAppAsync("bad-icon", TestContext.Current.CancellationToken));
+    }
+
     [Fact]
     public async Task Figures_APromptAnsweredAndAFastFail_CountedInTheCurrentMinuteAndPendingNow()
     {

@@ -44,10 +44,14 @@ public sealed class ConsolePageTests(HostProcess host, Browser browser) : IClass
         await page.GetByTestId("app-name").FillAsync(name);
         await page.GetByTestId("app-platform").SelectOptionAsync("wechat");
         await Expect(page.GetByTestId("icon-preview")).ToHaveTextAsync("天");
+        await Expect(page.GetByTestId("app-icon-letter")).ToHaveValueAsync("天");
+        await page.GetByTestId("app-icon-letter").FillAsync("晴");
+        await Expect(page.GetByTestId("icon-preview")).ToHaveTextAsync("晴");
         await page.GetByTestId("register").ClickAsync();
         var row = page.Locator("tr[data-app]", new PageLocatorOptions { HasText = name });
         await Expect(row).ToHaveAttributeAsync("data-state", "active");
-        await Expect(row.GetByTestId("app-icon")).ToHaveTextAsync("天");
+        await Expect(row.GetByTestId("app-icon")).ToHaveTextAsync("晴");
+        await Expect(page.GetByTestId("app-icon-letter")).ToHaveValueAsync(string.Empty);
         var appId = (await row.GetAttributeAsync("data-app"))!;
         var secret = (await page.GetByTestId("secret").TextContentAsync())!;
         var userId = await host.CreateUserAsync(Pages.UniqueUser("exchange"));
@@ -65,6 +69,7 @@ public sealed class ConsolePageTests(HostProcess host, Browser browser) : IClass
         await page.ReloadAsync();
         await Expect(row).ToBeVisibleAsync();
         await Expect(page.GetByTestId("secret")).ToHaveCountAsync(0);
+        await Expect(row.GetByTestId("app-icon")).ToHaveTextAsync("晴");
 
         // Disable, after a confirmation: the app's session gets 401 on its next call.
         Assert.Equal(HttpStatusCode.OK, await miniApp.SessionStatusAsync());

@@ -250,6 +250,7 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         {
             Name = "改名", SecretHash = new string('b', 64), DisabledAt = T0.AddHours(1),
             PrivacyContractName = "《隐私保护指引》", PrivacyContractUrl = "https://example.com/privacy",
+            IconLetter = "W",
         };
 
         Assert.True(await Guard(second.UpdateAppAsync(changed with { Platform = Platform.Alipay, CreatedAt = T0.AddDays(1) }, Ct)));
@@ -269,6 +270,7 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         var app = new HostApp("app-1", "n", Platform.WeChat, new string('a', 64), T0)
         {
             DisabledAt = T0.AddMinutes(5), PrivacyContractName = "《指引》", PrivacyContractUrl = "/privacy",
+            IconLetter = "天",
         };
 
         Assert.True(await Guard(store.TryAddAppAsync(app, Ct)));

@@ -10,7 +10,7 @@ internal sealed record OperatorDecisionBody(string? Scope, string? State);
 internal sealed record PrivacyContractInfo(string Name, string Url);
 
 internal sealed record OperatorAppInfo(string Id, string Name, string Platform, DateTimeOffset CreatedAt, DateTimeOffset? DisabledAt,
-    PrivacyContractInfo? PrivacyContract);
+    PrivacyContractInfo? PrivacyContract, string IconLetter);
 
 internal sealed record OperatorAppList(IReadOnlyList<OperatorAppInfo> Apps);
 

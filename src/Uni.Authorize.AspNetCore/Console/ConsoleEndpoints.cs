@@ -28,7 +28,8 @@ internal static class ConsoleEndpoints
 
     public static OperatorAppInfo Describe(HostApp app) =>
         new(app.Id, app.Name, PlatformNames.Of(app.Platform), app.CreatedAt, app.DisabledAt,
-            app is { PrivacyContractName: { } name, PrivacyContractUrl: { } url } ? new PrivacyContractInfo(name, url) : null);
+            app is { PrivacyContractName: { } name, PrivacyContractUrl: { } url } ? new PrivacyContractInfo(name, url) : null,
+            HostIdentities.IconLetterOf(app));
 
     private static IResult GetOperator(HttpContext context)
     {

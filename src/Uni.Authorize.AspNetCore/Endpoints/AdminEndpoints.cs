@@ -76,7 +76,12 @@ internal static class AdminEndpoints
                 "'id' (optional) is 1 to 64 of A-Z a-z 0-9 _ - .; 'name' is 1 to 64 characters; 'platform' is wechat, alipay, bytedance, baidu or kuaishou.");
         }
 
-        var created = await identities.CreateAppAsync(id, body.Name!, platform, context.RequestAborted).ConfigureAwait(false);
+        if (body.IconLetter is not null && !HostIdentities.IsValidIconLetter(body.IconLetter))
+        {
+            return Problems.BadRequest("invalid_icon_letter", "'iconLetter' (optional) is one visible character, such as 天 or W.");
+        }
+
+        var created = await identities.CreateAppAsync(id, body.Name!, platform, body.IconLetter, context.RequestAborted).ConfigureAwait(false);
         if (created is not { } pair)
         {
             return Problems.Create(StatusCodes.Status409Conflict, "app_exists", "An app with this id exists.");
@@ -84,7 +89,8 @@ internal static class AdminEndpoints
 
         OperatorAccess.Audit(context, "registered app", pair.App.Id);
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new CreatedApp(pair.App.Id, pair.App.Name, PlatformNames.Of(pair.App.Platform), pair.Secret), HostJson.Default.CreatedApp,
+        return TypedResults.Json(new CreatedApp(pair.App.Id, pair.App.Name, PlatformNames.Of(pair.App.Platform), pair.Secret,
+            HostIdentities.IconLetterOf(pair.App)), HostJson.Default.CreatedApp,
             statusCode: StatusCodes.Status201Created);
     }
 

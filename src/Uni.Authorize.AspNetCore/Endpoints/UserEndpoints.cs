@@ -407,7 +407,8 @@ internal static class UserEndpoints
         };
     }
 
-    public static AppInfo Describe(HostApp app) => new(app.Id, app.Name, PlatformNames.Of(app.Platform));
+    public static AppInfo Describe(HostApp app) =>
+        new(app.Id, app.Name, PlatformNames.Of(app.Platform)) { IconLetter = HostIdentities.IconLetterOf(app) };
 
     public static string StateName(DecisionState state) => state switch
     {

@@ -15,7 +15,7 @@ internal sealed record ConsentAnswerBody(string? Answer, Dictionary<string, stri
 
 internal sealed record SettingChangeBody(string? Scope, string? State);
 
-internal sealed record CreateAppBody(string? Id, string? Name, string? Platform);
+internal sealed record CreateAppBody(string? Id, string? Name, string? Platform, string? IconLetter);
 
 internal sealed record CreateUserBody(string? Name);
 
@@ -93,7 +93,11 @@ internal sealed record ProfileInfo(string NickName, string? AvatarUrl);
 
 internal sealed record AntiforgeryInfo(string Token, string HeaderName);
 
-internal sealed record AppInfo(string Id, string Name, string Platform);
+internal sealed record AppInfo(string Id, string Name, string Platform)
+{
+    /// <summary>The letter drawn as the app's icon; <see langword="null"/> for an app the host no longer knows.</summary>
+    public string? IconLetter { get; init; }
+}
 
 internal sealed record ConsentInfo(string Id, AppInfo App, IReadOnlyList<ScopeInfo> Scopes, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt)
 {
@@ -113,7 +117,7 @@ internal sealed record AppSettings(AppInfo App, IReadOnlyList<SettingsEntryInfo>
 
 internal sealed record AppList(IReadOnlyList<AppInfo> Apps);
 
-internal sealed record CreatedApp(string Id, string Name, string Platform, string Secret);
+internal sealed record CreatedApp(string Id, string Name, string Platform, string Secret, string IconLetter);
 
 internal sealed record IssuedSession(string Token, string AppId, string UserId, DateTimeOffset ExpiresAt);
 

@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -45,10 +48,29 @@ internal sealed class HostIdentities : IDisposable
     public async ValueTask<HostApp?> FindAppAsync(string? appId, CancellationToken cancellationToken) =>
         IsValidAppId(appId) ? await _store.GetAppAsync(appId!, cancellationToken).ConfigureAwait(false) : null;
 
-    public async ValueTask<(HostApp App, string Secret)?> CreateAppAsync(string id, string name, Platform platform, CancellationToken cancellationToken)
+    /// <summary>Whether <paramref name="letter"/> is one visible character (one grapheme, emoji included) to draw as an icon.</summary>
+    public static bool IsValidIconLetter(string? letter)
+    {
+        if (letter is not { Length: > 0 and <= 16 } || new StringInfo(letter).LengthInTextElements != 1
+            || Rune.DecodeFromUtf16(letter, out var first, out _) != OperationStatus.Done)
+        {
+            return false;
+        }
+
+        return Rune.GetUnicodeCategory(first) is not (UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.SpaceSeparator
+            or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.NonSpacingMark
+            or UnicodeCategory.EnclosingMark or UnicodeCategory.SpacingCombiningMark or UnicodeCategory.OtherNotAssigned);
+    }
+
+    /// <summary>The letter drawn as the app's icon: the stored one, else the name's first letter in upper case.</summary>
+    public static string IconLetterOf(HostApp app) =>
+        app.IconLetter ?? (StringInfo.GetNextTextElement(app.Name.Trim()) is { Length: > 0 } first ? first.ToUpperInvariant() : "?");
+
+    public async ValueTask<(HostApp App, string Secret)?> CreateAppAsync(string id, string name, Platform platform, string? iconLetter,
+        CancellationToken cancellationToken)
     {
         var secret = Secrets.Create("sk_");
-        var app = new HostApp(id, name.Trim(), platform, Secrets.Hash(secret), _time.GetUtcNow());
+        var app = new HostApp(id, name.Trim(), platform, Secrets.Hash(secret), _time.GetUtcNow()) { IconLetter = iconLetter };
         return await _store.TryAddAppAsync(app, cancellationToken).ConfigureAwait(false) ? (app, secret) : null;
     }
 

@@ -26,7 +26,7 @@ internal static class DemoSeeder
                      (Platform.Kuaishou, "Demo mini-program (Kuaishou)"),
                  })
         {
-            if (await identities.CreateAppAsync("demo-" + PlatformNames.Of(platform), name, platform, cancellationToken).ConfigureAwait(false) is { } created)
+            if (await identities.CreateAppAsync("demo-" + PlatformNames.Of(platform), name, platform, iconLetter: null, cancellationToken).ConfigureAwait(false) is { } created)
             {
                 secrets[created.App.Id] = created.Secret;
             }

@@ -330,5 +330,10 @@ internal static class Migrations
             UNIQUE (user_id, app_id)
         );
         """,
+
+        // 11: the letter an operator chose as the app's icon; NULL draws the name's first letter.
+        $$"""
+        ALTER TABLE "{{schema}}".identity_apps ADD COLUMN icon_letter text;
+        """,
     ];
 }

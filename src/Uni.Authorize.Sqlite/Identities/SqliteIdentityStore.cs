@@ -59,7 +59,7 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
         ArgumentNullException.ThrowIfNull(app);
         return new(_database.Run(app, static (lease, app) =>
             lease.Command(Sql.AddApp, app.Id, app.Name, (int)app.Platform, app.SecretHash, app.CreatedAt.UtcTicks, app.DisabledAt?.UtcTicks,
-                app.PrivacyContractName, app.PrivacyContractUrl).ExecuteNonQuery() == 1,
+                app.PrivacyContractName, app.PrivacyContractUrl, app.IconLetter).ExecuteNonQuery() == 1,
             cancellationToken));
     }
 
@@ -68,7 +68,8 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
     {
         ArgumentNullException.ThrowIfNull(app);
         return new(_database.Run(app, static (lease, app) =>
-            lease.Command(Sql.UpdateApp, app.Id, app.Name, app.SecretHash, app.DisabledAt?.UtcTicks, app.PrivacyContractName, app.PrivacyContractUrl)
+            lease.Command(Sql.UpdateApp, app.Id, app.Name, app.SecretHash, app.DisabledAt?.UtcTicks, app.PrivacyContractName, app.PrivacyContractUrl,
+                app.IconLetter)
                 .ExecuteNonQuery() == 1,
             cancellationToken));
     }
@@ -326,6 +327,7 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
             DisabledAt = reader.IsDBNull(5) ? null : SqliteDecisionStore.TimeAt(reader, 5),
             PrivacyContractName = reader.IsDBNull(6) ? null : reader.GetString(6),
             PrivacyContractUrl = reader.IsDBNull(7) ? null : reader.GetString(7),
+            IconLetter = reader.IsDBNull(8) ? null : reader.GetString(8),
         };
     }
 

@@ -216,6 +216,11 @@ internal static class Migrations
             UNIQUE (user_id, app_id)
         ) WITHOUT ROWID;
         """,
+
+        // 10: the letter an operator chose as the app's icon; NULL draws the name's first letter.
+        """
+        ALTER TABLE identity_apps ADD COLUMN icon_letter TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;

@@ -17,6 +17,9 @@ public sealed record HostApp(string Id, string Name, Platform Platform, string S
 
     /// <summary>Where the app's privacy contract is shown; set together with <see cref="PrivacyContractName"/>.</summary>
     public string? PrivacyContractUrl { get; init; }
+
+    /// <summary>The one character drawn as the app's icon, or <see langword="null"/> to draw the name's first one.</summary>
+    public string? IconLetter { get; init; }
 }
 
 /// <summary>A person using the host.</summary>

@@ -1,6 +1,6 @@
 // The operator's console: apps, users and their decisions, live figures. Talks to the admin API with the operator's
 // cookie (or the app's own sign-in); the admin key is sent once to exchange it for that cookie and is never kept.
-import { confirmDialog, h, initial, platforms, platformOf } from '/assets/host.js';
+import { appLetter, confirmDialog, h, initial, platforms, platformOf } from '/assets/host.js';
 
 const main = document.getElementById('main');
 const who = document.getElementById('who');
@@ -51,10 +51,10 @@ function showSignIn(problem) {
   key.focus();
 }
 
-// An app's icon is its name's first letter on the platform's colour, as every page draws it.
+// An app's icon is its letter on the platform's colour, as every page draws it.
 function iconOf(app) {
   const color = platformOf(app.platform).color;
-  return h('span', { class: 'icon', style: { background: color }, 'aria-hidden': 'true', 'data-testid': 'app-icon' }, initial(app.name || app.id));
+  return h('span', { class: 'icon', style: { background: color }, 'aria-hidden': 'true', 'data-testid': 'app-icon' }, appLetter(app));
 }
 
 function appsSection() {
@@ -62,9 +62,16 @@ function appsSection() {
   const out = h('div', { 'aria-live': 'polite' });
   const name = h('input', { name: 'name', required: true, maxlength: 64, 'data-testid': 'app-name' });
   const platform = h('select', { name: 'platform', 'data-testid': 'app-platform' }, platforms.map(p => h('option', { value: p.id }, `${p.zh} ${p.en}`)));
+  const letter = h('input', { name: 'iconLetter', maxlength: 16, size: 3, 'data-testid': 'app-icon-letter' });
   const preview = h('span', { class: 'icon-preview', 'data-testid': 'icon-preview' });
-  const showPreview = () => preview.replaceChildren(iconOf({ name: name.value.trim() || '?', platform: platform.value }));
+  // The letter follows the name until the operator types one of their own.
+  let ownLetter = false;
+  const showPreview = () => {
+    if (!ownLetter) letter.value = name.value.trim() ? initial(name.value) : '';
+    preview.replaceChildren(iconOf({ iconLetter: letter.value.trim(), name: name.value.trim() || '?', platform: platform.value }));
+  };
   name.addEventListener('input', showPreview);
+  letter.addEventListener('input', () => { ownLetter = letter.value !== ''; showPreview(); });
   platform.addEventListener('change', showPreview);
   showPreview();
   const showSecret = (title, secret) => out.replaceChildren(h('p', {}, title), h('p', { class: 'secret', 'data-testid': 'secret' }, secret),
@@ -93,13 +100,16 @@ function appsSection() {
     onsubmit: async event => {
       event.preventDefault();
       try {
-        const created = await call('/admin/v1/apps', { method: 'POST', body: { name: name.value, platform: platform.value } });
+        const iconLetter = letter.value.trim() || undefined;
+        const created = await call('/admin/v1/apps', { method: 'POST', body: { name: name.value, platform: platform.value, iconLetter } });
         name.value = '';
+        ownLetter = false;
+        showPreview();
         showSecret(`${created.name} (${created.id}) 的密钥 Secret`, created.secret);
         await load();
       } catch (error) { out.replaceChildren(errorLine(error)); }
     },
-  }, h('label', {}, '名称 Name', name), h('label', {}, '平台 Platform', platform), h('label', {}, '图标 Icon', preview),
+  }, h('label', {}, '名称 Name', name), h('label', {}, '平台 Platform', platform), h('label', {}, '图标字 Icon letter', letter, preview),
   h('button', { class: 'primary', type: 'submit', 'data-testid': 'register' }, '注册 Register'));
   load().catch(error => out.replaceChildren(errorLine(error)));
   return h('section', { 'aria-labelledby': 'apps-title' }, h('h2', { id: 'apps-title' }, '应用 Apps'), form, out,

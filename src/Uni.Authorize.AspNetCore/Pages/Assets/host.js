@@ -158,6 +158,12 @@ export function initial(name) {
   return (name ?? '?').trim().charAt(0).toUpperCase() || '?';
 }
 
+// The letter drawn as an app's icon: the one its operator chose (the API sends the default too); an app the host no
+// longer knows has none.
+export function appLetter(app) {
+  return app.iconLetter || initial(app.name || app.id);
+}
+
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
@@ -230,7 +236,7 @@ export function showConsentDialog(screen, consent) {
     },
       h('button', { class: 'sheet-close', type: 'button', 'aria-label': '关闭 Close', 'data-testid': 'consent-dismiss', onclick: () => answer('dismiss') }, '×'),
       h('div', { class: 'sheet-app' },
-        h('span', { class: 'avatar', style: { background: platform.color }, 'aria-hidden': 'true' }, initial(consent.app.name)),
+        h('span', { class: 'avatar', style: { background: platform.color }, 'aria-hidden': 'true' }, appLetter(consent.app)),
         h('span', { class: 'sheet-app-name', 'data-testid': 'consent-app' }, consent.app.name)),
       h('h3', { id: 'consent-title' }, '申请获取以下权限', h('span', { class: 'en' }, 'asks for your permission to use')),
       h('ul', { class: 'consent-scopes' }, scopes),

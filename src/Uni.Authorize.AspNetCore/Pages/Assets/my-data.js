@@ -1,6 +1,6 @@
 // The user's own data: every app that asked them anything, each decision and its history; download everything as one
 // JSON file, withdraw every answer given to one app, or erase it all. Reads the same export the download gives.
-import { api, confirmDialog, currentUser, h, initial, platformOf, showSignIn, toast, userBar } from './host.js';
+import { api, appLetter, confirmDialog, currentUser, h, platformOf, showSignIn, toast, userBar } from './host.js';
 
 const screen = document.getElementById('screen');
 const content = document.getElementById('content');
@@ -15,7 +15,7 @@ function appCard(user, app) {
   const decided = app.decisions.some(d => d.state !== 'notDetermined');
   return h('section', { class: 'card data-app', 'data-testid': 'data-app', 'data-app': app.app.id },
     h('div', { class: 'card-head' },
-      h('span', { class: 'avatar small', style: { background: platform.color }, 'aria-hidden': 'true' }, initial(app.app.name)),
+      h('span', { class: 'avatar small', style: { background: platform.color }, 'aria-hidden': 'true' }, appLetter(app.app)),
       h('h2', { 'data-testid': 'data-app-name' }, app.app.name),
       h('span', { class: 'muted' }, platform.zh)),
     ...scopes.map(scope => {

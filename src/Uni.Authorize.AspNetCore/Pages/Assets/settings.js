@@ -1,6 +1,6 @@
 // The settings page, like WeChat's: one switch per scope the app has asked for. On grants, off denies, and reset
 // forgets the answer so that the next call asks again. Every change takes effect on the app's next call.
-import { api, currentUser, h, initial, platformOf, showSignIn, toast, userBar } from './host.js';
+import { api, appLetter, currentUser, h, platformOf, showSignIn, toast, userBar } from './host.js';
 
 const screen = document.getElementById('screen');
 const content = document.getElementById('content');
@@ -102,7 +102,7 @@ function renderSettings(user, settings, access) {
   content.replaceChildren(
     userBar(user),
     h('section', { class: 'app-header' },
-      h('span', { class: 'avatar large', style: { background: platform.color }, 'aria-hidden': 'true' }, initial(app.name)),
+      h('span', { class: 'avatar large', style: { background: platform.color }, 'aria-hidden': 'true' }, appLetter(app)),
       h('h2', { 'data-testid': 'settings-app' }, app.name),
       h('p', { class: 'muted' }, `${platform.zh} ${platform.en} · ${app.id}`)),
     h('p', { class: 'group-title' }, `允许“${app.name}”使用`, h('br'), h('span', { class: 'en' }, 'Allow this app to use')),
@@ -157,7 +157,7 @@ async function renderAppList(user) {
     h('p', { class: 'group-title' }, '小程序 ', h('span', { class: 'en' }, 'Mini-apps')),
     h('ul', { class: 'settings' }, apps.map(app => h('li', { class: 'setting-row' },
       h('a', { class: 'app-link', href: `?app=${encodeURIComponent(app.id)}` },
-        h('span', { class: 'avatar small', style: { background: platformOf(app.platform).color } }, initial(app.name)),
+        h('span', { class: 'avatar small', style: { background: platformOf(app.platform).color } }, appLetter(app)),
         h('span', {}, app.name), h('span', { class: 'muted' }, '›'))))),
     h('p', { class: 'group-title' }, '我的数据 ', h('span', { class: 'en' }, 'My data')),
     h('ul', { class: 'settings' }, h('li', { class: 'setting-row' },
