@@ -57,6 +57,8 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
         var page = tab.Page;
         await Pages.SignInAsync(page, "/?platform=alipay", Pages.UniqueUser("alipay"));
         await Expect(page.GetByTestId("platform-alipay")).ToHaveAttributeAsync("aria-pressed", "true");
+        // The page starts with location chosen; this call asks for two other scopes only.
+        await page.GetByTestId("scope-scope.userLocation").UncheckAsync();
         await page.GetByTestId("scope-scope.userInfo").CheckAsync();
         await page.GetByTestId("scope-scope.camera").CheckAsync();
 

@@ -293,12 +293,16 @@ function buildAccessReport() {
     h('option', { value: '', selected: true }, '保留期 Retention'));
   const body = h('tbody', { 'data-testid': 'access-rows' });
   const status = h('p', { 'aria-live': 'polite' });
+  let latest = 0;
   async function load() {
+    // Only the newest request may fill the table: an earlier, slower answer (say, unfiltered) must not overwrite it.
+    const mine = ++latest;
     const query = new URLSearchParams();
     if (appId.value.trim()) query.set('appId', appId.value.trim());
     if (span.value) query.set('since', new Date(Date.now() - Number(span.value) * 86_400_000).toISOString());
     try {
       const report = await call(`/admin/v1/access-report?${query}`);
+      if (mine !== latest) return;
       status.replaceChildren(h('span', { class: 'muted' }, `自 Since ${new Date(report.since).toLocaleString()}`));
       body.replaceChildren(...report.uses.map(use => h('tr', { 'data-app': use.appId, 'data-api': use.api },
         h('td', {}, use.appId), h('td', {}, h('code', {}, use.scope || '—')), h('td', {}, h('code', {}, use.api)),
