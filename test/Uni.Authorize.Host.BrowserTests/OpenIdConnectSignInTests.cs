@@ -116,7 +116,9 @@ public sealed class OpenIdConnectSignInTests(OpenIdConnectHosts hosts, Browser b
         await Expect(page.GetByTestId("sign-in-name")).ToHaveCountAsync(0);
         await page.GetByTestId("sign-in-external").ClickAsync();
         await SubmitProviderLoginAsync(page, user);
-        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(hosts.Host.BaseAddress.ToString())));
+        // Back on the host once the navigation commits; the page's own load is awaited through what it shows (a busy
+        // machine has let the load event alone take longer than the default timeout).
+        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(hosts.Host.BaseAddress.ToString())), new() { WaitUntil = WaitUntilState.Commit });
         await Expect(page.GetByTestId("user-name")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("sign-in-panel")).ToHaveCountAsync(0);
     }
