@@ -74,7 +74,7 @@ public sealed class OpenIdConnectSignInTests(OpenIdConnectHosts hosts, Browser b
         await page.GotoAsync("/account/login?returnUrl=" + Uri.EscapeDataString("//evil.example/steal"));
         await SubmitProviderLoginAsync(page, "alice");
 
-        await page.WaitForURLAsync(hosts.Host.BaseAddress.ToString());
+        await page.WaitForURLAsync(hosts.Host.BaseAddress.ToString(), new() { WaitUntil = WaitUntilState.Commit });
         await Expect(page.GetByTestId("user-name")).ToHaveTextAsync("Alice Liddell");
     }
 
@@ -101,7 +101,7 @@ public sealed class OpenIdConnectSignInTests(OpenIdConnectHosts hosts, Browser b
               form.submit();
             }
             """);
-        await page.WaitForURLAsync(hosts.Host.BaseAddress + "consent");
+        await page.WaitForURLAsync(hosts.Host.BaseAddress + "consent", new() { WaitUntil = WaitUntilState.Commit });
         await page.GetByTestId("sign-in-external").ClickAsync();
 
         // The provider asks again: its own session ended with the host's.
