@@ -81,6 +81,10 @@ try
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
     app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
     app.UseRateLimiter();
+    // The mini-app API answers its sandbox and the listed mini-app origins, never with credentials; a preflight carries
+    // no token, so CORS answers it before authorization would refuse it.
+    app.UseCors();
+    app.UseAuthorization();
     app.MapUniAuthorize();
     app.MapUniAuthorizeDemoPage();
     app.MapHostSignIn();

@@ -59,6 +59,8 @@ public sealed class EmbeddingTests : IAsyncLifetime
         _app.UseExceptionHandler();
         _app.UseStatusCodePages();
         _app.UseRateLimiter();
+        _app.UseCors();
+        _app.UseAuthorization();
         _app.MapGet("/", () => "the application's own home");
         _app.MapGet("/login", static async (HttpContext context, string user, string? role) =>
         {

@@ -353,7 +353,7 @@ internal static class UserEndpoints
         return await SettingsAsync(app, userId, authorizer, context.RequestAborted).ConfigureAwait(false);
     }
 
-    private static async Task<IResult> LaunchAsync(HttpContext context, string appId, HostIdentities identities)
+    private static async Task<IResult> LaunchAsync(HttpContext context, string appId, HostIdentities identities, IOptions<UniAuthorizeHostOptions> options)
     {
         var user = UserAccess.Current(context);
         var app = await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false);
@@ -369,7 +369,8 @@ internal static class UserEndpoints
 
         var (token, session) = await identities.IssueSessionAsync(app, user.Id, null, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt), HostJson.Default.IssuedSession);
+        return TypedResults.Json(new IssuedSession(token, app.Id, user.Id, session.ExpiresAt) { SandboxUrl = options.Value.MiniAppSandboxPath },
+            HostJson.Default.IssuedSession);
     }
 
     private static async Task<IResult> SettingsAsync(HostApp app, string userId, Authorizer authorizer, CancellationToken cancellationToken)

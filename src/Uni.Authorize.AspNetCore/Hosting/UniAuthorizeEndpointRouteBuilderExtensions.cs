@@ -9,7 +9,9 @@ namespace Microsoft.AspNetCore.Builder;
 /// <c>MapGroup</c>) and decorate (<c>RequireAuthorization</c>, <c>RequireRateLimiting</c>…). Nothing app-wide is
 /// registered: no middleware, no <c>/</c>, no global options. The code exchange names the rate limiting policy
 /// <see cref="ExchangeRateLimitPolicy"/>, which takes effect where the application calls <c>app.UseRateLimiter()</c>.
-/// Every GET endpoint of these groups answers HEAD too.</summary>
+/// The mini-app API and the bridge carry a CORS policy (for the mini-app sandbox and
+/// <see cref="UniAuthorizeHostOptions.MiniAppOrigins"/>, never with credentials), so the application calls
+/// <c>app.UseCors()</c> before authentication. Every GET endpoint of these groups answers HEAD too.</summary>
 public static class UniAuthorizeEndpointRouteBuilderExtensions
 {
     /// <summary>The rate limiting policy of the code exchange (per client address, see <see cref="UniAuthorizeHostOptions.ExchangePermitLimit"/>).</summary>
@@ -35,7 +37,7 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
     /// authorize, the API gate, pending calls, settings, login, WeChat's privacy agreement and plugin authorization, under <c>/api/v1</c>.</summary>
     public static RouteGroupBuilder MapUniAuthorizeMiniAppApi(this IEndpointRouteBuilder endpoints)
     {
-        var group = Group(endpoints, "/api/v1").WithTags("Mini-app").RequireAuthorization(SessionPolicy);
+        var group = Group(endpoints, "/api/v1").WithTags("Mini-app").RequireAuthorization(SessionPolicy).RequireCors(MiniAppCors.PolicyName);
         MiniAppEndpoints.Map(group);
         PrivacyEndpoints.Map(group);
         PluginEndpoints.Map(group);
@@ -81,12 +83,13 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
     /// <summary>The mini-program bridge script at <c>/bridge/uni-bridge.js</c>.</summary>
     public static RouteGroupBuilder MapUniAuthorizeBridge(this IEndpointRouteBuilder endpoints)
     {
-        var group = Group(endpoints, string.Empty).WithTags("Bridge");
+        var group = Group(endpoints, string.Empty).WithTags("Bridge").RequireCors(MiniAppCors.PolicyName);
         BridgeEndpoints.Map(group);
         return group;
     }
 
-    /// <summary>The consent and settings pages (paths from <see cref="UniAuthorizeHostOptions"/>) and their assets under <c>/assets</c>.</summary>
+    /// <summary>The consent and settings pages, the console, the data page and the mini-app sandbox (paths from
+    /// <see cref="UniAuthorizeHostOptions"/>) and their assets under <c>/assets</c>.</summary>
     public static RouteGroupBuilder MapUniAuthorizePages(this IEndpointRouteBuilder endpoints)
     {
         var group = Group(endpoints, string.Empty).WithTags("Pages").ExcludeFromDescription();

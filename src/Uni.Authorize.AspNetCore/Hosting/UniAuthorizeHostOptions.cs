@@ -64,6 +64,17 @@ public sealed class UniAuthorizeHostOptions
     /// <summary>The user's data page (every app's decisions and history, download, withdraw, erase). Default: <c>/my-data</c>.</summary>
     public string DataPagePath { get; set; } = "/my-data";
 
+    /// <summary>The sandbox document that runs mini-app code: served with <c>Content-Security-Policy: sandbox allow-scripts</c>,
+    /// so its origin is opaque and carries none of the user's authority (no cookies, no user API). Pages of the host frame
+    /// it and start the mini-app's scripts there. Default: <c>/mini-app/sandbox</c>.</summary>
+    public string MiniAppSandboxPath { get; set; } = "/mini-app/sandbox";
+
+    /// <summary>Origins (<c>https://apps.example.com</c>) that serve mini-app code of their own: the mini-app API and the
+    /// bridge answer them CORS without credentials, and the sandbox may load scripts from and connect to them. The
+    /// sandbox's own opaque origin (<c>null</c>) is always allowed; the user API and the pages never answer CORS.
+    /// Configuration: <c>Host:MiniAppOrigins:0</c>, …</summary>
+    public IList<string> MiniAppOrigins { get; } = [];
+
     /// <summary>How long a mini-app session lasts unless the admin asks for less. Default: 24 hours.</summary>
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(24);
 
@@ -128,9 +139,15 @@ internal sealed class UniAuthorizeHostOptionsValidator(string prefix = "UniAutho
         Fail(!Enum.IsDefined(o.NameSignIn), $"{Prefix}NameSignIn is {o.NameSignIn}; use Off, LoopbackOnly or Anywhere.", failures);
         Fail(o.SignInUrl is { } signIn && (!signIn.StartsWith('/') || signIn.StartsWith("//", StringComparison.Ordinal) || signIn.StartsWith("/\\", StringComparison.Ordinal)),
             $"{Prefix}SignInUrl must be a path on this host, starting with a single '/'.", failures);
-        foreach (var (path, name) in new[] { (o.ConsentPagePath, nameof(o.ConsentPagePath)), (o.SettingsPagePath, nameof(o.SettingsPagePath)), (o.ConsolePagePath, nameof(o.ConsolePagePath)), (o.DataPagePath, nameof(o.DataPagePath)) })
+        foreach (var (path, name) in new[] { (o.ConsentPagePath, nameof(o.ConsentPagePath)), (o.SettingsPagePath, nameof(o.SettingsPagePath)), (o.ConsolePagePath, nameof(o.ConsolePagePath)), (o.DataPagePath, nameof(o.DataPagePath)), (o.MiniAppSandboxPath, nameof(o.MiniAppSandboxPath)) })
         {
             Fail(path is null || !path.StartsWith('/'), $"{Prefix}{name} must start with '/'.", failures);
+        }
+
+        for (var i = 0; i < o.MiniAppOrigins.Count; i++)
+        {
+            Fail(!MiniAppCors.IsOrigin(o.MiniAppOrigins[i]),
+                $"{Prefix}MiniAppOrigins[{i}] must be an http(s) origin such as https://apps.example.com (scheme, host and port only); it is '{o.MiniAppOrigins[i]}'.", failures);
         }
 
         Fail(o.OperatorPolicy is { } policy && string.IsNullOrWhiteSpace(policy), $"{Prefix}OperatorPolicy must name an authorization policy (or be unset).", failures);

@@ -11,7 +11,8 @@ using Uni.Authorize.AspNetCore;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, housekeeping, the mini-app session scheme, the
-/// name sign-in cookie scheme, antiforgery and the code exchange's rate limiting policy. Nothing app-wide is changed:
+/// name sign-in cookie scheme, antiforgery, the code exchange's rate limiting policy and the mini-app API's CORS policy.
+/// Nothing app-wide is changed:
 /// no default scheme, no global rate limiter or antiforgery settings. Map the endpoints with <c>app.MapUniAuthorize()</c>
 /// or group by group.</summary>
 public static class UniAuthorizeHostServiceCollectionExtensions
@@ -70,6 +71,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         // The pages send the token in the header the application's antiforgery options name (GET /api/v1/user/antiforgery says which).
         services.AddAntiforgery();
         services.AddRateLimiter(static o => o.AddPolicy<string, ExchangeRateLimitPolicy>(ExchangeEndpoints.RateLimitPolicy));
+        MiniAppCors.AddPolicy(services);
         return builder;
     }
 

@@ -119,7 +119,11 @@ internal sealed record AppList(IReadOnlyList<AppInfo> Apps);
 
 internal sealed record CreatedApp(string Id, string Name, string Platform, string Secret, string IconLetter);
 
-internal sealed record IssuedSession(string Token, string AppId, string UserId, DateTimeOffset ExpiresAt);
+internal sealed record IssuedSession(string Token, string AppId, string UserId, DateTimeOffset ExpiresAt)
+{
+    /// <summary>On a launch by the user: the sandbox document where the mini-app's code runs (never on the host's origin).</summary>
+    public string? SandboxUrl { get; init; }
+}
 
 internal sealed record DecisionInfo(string Scope, string State, string Source, DateTimeOffset DecidedAt, DateTimeOffset? ExpiresAt);
 

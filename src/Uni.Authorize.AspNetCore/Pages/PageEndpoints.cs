@@ -15,10 +15,11 @@ internal static class PageEndpoints
 {
     public const string AssetsPath = "/assets";
 
-    // Pages only run their own files; the worker source lets a mini-app's logic run in a Web Worker on the bridge.
+    // Pages only run their own files and frame only documents of the host; of those, only the mini-app sandbox lets
+    // itself be framed (every other page says frame-ancestors 'none').
     public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; "
-        + "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'none'; "
+        + "frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     public static void Map(IEndpointRouteBuilder routes)
     {
@@ -27,6 +28,15 @@ internal static class PageEndpoints
         MapPage(routes, options.SettingsPagePath, "settings.html");
         MapPage(routes, options.ConsolePagePath, "console.html");
         MapPage(routes, options.DataPagePath, "my-data.html");
+        var sandbox = PageAssets.Page("sandbox.html");
+        var sandboxPolicy = SandboxPolicy(options.MiniAppOrigins);
+        routes.MapGet(options.MiniAppSandboxPath, (HttpContext context) =>
+        {
+            var headers = context.Response.Headers;
+            headers.ContentSecurityPolicy = sandboxPolicy;
+            headers.XFrameOptions = "SAMEORIGIN";
+            return sandbox.Serve(context);
+        });
         routes.MapGet(AssetsPath + "/{name}", static (HttpContext context, string name) =>
             PageAssets.Find(name) is { } asset && !asset.Name.EndsWith(".html", StringComparison.Ordinal)
                 ? Serve(context, asset)
@@ -35,6 +45,18 @@ internal static class PageEndpoints
 
     public static RouteHandlerBuilder MapDemo(IEndpointRouteBuilder routes, string pattern) =>
         MapPage(routes, pattern, "demo.html").WithTags("Pages").ExcludeFromDescription();
+
+    /// <summary>The mini-app sandbox's policy. <c>sandbox allow-scripts</c> (in the header, so it holds when the document is
+    /// opened at top level too) gives it an opaque origin: no cookies, no storage, no same-origin access to the host, and
+    /// no forms, popups or top-level navigation. It loads scripts from the host and the listed mini-app origins, starts
+    /// workers only from its own blobs, connects only to them too, frames nothing, and only the host's pages frame it.</summary>
+    public static string SandboxPolicy(IEnumerable<string> miniAppOrigins)
+    {
+        var origins = string.Concat(miniAppOrigins.Select(static origin => " " + origin.TrimEnd('/')));
+        return $"sandbox allow-scripts; default-src 'none'; script-src 'self'{origins}; connect-src 'self'{origins}; "
+            + "worker-src blob:; style-src 'self'; img-src 'self' data:; frame-src 'none'; object-src 'none'; base-uri 'none'; "
+            + "form-action 'none'; frame-ancestors 'self'";
+    }
 
     private static RouteHandlerBuilder MapPage(IEndpointRouteBuilder routes, string path, string page)
     {

@@ -1,7 +1,7 @@
 // The demo's mini-app logic layer, in a Web Worker as on a real mini-program: it sees only the platform's global,
-// installed by the host's bridge, and writes plain platform code. The page shows the consent dialog meanwhile.
+// installed by the host's bridge, and writes plain platform code. The worker is started inside the host's sandbox
+// (mini-app.js), which loads the bridge before this file; the page shows the consent dialog meanwhile.
 /* global UniBridge, wx, my, tt, swan, ks */
-importScripts('/bridge/uni-bridge.js');
 
 const post = (message) => self.postMessage(message);
 const log = (text) => post({ type: 'log', text });
@@ -49,7 +49,7 @@ const relay = (api) => (options) => new Promise((resolve, reject) => {
 
 function install(data, providers) {
   UniBridge.install({
-    host: self.location.origin,
+    host: data.host,
     token: data.token,
     platform: data.platform,
     ui: { showToast: ({ title }) => post({ type: 'toast', title }) },

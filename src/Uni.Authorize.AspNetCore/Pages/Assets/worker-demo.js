@@ -1,38 +1,105 @@
-// The demo's worker mode (/?mode=worker): the mini-app's logic runs in a Web Worker on the bridge, as a mini-program's
-// logic layer runs apart from its view; the page only shows what the worker reports and the host's consent dialog.
+// The demo's worker mode (/?mode=worker): the mini-app's code runs in the host's sandbox, a framed document with an
+// opaque origin (no cookies, no user API), where it starts its logic layer in a Web Worker on the bridge, as a
+// mini-program's logic layer runs apart from its view. The page shows what the mini-app reports and the host's consent
+// dialog; no message from the sandbox ever answers a consent or changes a setting.
 import { api, h, platformOf, platforms, userBar, watchConsents } from './host.js';
 import { apiOf, providerOf } from './browser-apis.js';
 
-const scopesOf = async (platformId) => (await api(`/api/v1/scopes/${platformId}`)).scopes
+const catalogOf = async (platformId) => (await api(`/api/v1/scopes/${platformId}`)).scopes;
+const scopesOf = async (platformId) => (await catalogOf(platformId))
   .filter((s) => s.promptMode !== 'silent' && s.promptMode !== 'settingsOnly');
+
+// What the page does for the sandbox: show its lines and results, and run a browser API for a granted scope.
+const RELAYED = new Set(['ready', 'provide', 'log', 'toast', 'result', 'setting']);
 
 export async function startWorkerMode({ screen, content, user, apps }) {
   let platform = platforms.some((p) => p.id === new URLSearchParams(location.search).get('platform'))
     ? new URLSearchParams(location.search).get('platform') : 'wechat';
-  let worker = null;
+  // The running mini-app: its sandbox frame, its app, and what the page sends it once it is ready.
+  let running = null;
   const logList = h('ol', { class: 'worker-log', 'data-testid': 'worker-log' });
   const payload = h('pre', { class: 'payload', 'data-testid': 'worker-payload', hidden: true });
   const status = h('span', { class: 'chip waiting', 'data-testid': 'worker-status' }, 'idle');
   const setting = h('pre', { class: 'payload', 'data-testid': 'worker-setting', hidden: true });
-  const log = (text) => logList.append(h('li', {}, text));
+  const sandboxHolder = h('div', { class: 'sandbox-holder', 'data-testid': 'sandbox-holder', hidden: true });
+  const log = (text) => logList.append(h('li', {}, String(text)));
 
   const appFor = (id) => apps.find((a) => a.id === `demo-${id}`) ?? apps.find((a) => a.platform === id) ?? null;
 
-  // The worker asks the page to run the browser's API behind a call (its providers relay here).
+  function stop() {
+    running?.frame.remove();
+    running = null;
+  }
+
+  // The sandbox's origin is opaque, so no target origin names it; the page posts only to the frame it made.
+  const send = (target, message) => target?.frame.contentWindow?.postMessage(message, '*');
+
+  // The sandbox asks the page to run the browser's API behind a call. A message is only a request: the page runs it
+  // only when the user has granted this app the API's scope (or the API needs none), as the platform would.
   async function provide({ id, api: apiName }) {
-    const provider = providerOf(apiName);
+    const current = running;
+    const reply = (answer) => send(current, { type: 'provided', id, ...answer });
+    const provider = typeof apiName === 'string' ? providerOf(apiName) : null;
     if (!provider) {
-      worker.postMessage({ type: 'provided', id, ok: false, error: 'not supported' });
+      reply({ ok: false, error: 'not supported' });
       return;
     }
+
+    const { app } = current;
+    const scope = (await catalogOf(app.platform)).find((s) => (s.nativeApis ?? []).includes(apiName));
+    if (scope) {
+      const settings = await api(`/api/v1/user/apps/${encodeURIComponent(app.id)}/settings`);
+      if (!settings.entries?.some((entry) => entry.scope === scope.name && entry.state === 'granted')) {
+        log(`page: refused ${apiName}: ${scope.name} is not granted`);
+        reply({ ok: false, error: 'auth deny' });
+        return;
+      }
+    }
+
     try {
       const outcome = await provider(apiName);
       if (outcome.note) log(`page: ${outcome.note}`);
-      worker.postMessage({ type: 'provided', id, ok: true, payload: outcome.payload });
+      reply({ ok: true, payload: outcome.payload });
     } catch (error) {
-      worker.postMessage({ type: 'provided', id, ok: false, error: error.message });
+      reply({ ok: false, error: error.message });
     }
   }
+
+  function receive(data) {
+    switch (data.type) {
+      case 'ready':
+        send(running, running.first);
+        break;
+      case 'provide':
+        provide(data);
+        break;
+      case 'log':
+        log(data.text);
+        break;
+      case 'toast':
+        log(`toast: ${data.title}`);
+        break;
+      case 'result':
+        log(`worker: ${data.api} → ${data.status}`);
+        status.className = `chip ${data.status === 'success' ? 'granted' : 'denied'}`;
+        status.textContent = String(data.status);
+        payload.textContent = JSON.stringify(data.payload, null, 2);
+        payload.hidden = false;
+        break;
+      case 'setting':
+        setting.textContent = JSON.stringify(data.payload, null, 2);
+        setting.hidden = false;
+        break;
+      default:
+        break;
+    }
+  }
+
+  addEventListener('message', (event) => {
+    if (running && event.source === running.frame.contentWindow && RELAYED.has(event.data?.type)) {
+      receive(event.data);
+    }
+  });
 
   async function run(scope, apiName) {
     const app = appFor(platform);
@@ -41,45 +108,34 @@ export async function startWorkerMode({ screen, content, user, apps }) {
       return;
     }
 
-    worker?.terminate();
+    stop();
     logList.replaceChildren();
     payload.hidden = true;
     setting.hidden = true;
     status.className = 'chip waiting';
     status.textContent = 'pending';
-    const { token } = await api(`/api/v1/user/apps/${encodeURIComponent(app.id)}/launch`, { method: 'POST', state: true });
-    log(`page: session for ${app.name}; starting the worker`);
-    worker = new Worker('/assets/mini-app.worker.js');
-    worker.onmessage = ({ data }) => {
-      switch (data.type) {
-        case 'ready':
-          worker.postMessage(apiName ? { type: 'call', token, platform, api: apiName } : { type: 'run', token, platform, scope });
-          break;
-        case 'provide':
-          provide(data);
-          break;
-        case 'log':
-          log(data.text);
-          break;
-        case 'toast':
-          log(`toast: ${data.title}`);
-          break;
-        case 'result':
-          log(`worker: ${data.api} → ${data.status}`);
-          status.className = `chip ${data.status === 'success' ? 'granted' : 'denied'}`;
-          status.textContent = data.status;
-          payload.textContent = JSON.stringify(data.payload, null, 2);
-          payload.hidden = false;
-          break;
-        case 'setting':
-          setting.textContent = JSON.stringify(data.payload, null, 2);
-          setting.hidden = false;
-          break;
-        default:
-          break;
+    const { token, sandboxUrl } = await api(`/api/v1/user/apps/${encodeURIComponent(app.id)}/launch`, { method: 'POST', state: true });
+    log(`page: session for ${app.name}; starting the mini-app in the sandbox`);
+    const frame = h('iframe', { sandbox: 'allow-scripts', src: sandboxUrl, title: 'mini-app sandbox', 'data-testid': 'mini-app-sandbox' });
+    const current = { frame, app, first: apiName ? { type: 'call', api: apiName } : { type: 'run', scope } };
+    running = current;
+    let loads = 0;
+    frame.addEventListener('load', () => {
+      loads += 1;
+      if (running !== current) {
+        return;
       }
-    };
-    worker.onerror = (event) => log(`worker error: ${event.message}`);
+
+      // The token goes to the sandbox document the page framed, once; a frame that navigated elsewhere gets nothing more.
+      if (loads > 1) {
+        log('page: the sandbox navigated away; stopped');
+        stop();
+        return;
+      }
+
+      send(current, { type: 'start', token, platform, scripts: ['/assets/mini-app.js'] });
+    });
+    sandboxHolder.replaceChildren(frame);
   }
 
   async function render() {
@@ -105,11 +161,11 @@ export async function startWorkerMode({ screen, content, user, apps }) {
       h('section', { class: 'card' },
         h('div', { class: 'card-head' }, h('h2', {}, 'Worker 模式 ', h('span', { class: 'en' }, 'Worker mode')),
           h('a', { href: '/', class: 'muted' }, '普通模式 Page mode')),
-        h('p', { class: 'muted' }, '小程序逻辑在 Web Worker 中通过桥接脚本运行。The mini-app logic runs in a Web Worker on the bridge.'),
+        h('p', { class: 'muted' }, '小程序代码在沙箱中运行，逻辑层在 Web Worker 中通过桥接脚本运行。The mini-app runs in the host\'s sandbox, its logic in a Web Worker on the bridge.'),
         h('div', { class: 'segmented', role: 'group', 'aria-label': '平台 Platform' },
           platforms.map((p) => h('button', {
             type: 'button', 'data-testid': `worker-platform-${p.id}`, 'aria-pressed': String(p.id === platform),
-            onclick: async () => { platform = p.id; worker?.terminate(); await render(); },
+            onclick: async () => { platform = p.id; stop(); await render(); },
           }, p.zh, h('small', {}, p.en))))),
       h('section', { class: 'card' }, h('h2', {}, '权限 ', h('span', { class: 'en' }, 'Scope')), select),
       h('div', { class: 'actions' },
@@ -118,7 +174,8 @@ export async function startWorkerMode({ screen, content, user, apps }) {
         callButton),
       h('section', { class: 'card result' },
         h('div', { class: 'result-head' }, h('code', {}, 'worker'), status),
-        payload, setting, logList));
+        payload, setting, logList),
+      sandboxHolder);
   }
 
   await render();
