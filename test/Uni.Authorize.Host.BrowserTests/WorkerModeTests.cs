@@ -2,8 +2,8 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Uni.Authorize.Host.BrowserTests;
 
-/// <summary>The demo's worker mode: the mini-app's logic runs in a Web Worker on the bridge (<c>/bridge/uni-bridge.js</c>)
-/// while the page shows the host's consent dialog.</summary>
+/// <summary>The demo's worker mode: the mini-app runs in the host's sandbox (a framed document with an opaque origin), its
+/// logic in a Web Worker on the bridge (<c>/bridge/uni-bridge.js</c>), while the page shows the host's consent dialog.</summary>
 public sealed class WorkerModeTests(HostProcess host, Browser browser) : IClassFixture<Browser>
 {
     [Fact]
@@ -11,8 +11,6 @@ public sealed class WorkerModeTests(HostProcess host, Browser browser) : IClassF
     {
         await using var tab = await browser.OpenAsync(host);
         var page = tab.Page;
-        var workers = new List<IWorker>();
-        page.Worker += (_, worker) => workers.Add(worker);
         await Pages.SignInAsync(page, "/?mode=worker", Pages.UniqueUser("worker"));
         await page.GetByTestId("worker-platform-wechat").ClickAsync();
         await page.GetByTestId("worker-scope").SelectOptionAsync("scope.userLocation");
@@ -24,8 +22,12 @@ public sealed class WorkerModeTests(HostProcess host, Browser browser) : IClassF
         await Expect(page.GetByTestId("worker-status")).ToHaveTextAsync("success");
         await Expect(page.GetByTestId("worker-payload")).ToHaveTextAsync("{\n  \"errMsg\": \"authorize:ok\"\n}");
         await Expect(page.GetByTestId("worker-setting")).ToContainTextAsync("\"scope.userLocation\": true");
-        await Expect(page.GetByTestId("worker-log")).ToContainTextAsync("wx installed by /bridge/uni-bridge.js");
-        Assert.Contains(workers, w => w.Url.EndsWith("/assets/mini-app.worker.js", StringComparison.Ordinal));
+        // The worker ran in the sandbox: a frame the page made with scripts only, whose origin is opaque.
+        await Expect(page.GetByTestId("worker-log")).ToContainTextAsync("wx installed by /bridge/uni-bridge.js, origin null");
+        var sandbox = page.GetByTestId("mini-app-sandbox");
+        await Expect(sandbox).ToHaveAttributeAsync("sandbox", "allow-scripts");
+        await Expect(sandbox).ToHaveAttributeAsync("src", "/mini-app/sandbox");
+        Assert.Equal("null", await page.Frames.Single(f => f.Url.EndsWith("/mini-app/sandbox", StringComparison.Ordinal)).EvaluateAsync<string>("() => self.origin"));
 
         // Again: the worker's call succeeds at once, with no dialog on the page.
         await page.GetByTestId("worker-run").ClickAsync();

@@ -97,7 +97,7 @@ self.onmessage = ({ data }) => {
 
   install(data);
   const global = UniBridge.globals[data.platform];
-  log(`worker: ${global} installed by /bridge/uni-bridge.js`);
+  log(`worker: ${global} installed by /bridge/uni-bridge.js, origin ${self.origin}`);
   log(`worker: calling ${data.platform === 'alipay' ? 'my.getAuthCode' : global + '.authorize'}(${data.scope}), waiting for the user…`);
   miniApps[data.platform](data.scope, (api, status, payload) => {
     post({ type: 'result', api, status, payload });
