@@ -118,26 +118,8 @@ public sealed class HostileMiniAppTests(HostProcess host, Browser browser) : ICl
     {
         await using var tab = await browser.OpenAsync(host);
         var page = tab.Page;
-        await page.Context.GrantPermissionsAsync(["geolocation"]);
-        await page.Context.SetGeolocationAsync(new Geolocation { Latitude = 39.9042f, Longitude = 116.4074f, Accuracy = 30 });
-        await page.RouteAsync("**/assets/mini-app.js", route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            ContentType = "text/javascript; charset=utf-8",
-            Body = HostileScript.Replace("__SCOPE__", Scope, StringComparison.Ordinal),
-        }));
-        await Pages.SignInAsync(page, "/?mode=worker", Pages.UniqueUser("hostile"));
-        await page.GetByTestId("worker-platform-wechat").ClickAsync();
-        await page.GetByTestId("worker-scope").SelectOptionAsync(Scope);
-
-        await page.GetByTestId("worker-run").ClickAsync();
-
-        var sandbox = page.FrameLocator("[data-testid=mini-app-sandbox]");
-        await Expect(sandbox.Locator("#observed[data-phase=asked]")).ToHaveCountAsync(1);
+        var (sandbox, consentId) = await StartHostileMiniAppAsync(page, "hostile");
         var dialog = page.GetByTestId("consent-dialog");
-        await Expect(dialog).ToBeVisibleAsync();
-        var consentId = await PendingConsentIdAsync(page);
-        var sandboxFrame = page.Frames.Single(f => f.Url.EndsWith("/mini-app/sandbox", StringComparison.Ordinal));
-        await sandboxFrame.EvaluateAsync("id => { globalThis.leakedConsentId = id; }", consentId);
         await Expect(sandbox.Locator("#observed[data-phase=attacked]")).ToHaveCountAsync(1);
         var (observed, violations) = await ObservedAsync(sandbox);
 
@@ -188,22 +170,7 @@ public sealed class HostileMiniAppTests(HostProcess host, Browser browser) : ICl
     {
         await using var tab = await browser.OpenAsync(host);
         var page = tab.Page;
-        await page.Context.GrantPermissionsAsync(["geolocation"]);
-        await page.Context.SetGeolocationAsync(new Geolocation { Latitude = 39.9042f, Longitude = 116.4074f, Accuracy = 30 });
-        await page.RouteAsync("**/assets/mini-app.js", route => route.FulfillAsync(new RouteFulfillOptions
-        {
-            ContentType = "text/javascript; charset=utf-8",
-            Body = HostileScript.Replace("__SCOPE__", Scope, StringComparison.Ordinal),
-        }));
-        await Pages.SignInAsync(page, "/?mode=worker", Pages.UniqueUser("hostile-allow"));
-        await page.GetByTestId("worker-platform-wechat").ClickAsync();
-        await page.GetByTestId("worker-scope").SelectOptionAsync(Scope);
-
-        await page.GetByTestId("worker-run").ClickAsync();
-        var sandbox = page.FrameLocator("[data-testid=mini-app-sandbox]");
-        await Expect(sandbox.Locator("#observed[data-phase=asked]")).ToHaveCountAsync(1);
-        var sandboxFrame = page.Frames.Single(f => f.Url.EndsWith("/mini-app/sandbox", StringComparison.Ordinal));
-        await sandboxFrame.EvaluateAsync("id => { globalThis.leakedConsentId = id; }", await PendingConsentIdAsync(page));
+        var (sandbox, _) = await StartHostileMiniAppAsync(page, "hostile-allow");
         await Expect(sandbox.Locator("#observed[data-phase=attacked]")).ToHaveCountAsync(1);
 
         await Pages.AnswerConsentAsync(page, "Demo mini-program (WeChat)", "allow", Scope);
@@ -229,6 +196,32 @@ public sealed class HostileMiniAppTests(HostProcess host, Browser browser) : ICl
         Assert.StartsWith("SecurityError", await page.EvaluateAsync<string>("() => { try { return document.cookie; } catch (e) { return e.name; } }"), StringComparison.Ordinal);
         Assert.StartsWith("TypeError", await page.EvaluateAsync<string>(
             "async () => { try { return String((await fetch('/api/v1/user/me', { credentials: 'include' })).status); } catch (e) { return e.name; } }"), StringComparison.Ordinal);
+    }
+
+    // Signs a new user in on the demo's worker mode with the hostile script in place of the demo's mini-app, starts it
+    // for the location scope, and hands it the consent's id once it has asked (as if the id had leaked).
+    private static async Task<(IFrameLocator Sandbox, string ConsentId)> StartHostileMiniAppAsync(IPage page, string user)
+    {
+        await page.Context.GrantPermissionsAsync(["geolocation"]);
+        await page.Context.SetGeolocationAsync(new Geolocation { Latitude = 39.9042f, Longitude = 116.4074f, Accuracy = 30 });
+        await page.RouteAsync("**/assets/mini-app.js", route => route.FulfillAsync(new RouteFulfillOptions
+        {
+            ContentType = "text/javascript; charset=utf-8",
+            Body = HostileScript.Replace("__SCOPE__", Scope, StringComparison.Ordinal),
+        }));
+        await Pages.SignInAsync(page, "/?mode=worker", Pages.UniqueUser(user));
+        await page.GetByTestId("worker-platform-wechat").ClickAsync();
+        await page.GetByTestId("worker-scope").SelectOptionAsync(Scope);
+
+        await page.GetByTestId("worker-run").ClickAsync();
+
+        var sandbox = page.FrameLocator("[data-testid=mini-app-sandbox]");
+        await Expect(sandbox.Locator("#observed[data-phase=asked]")).ToHaveCountAsync(1);
+        await Expect(page.GetByTestId("consent-dialog")).ToBeVisibleAsync();
+        var consentId = await PendingConsentIdAsync(page);
+        var sandboxFrame = page.Frames.Single(f => f.Url.EndsWith("/mini-app/sandbox", StringComparison.Ordinal));
+        await sandboxFrame.EvaluateAsync("id => { globalThis.leakedConsentId = id; }", consentId);
+        return (sandbox, consentId);
     }
 
     // The id of the one consent waiting for the user, read by the host's page (which has the user's authority).
