@@ -48,6 +48,11 @@ internal static partial class ExchangeEndpoints
             return ByteDance(StatusCodes.Status400BadRequest, 40014, "bad params: code and anonymous_code cannot both be empty");
         }
 
+        if (!OwnBudget(context, Single(body, "appid")))
+        {
+            return ByteDance(StatusCodes.Status429TooManyRequests, -1, "system busy: too many requests for this app from this address, retry later");
+        }
+
         var app = await AuthenticateAsync(identities, Platform.ByteDance, Single(body, "appid"), Single(body, "secret"), context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
@@ -93,6 +98,11 @@ internal static partial class ExchangeEndpoints
             return Baidu(StatusCodes.Status400BadRequest, 1, "invalid_request", "send code, client_id and sk as an application/x-www-form-urlencoded body");
         }
 
+        if (!OwnBudget(context, Single(form, "client_id")))
+        {
+            return Baidu(StatusCodes.Status429TooManyRequests, 4, "temporarily_unavailable", "too many requests for this app from this address, retry later");
+        }
+
         var app = await AuthenticateAsync(identities, Platform.Baidu, Single(form, "client_id"), Single(form, "sk"), context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
@@ -124,6 +134,11 @@ internal static partial class ExchangeEndpoints
         if (form is null || NonEmpty(form, "js_code") is null)
         {
             return Kuaishou(StatusCodes.Status400BadRequest, 100200100, "send app_id, app_secret and js_code as an application/x-www-form-urlencoded body");
+        }
+
+        if (!OwnBudget(context, Single(form, "app_id")))
+        {
+            return Kuaishou(StatusCodes.Status429TooManyRequests, -1, "too many requests for this app from this address, retry later");
         }
 
         var app = await AuthenticateAsync(identities, Platform.Kuaishou, Single(form, "app_id"), Single(form, "app_secret"), context.RequestAborted).ConfigureAwait(false);

@@ -17,7 +17,6 @@ namespace Uni.Authorize.AspNetCore;
 /// </summary>
 internal static partial class ExchangeEndpoints
 {
-    public const string RateLimitPolicy = "uni-authorize-exchange";
     private const int AccessTokenSeconds = 1_296_000;
     private static readonly TimeSpan BeijingOffset = TimeSpan.FromHours(8);
 
@@ -46,6 +45,12 @@ internal static partial class ExchangeEndpoints
         if (!string.Equals(Single(form, "grant_type"), "authorization_code", StringComparison.Ordinal))
         {
             return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: grant_type must be authorization_code");
+        }
+
+        if (!OwnBudget(context, Single(form, "appid")))
+        {
+            // WeChat's global code for a spent quota.
+            return WeChat(StatusCodes.Status429TooManyRequests, 45011, "api minute-quota reach limit mustslower retry next minute");
         }
 
         var app = await AuthenticateAsync(identities, Platform.WeChat, Single(form, "appid"), Single(form, "secret"), context.RequestAborted).ConfigureAwait(false);
@@ -93,6 +98,11 @@ internal static partial class ExchangeEndpoints
             return Alipay(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.grant-type-invalid", "grant_type must be authorization_code");
         }
 
+        if (!OwnBudget(context, Single(form, "app_id")))
+        {
+            return AlipayOverLimit();
+        }
+
         var app = await AuthenticateAsync(identities, Platform.Alipay, Single(form, "app_id"), Single(form, "app_secret"), context.RequestAborted).ConfigureAwait(false);
         if (app is null)
         {
@@ -122,6 +132,15 @@ internal static partial class ExchangeEndpoints
                 accessToken, AccessTokenSeconds, Secrets.Create("authusrB"), 2_592_000, start),
         }, HostJson.Default.AlipayTokenResponse);
     }
+
+    /// <summary>Spends one exchange of the app the request names, from the client's address; <see langword="false"/>
+    /// when that budget is spent (see <see cref="ClientBudgets"/>).</summary>
+    public static bool OwnBudget(HttpContext context, string? appId) =>
+        context.RequestServices.GetRequiredService<ClientBudgets>().TrySpendExchange(context, appId);
+
+    /// <summary>Alipay's answer to a spent budget (the gateway's "call limited"; the code is ours, see docs/http-api.md).</summary>
+    public static IResult AlipayOverLimit() =>
+        Alipay(StatusCodes.Status429TooManyRequests, "20000", "Service Currently Unavailable", "isp.call-limited", "调用频率超限");
 
     /// <summary>An <c>application/x-www-form-urlencoded</c> body of bounded size, or <see langword="null"/> when it is not one.</summary>
     public static async Task<Dictionary<string, StringValues>?> ReadFormAsync(HttpContext context)

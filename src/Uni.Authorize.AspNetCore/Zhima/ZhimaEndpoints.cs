@@ -36,6 +36,11 @@ internal static class ZhimaEndpoints
                 "send app_id, app_secret, auth_token and biz_content as an application/x-www-form-urlencoded body");
         }
 
+        if (!ExchangeEndpoints.OwnBudget(context, ExchangeEndpoints.Single(form, "app_id")))
+        {
+            return Error(StatusCodes.Status429TooManyRequests, "20000", "Service Currently Unavailable", "isp.call-limited", "调用频率超限");
+        }
+
         var app = await identities.AuthenticateAppAsync(ExchangeEndpoints.Single(form, "app_id"), ExchangeEndpoints.Single(form, "app_secret"), ct)
             .ConfigureAwait(false);
         if (app?.Platform != Platform.Alipay)
