@@ -37,6 +37,12 @@ internal static partial class ExchangeEndpoints
         }
 
         var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (!OwnBudget(context, form is null ? null : Single(form, "appid")))
+        {
+            // WeChat's global code for a spent quota.
+            return WeChat(StatusCodes.Status429TooManyRequests, 45011, "api minute-quota reach limit mustslower retry next minute");
+        }
+
         if (form is null)
         {
             return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: send appid, secret, js_code and grant_type as an application/x-www-form-urlencoded body");
@@ -45,12 +51,6 @@ internal static partial class ExchangeEndpoints
         if (!string.Equals(Single(form, "grant_type"), "authorization_code", StringComparison.Ordinal))
         {
             return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: grant_type must be authorization_code");
-        }
-
-        if (!OwnBudget(context, Single(form, "appid")))
-        {
-            // WeChat's global code for a spent quota.
-            return WeChat(StatusCodes.Status429TooManyRequests, 45011, "api minute-quota reach limit mustslower retry next minute");
         }
 
         var app = await AuthenticateAsync(identities, Platform.WeChat, Single(form, "appid"), Single(form, "secret"), context.RequestAborted).ConfigureAwait(false);
@@ -87,6 +87,11 @@ internal static partial class ExchangeEndpoints
         }
 
         var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (!OwnBudget(context, form is null ? null : Single(form, "app_id")))
+        {
+            return AlipayOverLimit();
+        }
+
         if (form is null)
         {
             return Alipay(StatusCodes.Status400BadRequest, "40001", "Missing Required Arguments", "isv.missing-parameters",
@@ -96,11 +101,6 @@ internal static partial class ExchangeEndpoints
         if (!string.Equals(Single(form, "grant_type"), "authorization_code", StringComparison.Ordinal))
         {
             return Alipay(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.grant-type-invalid", "grant_type must be authorization_code");
-        }
-
-        if (!OwnBudget(context, Single(form, "app_id")))
-        {
-            return AlipayOverLimit();
         }
 
         var app = await AuthenticateAsync(identities, Platform.Alipay, Single(form, "app_id"), Single(form, "app_secret"), context.RequestAborted).ConfigureAwait(false);
