@@ -87,22 +87,32 @@ public sealed class SignInBoundaryTests
     }
 
     [Fact]
-    public async Task NameSignIn_JwtOnlyHost_IsOffByDefault()
+    public async Task NameSignIn_JwtOnlyHostOnSqlite_IsOffByDefaultAndSeedsNothing()
     {
-        await using var host = new TestHost(new()
+        var data = Directory.CreateTempSubdirectory("uni-jwt-").FullName;
+        try
         {
-            ["Store:Provider"] = "Sqlite",
-            ["Store:DataDirectory"] = Directory.CreateTempSubdirectory("uni-jwt-").FullName,
-            ["Host:Demo"] = null,
-            ["Authentication:JwtBearer:SigningKey"] = "a-test-signing-key-of-more-than-32-bytes",
-            ["Authentication:JwtBearer:Audience"] = "uni-authorize-host",
-        });
-        using var client = host.CreateClient();
-        await RefreshAntiforgeryAsync(client);
+            await using var host = new TestHost(new()
+            {
+                ["Store:Provider"] = "Sqlite",
+                ["Store:DataDirectory"] = data,
+                ["Host:Demo"] = null,
+                ["Authentication:JwtBearer:SigningKey"] = "a-test-signing-key-of-more-than-32-bytes",
+                ["Authentication:JwtBearer:Audience"] = "uni-authorize-host",
+            });
+            using var client = host.CreateClient();
+            await RefreshAntiforgeryAsync(client);
 
-        var response = await client.PostAsJsonAsync("/api/v1/user/sign-in", new { name = "demo" });
+            var response = await client.PostAsJsonAsync("/api/v1/user/sign-in", new { name = "demo" });
 
-        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            Assert.False(File.Exists(Path.Combine(data, "demo-apps.json")));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
     }
 
     [Fact]
