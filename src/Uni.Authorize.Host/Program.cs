@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Uni.Authorize.AspNetCore;
 using Uni.Authorize.Host;
@@ -25,13 +26,21 @@ try
 
     var store = StoreSettings.From(builder.Configuration);
     var adminKey = builder.Configuration["Host:AdminKey"] ?? (store.DataDirectory is { } dir ? AdminKeyFile(dir) : null);
-    // The demo signs people in by name, from this machine only unless Host:NameSignIn says otherwise; the console's
-    // operator signs in by giving the admin key once (the page keeps a cookie, never the key).
-    builder.Services.Configure<UniAuthorizeHostOptions>(static o =>
+    var demo = DemoMode.IsOn(builder.Configuration, store);
+    var proxy = ProxySettings.From(builder.Configuration);
+    // The demo signs people in by name, from this machine only; otherwise nobody does unless Host:NameSignIn says so
+    // (bound below, it wins). The console's operator signs in by giving the admin key once (the page keeps a cookie,
+    // never the key).
+    builder.Services.Configure<UniAuthorizeHostOptions>(o =>
     {
-        o.NameSignIn = NameSignInMode.LoopbackOnly;
+        o.NameSignIn = demo ? NameSignInMode.LoopbackOnly : NameSignInMode.Off;
         o.OperatorKeySignIn = true;
     });
+    if (proxy is not null)
+    {
+        builder.Services.Configure<ForwardedHeadersOptions>(proxy.Apply);
+    }
+
     builder.Services.AddUniAuthorize(builder.Configuration.GetSection("Authorize"));
     var host = builder.Services.AddUniAuthorizeHost(builder.Configuration.GetSection("Host"));
     builder.Services.PostConfigure<UniAuthorizeHostOptions>(o => o.AdminKey = adminKey);
@@ -67,7 +76,8 @@ try
     builder.Services.AddHostedService(sp => new LegacyIdentityImport(store, sp));
     var signIn = builder.AddHostSignIn();
     builder.Services.AddHealthChecks().AddUniAuthorizeChecks();
-    if (store.DataDirectory is { } seedDirectory)
+    // Demo apps only for the demo: never into a store the operator named for real use.
+    if (demo && store.DataDirectory is { } seedDirectory)
     {
         builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<DemoSeeding>(sp, seedDirectory));
         builder.Services.AddHostedService(static sp => sp.GetRequiredService<DemoSeeding>());
@@ -79,8 +89,14 @@ try
     // Options validated on start fail here, before the host logs its own report with a stack trace.
     app.Services.GetService<IStartupValidator>()?.Validate();
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
+    if (proxy is not null)
+    {
+        // First: everything after it (cookies' Secure flag, the OpenID Connect redirect URI, the rate limits' client
+        // address) sees the client's scheme and address as the trusted proxy reported them.
+        app.UseForwardedHeaders();
+    }
+
     app.Use((context, next) => SafetyNet.InvokeAsync(context, next, logger));
-    app.UseRateLimiter();
     // The mini-app API answers its sandbox and the listed mini-app origins, never with credentials; a preflight carries
     // no token, so CORS answers it before authorization would refuse it.
     app.UseCors();
@@ -95,20 +111,27 @@ try
     {
         started = true;
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:5080";
+        var demoLine = demo
+            ? $"{address}/   (sign in as \"{DemoSeeder.DemoUser}\", pick a platform and a scope, press authorize)"
+            : $"off   ({DemoMode.Setting}=true turns it on: name sign-in from this machine, demo apps)";
         Console.WriteLine($"""
 
             Uni.Authorize host on {address}  ({store.Description})
-              demo page      {address}/   (sign in as "{DemoSeeder.DemoUser}", pick a platform and a scope, press authorize)
+              demo           {demoLine}
               console        {address}/console   (operators: the admin key, once)   your data  {address}/my-data
               HTTP API       {address}/openapi/v1.json   and docs/http-api.md
               health         {address}{HealthProbes.LivenessPath}   readiness {address}{HealthProbes.ReadinessPath}
               sign-in        {signIn.Describe(app.Services.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value.NameSignIn)}
+              proxy          {(proxy is null ? "no forwarded headers read (Host:ForwardedHeaders names the proxies to believe)" : "forwarded " + proxy.Description)}
             """);
-        if (store.DataDirectory is { } directory)
+        if (app.Services.GetService<DemoSeeding>() is { } seeding)
         {
-            var seeding = app.Services.GetRequiredService<DemoSeeding>();
             var state = seeding.CreatedNow ? "  (created now)" : seeding.Done ? string.Empty : "  (not yet: the store is not reachable, retrying)";
-            Console.WriteLine($"  demo app secrets  {Path.GetFullPath(Path.Combine(directory, "demo-apps.json"))}{state}");
+            Console.WriteLine($"  demo app secrets  {Path.GetFullPath(Path.Combine(store.DataDirectory!, "demo-apps.json"))}{state}");
+        }
+
+        if (store.DataDirectory is { } directory && builder.Configuration["Host:AdminKey"] is null)
+        {
             Console.WriteLine($"  admin key         {Path.GetFullPath(Path.Combine(directory, "admin.key"))}  (send as X-Admin-Key)");
         }
 

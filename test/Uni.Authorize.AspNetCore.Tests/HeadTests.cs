@@ -25,7 +25,7 @@ public sealed partial class HeadTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        _host = await HostProcess.StartAsync("--Store:Provider=InMemory", "--Host:AdminKey=" + _adminKey);
+        _host = await HostProcess.StartAsync("--Store:Provider=InMemory", "--Host:AdminKey=" + _adminKey, "--Host:Demo=true");
         using var admin = new HttpClient { BaseAddress = _host.Address };
         admin.DefaultRequestHeaders.Add("X-Admin-Key", _adminKey);
         _appId = (string)(await (await admin.PostAsJsonAsync("/admin/v1/apps", new { name = "Head App", platform = "wechat" })).Content.ReadFromJsonAsync<JsonObject>())!["id"]!;

@@ -28,7 +28,7 @@ public sealed class HostOperabilityTests
         {
             // The proxy is not started: its port refuses connections, as a database host that is down.
             await using var host = await HostProcess.StartAsync(
-                "--Store:Provider=PostgreSql", "--Store:ConnectionString=" + proxy.ConnectionString, "--Store:DataDirectory=" + data);
+                "--Store:Provider=PostgreSql", "--Store:ConnectionString=" + proxy.ConnectionString, "--Store:DataDirectory=" + data, "--Host:Demo=true");
             using var client = new HttpClient { BaseAddress = host.Address, Timeout = TimeSpan.FromSeconds(30) };
 
             var live = await client.GetAsync("/healthz");
@@ -151,7 +151,7 @@ public sealed class HostOperabilityTests
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "500",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "200",
         };
-        await using var host = await HostProcess.StartAsync(environment, "--Store:Provider=InMemory", "--Host:AdminKey=" + TestHost.AdminKey);
+        await using var host = await HostProcess.StartAsync(environment, "--Store:Provider=InMemory", "--Host:AdminKey=" + TestHost.AdminKey, "--Host:Demo=true");
         using var admin = new HttpClient { BaseAddress = host.Address, Timeout = Patience };
         admin.DefaultRequestHeaders.Add("X-Admin-Key", TestHost.AdminKey);
         var app = await (await admin.PostAsJsonAsync("/admin/v1/apps", new { name = "Traced", platform = "wechat" })).Content.ReadFromJsonAsync<JsonObject>();

@@ -24,7 +24,7 @@ public sealed class HostProcessTests
 
             Assert.Equal(["alipay", "baidu", "bytedance", "kuaishou", "wechat"], apps!["apps"]!.AsArray().Select(a => (string)a!["platform"]!).Order());
             Assert.Equal(5, secrets.Count);
-            Assert.Contains("demo page", host.Output, StringComparison.Ordinal);
+            Assert.Contains("(sign in as \"demo\"", host.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(adminKey, host.Output, StringComparison.Ordinal);
             Assert.All(secrets, s => Assert.DoesNotContain((string)s.Value!, host.Output, StringComparison.Ordinal));
         }
@@ -74,7 +74,7 @@ public sealed class HostProcessTests
             Assert.Equal("isv.invalid-parameter", (string)alipayError["sub_code"]!);
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-            Assert.Contains("demo page", host.Output, StringComparison.Ordinal);
+            Assert.Contains("Uni.Authorize host on", host.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(wechatSecret, host.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(alipaySecret, host.Output, StringComparison.Ordinal);
             Assert.DoesNotContain(marker, host.Output, StringComparison.Ordinal);
@@ -107,7 +107,7 @@ public sealed class HostProcessTests
         var data = Directory.CreateTempSubdirectory("uni-host-").FullName;
         try
         {
-            await RestartScenarioAsync(["--Store:Provider=PostgreSql", "--Store:ConnectionString=" + database.ConnectionString, "--Store:DataDirectory=" + data], data);
+            await RestartScenarioAsync(["--Store:Provider=PostgreSql", "--Store:ConnectionString=" + database.ConnectionString, "--Store:DataDirectory=" + data, "--Host:Demo=true"], data);
         }
         finally
         {

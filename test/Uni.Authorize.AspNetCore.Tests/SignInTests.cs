@@ -284,8 +284,7 @@ public sealed class SignInTests
     [Fact]
     public async Task NameSignIn_LoopbackOnlyFromAnotherAddress_IsForbidden()
     {
-        await using var host = new TestHost(new Dictionary<string, string?> { ["Host:NameSignIn"] = "LoopbackOnly" },
-            services => services.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Parse("203.0.113.9"))));
+        await using var host = new TestHost(new Dictionary<string, string?> { ["Host:NameSignIn"] = "LoopbackOnly" }, peer: "203.0.113.9");
         using var client = host.CreateClient();
         await RefreshAntiforgeryAsync(client);
 
@@ -303,8 +302,7 @@ public sealed class SignInTests
     [InlineData("Anywhere", "203.0.113.9")]
     public async Task NameSignIn_AllowedAddress_SignsIn(string mode, string address)
     {
-        await using var host = new TestHost(new Dictionary<string, string?> { ["Host:NameSignIn"] = mode },
-            services => services.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Parse(address))));
+        await using var host = new TestHost(new Dictionary<string, string?> { ["Host:NameSignIn"] = mode }, peer: address);
         using var client = host.CreateClient();
         await RefreshAntiforgeryAsync(client);
 
@@ -317,8 +315,7 @@ public sealed class SignInTests
     [Fact]
     public async Task NameSignIn_Off_IsForbiddenEvenFromLoopback()
     {
-        await using var host = new TestHost(new Dictionary<string, string?> { ["Host:NameSignIn"] = "Off" },
-            services => services.AddSingleton<IStartupFilter>(new RemoteAddress(IPAddress.Loopback)));
+        await using var host = new TestHost(new Dictionary<string, string?> { ["Host:NameSignIn"] = "Off" });
         using var client = host.CreateClient();
         await RefreshAntiforgeryAsync(client);
 
@@ -357,18 +354,4 @@ public sealed class SignInTests
     private static string Flatten(Exception error) => error is AggregateException aggregate
         ? string.Join(" | ", aggregate.InnerExceptions.Select(Flatten))
         : error.Message + (error.InnerException is { } inner ? " | " + Flatten(inner) : string.Empty);
-
-    /// <summary>Makes every request come from <paramref name="address"/>, as a remote client's would.</summary>
-    private sealed class RemoteAddress(IPAddress address) : IStartupFilter
-    {
-        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
-        {
-            app.Use((context, nextMiddleware) =>
-            {
-                context.Connection.RemoteIpAddress = address;
-                return nextMiddleware(context);
-            });
-            next(app);
-        };
-    }
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,17 +15,27 @@ namespace Uni.Authorize.AspNetCore.Tests;
 internal sealed class TestHost : WebApplicationFactory<Program>
 {
     public const string AdminKey = "test-admin-key-0123456789";
+
+    /// <summary>A request header that stands for the TCP peer's address (the test server has no connections): the
+    /// connection's address as Kestrel would set it, before any middleware of the host runs.</summary>
+    public const string PeerHeader = "X-Test-Peer";
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly IPAddress? _peer;
 
-    public TestHost(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    /// <summary>The host with <paramref name="settings"/> over the defaults (in-memory store, the demo on so that
+    /// <see cref="UserAsync"/> signs in by name); requests come from <paramref name="peer"/> (default 127.0.0.1, as a
+    /// browser on this machine; <see langword="null"/>: no address, as on a Unix socket) unless they carry <see cref="PeerHeader"/>.</summary>
+    public TestHost(Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? peer = "127.0.0.1")
     {
+        _peer = peer is null ? null : IPAddress.Parse(peer);
         _settings = new Dictionary<string, string?>
         {
             ["Store:Provider"] = "InMemory",
             ["Host:AdminKey"] = AdminKey,
+            ["Host:Demo"] = "true",
             ["Authorize:PromptTimeout"] = "00:00:30",
         };
         foreach (var (key, value) in settings ?? [])
@@ -42,10 +53,29 @@ internal sealed class TestHost : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
+        builder.ConfigureServices(s => s.AddSingleton<IStartupFilter>(new PeerAddress(_peer)));
         if (_services is not null)
         {
             builder.ConfigureServices(_services);
         }
+    }
+
+    /// <summary>Sets the connection's address first, as the server does, so that the host's own middleware (forwarded
+    /// headers) sees a connection like Kestrel's.</summary>
+    private sealed class PeerAddress(IPAddress? peer) : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, following) =>
+            {
+                context.Connection.RemoteIpAddress = context.Request.Headers.TryGetValue(PeerHeader, out var value)
+                    ? IPAddress.Parse(value.ToString())
+                    : peer;
+                context.Request.Headers.Remove(PeerHeader);
+                return following(context);
+            });
+            next(app);
+        };
     }
 
     public HttpClient Admin()

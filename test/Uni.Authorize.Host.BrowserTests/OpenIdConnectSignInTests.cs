@@ -88,6 +88,7 @@ public sealed class OpenIdConnectSignInTests(OpenIdConnectHosts hosts, Browser b
         // A form post with the antiforgery token from a page of the host without the pages' form-action policy (that
         // policy would stop the redirect to the provider).
         await page.GotoAsync("/healthz");
+        var endSession = page.WaitForRequestAsync(new Regex("^" + Regex.Escape(hosts.Provider + "connect/logout")));
         await page.EvaluateAsync("""
             async () => {
               const t = await (await fetch('/api/v1/user/antiforgery')).json();
@@ -101,6 +102,8 @@ public sealed class OpenIdConnectSignInTests(OpenIdConnectHosts hosts, Browser b
               form.submit();
             }
             """);
+        // The cookie keeps no access or refresh token (SaveTokens is off), only the id_token the provider's sign-out needs.
+        Assert.Contains("id_token_hint=", (await endSession).Url, StringComparison.Ordinal);
         await page.WaitForURLAsync(hosts.Host.BaseAddress + "consent", new() { WaitUntil = WaitUntilState.Commit });
         await page.GetByTestId("sign-in-external").ClickAsync();
 

@@ -32,6 +32,34 @@ internal static class CallResponses
         };
     }
 
+    /// <summary>A call refused because too many calls wait already, as the platform's own failure of the API asked
+    /// (its "system" failure: Alipay <c>error 3</c>, ByteDance <c>errNo 10204</c>, Baidu <c>errCode 10001</c>), so
+    /// that the mini-app's fail callback gets what the platform would give it.</summary>
+    public static CallResponse TooManyPending(Platform platform, CallRequest request, string message)
+    {
+        var api = request.Kind switch
+        {
+            CallRequest.ApiKind => request.Api ?? "authorize",
+            CallRequest.PluginKind => "authorizeForMiniProgram",
+            CallRequest.PrivacyKind => "requirePrivacyAuthorize",
+            _ => "authorize",
+        };
+        var errMsg = platform == Platform.Alipay ? "未获取到授权结果" : api + ":fail system busy";
+        IReadOnlyDictionary<string, object?> native = platform switch
+        {
+            Platform.Alipay => new Dictionary<string, object?> { ["error"] = 3, ["errorMessage"] = errMsg },
+            Platform.ByteDance => new Dictionary<string, object?> { ["errMsg"] = errMsg, ["errNo"] = "10204" },
+            Platform.Baidu => new Dictionary<string, object?> { ["errCode"] = 10001, ["errMsg"] = errMsg },
+            _ => new Dictionary<string, object?> { ["errMsg"] = errMsg },
+        };
+        return new CallResponse("fail", PlatformNames.Of(platform))
+        {
+            ErrMsg = errMsg,
+            Error = new CallError("too_many_pending", message),
+            Native = native,
+        };
+    }
+
     /// <summary>The finished outcome as a 200 answer (a refusal is an answer, not an HTTP error).</summary>
     public static IResult Finished(AuthorizeOutcome outcome, Platform platform)
     {

@@ -44,6 +44,9 @@ internal sealed record CallRequest(string Kind, string? Scope, string[]? Scopes,
     }
 }
 
+/// <summary>What <see cref="PendingCalls.StartAsync"/> did: the stored call, or why it was refused.</summary>
+internal readonly record struct PendingStart(PendingCallRecord? Call, string? Refusal);
+
 /// <summary>
 /// Calls that wait for a consent, kept in the <see cref="IConsentStore"/> so that the app can come back for the answer
 /// (long polling or SSE) through any instance. The instance that started a call computes its outcome and holds a lease
@@ -53,7 +56,6 @@ internal sealed record CallRequest(string Kind, string? Scope, string[]? Scopes,
 /// </summary>
 internal sealed partial class PendingCalls : IDisposable
 {
-    public const int MaxCalls = 10_000;
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(6);
     private static readonly TimeSpan RenewEvery = TimeSpan.FromSeconds(2);
 
@@ -66,6 +68,9 @@ internal sealed partial class PendingCalls : IDisposable
     private readonly CancellationToken _stopping;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Driven> _driving = new(StringComparer.Ordinal);
+
+    // Calls computed here, per instance (""), user ("u:") and session ("s:"): the caps of the options.
+    private readonly Dictionary<string, int> _held = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
 
     public PendingCalls(IConsentStore store, ConsentBroker broker, Authorizer authorizer, TimeProvider time, IOptions<UniAuthorizeHostOptions> options,
@@ -94,15 +99,16 @@ internal sealed partial class PendingCalls : IDisposable
     public CancellationTokenSource NewCallToken() => CancellationTokenSource.CreateLinkedTokenSource(_stopping);
 
     /// <summary>Stores a call whose <paramref name="outcome"/> is still being computed here under <paramref name="cancel"/>
-    /// (from <see cref="NewCallToken"/>, now owned by this service); <see langword="null"/> when too many calls are
-    /// pending on this instance (the computation is then cancelled).</summary>
-    public async ValueTask<PendingCallRecord?> StartAsync(SessionContext session, CallRequest request, Task<AuthorizeOutcome> outcome,
+    /// (from <see cref="NewCallToken"/>, now owned by this service). Refused, with the computation cancelled, when the
+    /// session, the user or this instance has as many calls waiting as the options allow: one session or user
+    /// cannot take every other user's place.</summary>
+    public async ValueTask<PendingStart> StartAsync(SessionContext session, CallRequest request, Task<AuthorizeOutcome> outcome,
         CancellationTokenSource cancel, CancellationToken cancellationToken)
     {
-        if (_driving.Count >= MaxCalls)
+        if (TryHold(session.Session.TokenHash, session.Subject.UserId) is not { } holds)
         {
             Abandon(outcome, cancel);
-            return null;
+            return new PendingStart(null, Refusal(session.Session.TokenHash, session.Subject.UserId));
         }
 
         var now = _time.GetUtcNow();
@@ -114,12 +120,13 @@ internal sealed partial class PendingCalls : IDisposable
         }
         catch
         {
+            Release(holds);
             Abandon(outcome, cancel);
             throw;
         }
 
-        Drive(call, outcome, cancel);
-        return call;
+        Drive(call, outcome, cancel, holds);
+        return new PendingStart(call, null);
     }
 
     /// <summary>Stops computing an outcome nobody will read (too many calls, or the caller went away before it could
@@ -222,19 +229,79 @@ internal sealed partial class PendingCalls : IDisposable
         var request = JsonSerializer.Deserialize(call.Request, HostJson.Default.CallRequest)!;
         LogTakeOver(_logger);
         var cancel = NewCallToken();
-        Drive(call, request.RunAsync(_authorizer, call.Owner, call.Platform, cancel.Token).AsTask(), cancel);
+        // A call taken over was admitted by its first instance: it is counted here, never refused.
+        Drive(call, request.RunAsync(_authorizer, call.Owner, call.Platform, cancel.Token).AsTask(), cancel, Hold(null, call.Owner.UserId));
     }
 
-    private void Drive(PendingCallRecord call, Task<AuthorizeOutcome> outcome, CancellationTokenSource cancel)
+    private void Drive(PendingCallRecord call, Task<AuthorizeOutcome> outcome, CancellationTokenSource cancel, string[] holds)
     {
         if (_driving.TryAdd(call.Id, new Driven(outcome, cancel)))
         {
-            _ = FinishWhenDoneAsync(call, outcome, cancel);
+            _ = FinishWhenDoneAsync(call, outcome, cancel, holds);
         }
         else
         {
+            Release(holds);
             cancel.Cancel();
             cancel.Dispose();
+        }
+    }
+
+    /// <summary>Counts a call of <paramref name="session"/> and <paramref name="userId"/> when every cap has room.</summary>
+    private string[]? TryHold(string session, string userId)
+    {
+        lock (_held)
+        {
+            return Held(string.Empty) >= _options.MaxPendingCalls || Held("u:" + userId) >= _options.MaxPendingCallsPerUser
+                || Held("s:" + session) >= _options.MaxPendingCallsPerSession
+                ? null
+                : Hold(session, userId);
+        }
+    }
+
+    private string[] Hold(string? session, string userId)
+    {
+        string[] keys = session is null ? [string.Empty, "u:" + userId] : [string.Empty, "u:" + userId, "s:" + session];
+        lock (_held)
+        {
+            foreach (var key in keys)
+            {
+                _held[key] = Held(key) + 1;
+            }
+        }
+
+        return keys;
+    }
+
+    private void Release(string[] keys)
+    {
+        lock (_held)
+        {
+            foreach (var key in keys)
+            {
+                if (Held(key) <= 1)
+                {
+                    _held.Remove(key);
+                }
+                else
+                {
+                    _held[key]--;
+                }
+            }
+        }
+    }
+
+    private int Held(string key) => _held.GetValueOrDefault(key);
+
+    private string Refusal(string session, string userId)
+    {
+        lock (_held)
+        {
+            return Held("s:" + session) >= _options.MaxPendingCallsPerSession
+                ? $"This session already has {_options.MaxPendingCallsPerSession} calls waiting for consent (Host:MaxPendingCallsPerSession); try again later."
+                : Held("u:" + userId) >= _options.MaxPendingCallsPerUser
+                    ? $"This user already has {_options.MaxPendingCallsPerUser} calls waiting for consent (Host:MaxPendingCallsPerUser); try again later."
+                    : "Too many calls are waiting for consent on this instance (Host:MaxPendingCalls); try again later.";
         }
     }
 
@@ -262,7 +329,7 @@ internal sealed partial class PendingCalls : IDisposable
         }
     }
 
-    private async Task FinishWhenDoneAsync(PendingCallRecord call, Task<AuthorizeOutcome> outcome, CancellationTokenSource cancel)
+    private async Task FinishWhenDoneAsync(PendingCallRecord call, Task<AuthorizeOutcome> outcome, CancellationTokenSource cancel, string[] holds)
     {
         try
         {
@@ -304,6 +371,7 @@ internal sealed partial class PendingCalls : IDisposable
         finally
         {
             _driving.TryRemove(call.Id, out _);
+            Release(holds);
             cancel.Dispose();
         }
     }

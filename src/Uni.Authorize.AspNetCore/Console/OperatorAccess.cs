@@ -63,9 +63,19 @@ internal static partial class OperatorAccess
                     : "No admin key is configured: sign in as an operator instead of sending X-Admin-Key."));
             }
 
-            return presented.Count == 1 && Secrets.Matches(presented[0], Secrets.Hash(options.AdminKey))
-                ? (new Operator(Operator.KeyName, ByKey: true), null)
-                : (null, Problems.Unauthorized("admin_key_invalid", $"Send the admin key in the '{KeyHeader}' header."));
+            var budgets = context.RequestServices.GetRequiredService<ClientBudgets>();
+            if (budgets.AdminKeyLockedOut(context))
+            {
+                return (null, ClientBudgets.AdminKeyProblem());
+            }
+
+            if (presented.Count == 1 && Secrets.Matches(presented[0], Secrets.Hash(options.AdminKey)))
+            {
+                return (new Operator(Operator.KeyName, ByKey: true), null);
+            }
+
+            budgets.AdminKeyFailed(context);
+            return (null, Problems.Unauthorized("admin_key_invalid", $"Send the admin key in the '{KeyHeader}' header."));
         }
 
         var policy = options.OperatorPolicy is null ? OperatorSignIn.Policy

@@ -45,8 +45,15 @@ internal static class OperatorSignIn
             return Problems.BadRequest("invalid_form", "Send the admin key as the field 'key' of an application/x-www-form-urlencoded body.");
         }
 
+        var budgets = context.RequestServices.GetRequiredService<ClientBudgets>();
+        if (budgets.AdminKeyLockedOut(context))
+        {
+            return ClientBudgets.AdminKeyProblem();
+        }
+
         if (!Secrets.Matches(key[0], Secrets.Hash(adminKey)))
         {
+            budgets.AdminKeyFailed(context);
             return Problems.Unauthorized("admin_key_invalid", "This is not the admin key.");
         }
 

@@ -220,10 +220,11 @@ internal static class MiniAppEndpoints
         }
 
         var options = context.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
-        var call = await calls.StartAsync(session, request, outcome, cancel, context.RequestAborted).ConfigureAwait(false);
-        return call is null
-            ? Problems.Create(StatusCodes.Status429TooManyRequests, "too_many_pending", "Too many calls are waiting for consent; try again later.")
-            : Respond(context, call, options);
+        var started = await calls.StartAsync(session, request, outcome, cancel, context.RequestAborted).ConfigureAwait(false);
+        return started.Call is { } call
+            ? Respond(context, call, options)
+            : TypedResults.Json(CallResponses.TooManyPending(session.App.Platform, request, started.Refusal!), HostJson.Default.CallResponse,
+                statusCode: StatusCodes.Status429TooManyRequests);
     }
 
     private static IResult Respond(HttpContext context, PendingCallRecord call, UniAuthorizeHostOptions options) =>

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -115,11 +116,45 @@ internal static class UserAccess
     public static string HeaderName(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<AntiforgeryOptions>>().Value.HeaderName ?? DefaultAntiforgeryHeader;
 
-    /// <summary>Whether name-only sign-in is allowed for this request by <see cref="UniAuthorizeHostOptions.NameSignIn"/>.</summary>
+    /// <summary>Whether name-only sign-in is allowed for this request by <see cref="UniAuthorizeHostOptions.NameSignIn"/>.
+    /// "Loopback only" means a person at this machine: a loopback peer that no proxy stands in front of. A proxy on this
+    /// machine connects from loopback for everybody, so a request that carries any forwarding header is refused, and so
+    /// is one whose peer has no address (a Unix socket, which a proxy uses too).</summary>
     public static bool AllowsNameSignIn(HttpContext context, NameSignInMode mode) => mode switch
     {
         NameSignInMode.Anywhere => true,
-        NameSignInMode.LoopbackOnly => context.Connection.RemoteIpAddress is not { } address || IPAddress.IsLoopback(address),
+        NameSignInMode.LoopbackOnly => context.Connection.RemoteIpAddress is { } address && IPAddress.IsLoopback(address) && !CameThroughProxy(context),
         _ => false,
     };
+
+    /// <summary>Whether the request says a proxy forwarded it: <c>Forwarded</c>, any <c>X-Forwarded-*</c> or <c>X-Real-IP</c>,
+    /// or the headers named in <see cref="ForwardedHeadersOptions"/>. <c>UseForwardedHeaders</c>, when it believed a
+    /// proxy, moved what it applied into the <c>X-Original-*</c> headers and rewrote the connection's address (to the
+    /// client's, possibly a loopback one the client claimed): their presence is the mark of a forwarded request too.</summary>
+    private static bool CameThroughProxy(HttpContext context)
+    {
+        var forwarding = context.RequestServices.GetService<IOptions<ForwardedHeadersOptions>>()?.Value;
+        foreach (var name in context.Request.Headers.Keys)
+        {
+            if (name.Equals("Forwarded", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+                || name.StartsWith("X-Original-", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("X-Real-IP", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+
+            if (forwarding is not null && (Is(name, forwarding.ForwardedForHeaderName) || Is(name, forwarding.ForwardedProtoHeaderName)
+                || Is(name, forwarding.ForwardedHostHeaderName) || Is(name, forwarding.ForwardedPrefixHeaderName)
+                || Is(name, forwarding.OriginalForHeaderName) || Is(name, forwarding.OriginalProtoHeaderName)
+                || Is(name, forwarding.OriginalHostHeaderName) || Is(name, forwarding.OriginalPrefixHeaderName)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+
+        static bool Is(string name, string? header) => header is { Length: > 0 } && name.Equals(header, StringComparison.OrdinalIgnoreCase);
+    }
 }

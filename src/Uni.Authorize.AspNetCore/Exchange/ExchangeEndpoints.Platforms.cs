@@ -36,6 +36,11 @@ internal static partial class ExchangeEndpoints
         }
 
         var body = await ReadJsonOrFormAsync(context).ConfigureAwait(false);
+        if (!OwnBudget(context, body is null ? null : Single(body, "appid")))
+        {
+            return ByteDance(StatusCodes.Status429TooManyRequests, -1, "system busy: too many requests for this app from this address, retry later");
+        }
+
         if (body is null)
         {
             return ByteDance(StatusCodes.Status400BadRequest, 40014, "bad params: send appid, secret and code or anonymous_code as a JSON body");
@@ -88,6 +93,11 @@ internal static partial class ExchangeEndpoints
         }
 
         var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (!OwnBudget(context, form is null ? null : Single(form, "client_id")))
+        {
+            return Baidu(StatusCodes.Status429TooManyRequests, 4, "temporarily_unavailable", "too many requests for this app from this address, retry later");
+        }
+
         if (form is null || NonEmpty(form, "code") is null)
         {
             return Baidu(StatusCodes.Status400BadRequest, 1, "invalid_request", "send code, client_id and sk as an application/x-www-form-urlencoded body");
@@ -121,6 +131,11 @@ internal static partial class ExchangeEndpoints
         }
 
         var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (!OwnBudget(context, form is null ? null : Single(form, "app_id")))
+        {
+            return Kuaishou(StatusCodes.Status429TooManyRequests, -1, "too many requests for this app from this address, retry later");
+        }
+
         if (form is null || NonEmpty(form, "js_code") is null)
         {
             return Kuaishou(StatusCodes.Status400BadRequest, 100200100, "send app_id, app_secret and js_code as an application/x-www-form-urlencoded body");

@@ -17,7 +17,6 @@ namespace Uni.Authorize.AspNetCore;
 /// </summary>
 internal static partial class ExchangeEndpoints
 {
-    public const string RateLimitPolicy = "uni-authorize-exchange";
     private const int AccessTokenSeconds = 1_296_000;
     private static readonly TimeSpan BeijingOffset = TimeSpan.FromHours(8);
 
@@ -38,6 +37,12 @@ internal static partial class ExchangeEndpoints
         }
 
         var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (!OwnBudget(context, form is null ? null : Single(form, "appid")))
+        {
+            // WeChat's global code for a spent quota.
+            return WeChat(StatusCodes.Status429TooManyRequests, 45011, "api minute-quota reach limit mustslower retry next minute");
+        }
+
         if (form is null)
         {
             return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: send appid, secret, js_code and grant_type as an application/x-www-form-urlencoded body");
@@ -82,6 +87,11 @@ internal static partial class ExchangeEndpoints
         }
 
         var form = await ReadFormAsync(context).ConfigureAwait(false);
+        if (!OwnBudget(context, form is null ? null : Single(form, "app_id")))
+        {
+            return AlipayOverLimit();
+        }
+
         if (form is null)
         {
             return Alipay(StatusCodes.Status400BadRequest, "40001", "Missing Required Arguments", "isv.missing-parameters",
@@ -122,6 +132,15 @@ internal static partial class ExchangeEndpoints
                 accessToken, AccessTokenSeconds, Secrets.Create("authusrB"), 2_592_000, start),
         }, HostJson.Default.AlipayTokenResponse);
     }
+
+    /// <summary>Spends one exchange of the app the request names, from the client's address; <see langword="false"/>
+    /// when that budget is spent (see <see cref="ClientBudgets"/>).</summary>
+    public static bool OwnBudget(HttpContext context, string? appId) =>
+        context.RequestServices.GetRequiredService<ClientBudgets>().TrySpendExchange(context, appId);
+
+    /// <summary>Alipay's answer to a spent budget (the gateway's "call limited"; the code is ours, see docs/http-api.md).</summary>
+    public static IResult AlipayOverLimit() =>
+        Alipay(StatusCodes.Status429TooManyRequests, "20000", "Service Currently Unavailable", "isp.call-limited", "调用频率超限");
 
     /// <summary>An <c>application/x-www-form-urlencoded</c> body of bounded size, or <see langword="null"/> when it is not one.</summary>
     public static async Task<Dictionary<string, StringValues>?> ReadFormAsync(HttpContext context)

@@ -7,15 +7,13 @@ namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Maps the Uni.Authorize host's endpoint groups. Each returns a builder the caller may prefix (map it on a
 /// <c>MapGroup</c>) and decorate (<c>RequireAuthorization</c>, <c>RequireRateLimiting</c>…). Nothing app-wide is
-/// registered: no middleware, no <c>/</c>, no global options. The code exchange names the rate limiting policy
-/// <see cref="ExchangeRateLimitPolicy"/>, which takes effect where the application calls <c>app.UseRateLimiter()</c>.
-/// The mini-app API and the bridge carry a CORS policy (for the mini-app sandbox and
-/// <see cref="UniAuthorizeHostOptions.MiniAppOrigins"/>, never with credentials), so the application calls
+/// registered: no middleware, no <c>/</c>, no global options. The code exchange and the admin key count each client's
+/// calls themselves (<see cref="UniAuthorizeHostOptions.ExchangePermitLimit"/>, <see cref="UniAuthorizeHostOptions.AdminKeyFailureLimit"/>),
+/// with or without the application's rate limiter. The mini-app API and the bridge carry a CORS policy (for the mini-app
+/// sandbox and <see cref="UniAuthorizeHostOptions.MiniAppOrigins"/>, never with credentials), so the application calls
 /// <c>app.UseCors()</c> before authentication. Every GET endpoint of these groups answers HEAD too.</summary>
 public static class UniAuthorizeEndpointRouteBuilderExtensions
 {
-    /// <summary>The rate limiting policy of the code exchange (per client address, see <see cref="UniAuthorizeHostOptions.ExchangePermitLimit"/>).</summary>
-    public const string ExchangeRateLimitPolicy = ExchangeEndpoints.RateLimitPolicy;
 
     /// <summary>Maps every group but the demo page: the mini-app API, the user API, the admin API, the code exchange,
     /// the scope catalog, the bridge script and the consent and settings pages.</summary>
@@ -64,10 +62,11 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
         return group;
     }
 
-    /// <summary>The app servers' code exchange under <c>/api/v1/exchange</c>, rate limited by <see cref="ExchangeRateLimitPolicy"/>.</summary>
+    /// <summary>The app servers' code exchange under <c>/api/v1/exchange</c>, limited per app and client address
+    /// (<see cref="UniAuthorizeHostOptions.ExchangePermitLimit"/>; over it, the platform's own over-limit answer).</summary>
     public static RouteGroupBuilder MapUniAuthorizeCodeExchange(this IEndpointRouteBuilder endpoints)
     {
-        var group = Group(endpoints, "/api/v1/exchange").WithTags("Code exchange").RequireRateLimiting(ExchangeRateLimitPolicy);
+        var group = Group(endpoints, "/api/v1/exchange").WithTags("Code exchange");
         ExchangeEndpoints.Map(group);
         return group;
     }

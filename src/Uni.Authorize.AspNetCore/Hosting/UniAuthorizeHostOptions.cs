@@ -88,11 +88,29 @@ public sealed class UniAuthorizeHostOptions
     /// <summary>How long the answer of a finished pending call stays readable. Default: 2 minutes.</summary>
     public TimeSpan CallRetention { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Code exchanges allowed per client address and window. Default: 60.</summary>
+    /// <summary>Code exchanges allowed per app and client address and window, on each instance: one app's server, or
+    /// one client, cannot spend another's. Default: 60.</summary>
     public int ExchangePermitLimit { get; set; } = 60;
 
     /// <summary>The window of <see cref="ExchangePermitLimit"/>. Default: 1 minute.</summary>
     public TimeSpan ExchangeWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Wrong admin keys (<c>X-Admin-Key</c> or the operator's sign-in) allowed per client address and window,
+    /// on each instance; past it every admin-key call from that address is <c>429</c> until the window ends. Default: 10.</summary>
+    public int AdminKeyFailureLimit { get; set; } = 10;
+
+    /// <summary>The window of <see cref="AdminKeyFailureLimit"/>. Default: 5 minutes.</summary>
+    public TimeSpan AdminKeyFailureWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Calls waiting for a consent that one instance computes at a time. Default: 10,000.</summary>
+    public int MaxPendingCalls { get; set; } = 10_000;
+
+    /// <summary>Calls waiting for a consent per user, on each instance, so that one user's sessions cannot fill
+    /// <see cref="MaxPendingCalls"/>. Default: 50.</summary>
+    public int MaxPendingCallsPerUser { get; set; } = 50;
+
+    /// <summary>Calls waiting for a consent per mini-app session, on each instance. Default: 10.</summary>
+    public int MaxPendingCallsPerSession { get; set; } = 10;
 
     /// <summary>The page where the signed-in user answers consents. Default: <c>/consent</c>.</summary>
     public string ConsentPagePath { get; set; } = "/consent";
@@ -120,6 +138,11 @@ internal sealed class UniAuthorizeHostOptionsValidator(string prefix = "UniAutho
         Positive(o.CallRetention, nameof(o.CallRetention), failures);
         Positive(o.ExchangeWindow, nameof(o.ExchangeWindow), failures);
         Fail(o.ExchangePermitLimit <= 0, $"{Prefix}ExchangePermitLimit must be positive; it is {o.ExchangePermitLimit}.", failures);
+        Fail(o.AdminKeyFailureLimit <= 0, $"{Prefix}AdminKeyFailureLimit must be positive; it is {o.AdminKeyFailureLimit}.", failures);
+        Positive(o.AdminKeyFailureWindow, nameof(o.AdminKeyFailureWindow), failures);
+        Fail(o.MaxPendingCalls <= 0, $"{Prefix}MaxPendingCalls must be positive; it is {o.MaxPendingCalls}.", failures);
+        Fail(o.MaxPendingCallsPerUser <= 0, $"{Prefix}MaxPendingCallsPerUser must be positive; it is {o.MaxPendingCallsPerUser}.", failures);
+        Fail(o.MaxPendingCallsPerSession <= 0, $"{Prefix}MaxPendingCallsPerSession must be positive; it is {o.MaxPendingCallsPerSession}.", failures);
         Fail(o.MaxRequestBodyBytes <= 0, $"{Prefix}MaxRequestBodyBytes must be positive; it is {o.MaxRequestBodyBytes}.", failures);
         Fail(o.AdminKey is { Length: < 16 }, $"{Prefix}AdminKey must be at least 16 characters (or unset to disable the admin API).", failures);
         foreach (var (appId, contract) in o.PrivacyContracts)

@@ -11,9 +11,9 @@ using Uni.Authorize.AspNetCore;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>Registers the Uni.Authorize host: engine, consent broker, identities, housekeeping, the mini-app session scheme, the
-/// name sign-in cookie scheme, antiforgery, the code exchange's rate limiting policy and the mini-app API's CORS policy.
-/// Nothing app-wide is changed:
-/// no default scheme, no global rate limiter or antiforgery settings. Map the endpoints with <c>app.MapUniAuthorize()</c>
+/// name sign-in cookie scheme, antiforgery and the mini-app API's CORS policy; the code exchange and the admin key keep
+/// their own per-client budgets. Nothing app-wide is changed: no default scheme, no global rate limiter or antiforgery
+/// settings. Map the endpoints with <c>app.MapUniAuthorize()</c>
 /// or group by group.</summary>
 public static class UniAuthorizeHostServiceCollectionExtensions
 {
@@ -70,7 +70,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         services.AddAuthorization();
         // The pages send the token in the header the application's antiforgery options name (GET /api/v1/user/antiforgery says which).
         services.AddAntiforgery();
-        services.AddRateLimiter(static o => o.AddPolicy<string, ExchangeRateLimitPolicy>(ExchangeEndpoints.RateLimitPolicy));
+        services.TryAddSingleton<ClientBudgets>();
         MiniAppCors.AddPolicy(services);
         return builder;
     }

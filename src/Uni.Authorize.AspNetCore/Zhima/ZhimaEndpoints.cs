@@ -30,6 +30,11 @@ internal static class ZhimaEndpoints
         }
 
         var form = await ExchangeEndpoints.ReadFormAsync(context).ConfigureAwait(false);
+        if (!ExchangeEndpoints.OwnBudget(context, form is null ? null : ExchangeEndpoints.Single(form, "app_id")))
+        {
+            return Error(StatusCodes.Status429TooManyRequests, "20000", "Service Currently Unavailable", "isp.call-limited", "调用频率超限");
+        }
+
         if (form is null)
         {
             return Error(StatusCodes.Status400BadRequest, "40001", "Missing Required Arguments", "isv.missing-parameters",

@@ -16,7 +16,7 @@ namespace Uni.Authorize.Host;
 /// How people sign in to the runnable host, by configuration. <c>Authentication:OpenIdConnect</c>: a cookie for the
 /// signed-in user plus an OpenID Connect challenge (authorization code flow with PKCE), a login endpoint the pages send
 /// people to and a logout endpoint; name sign-in is then off. <c>Authentication:JwtBearer</c>: a native shell that already
-/// knows its user sends <c>Authorization: Bearer &lt;jwt&gt;</c> to the user API. Neither: the demo's name sign-in.
+/// knows its user sends <c>Authorization: Bearer &lt;jwt&gt;</c> to the user API. Name sign-in only for the demo (<see cref="DemoMode"/>).
 /// </summary>
 internal sealed partial class SignInSetup
 {
@@ -80,8 +80,8 @@ internal sealed partial class SignInSetup
             parts.Add(nameSignIn switch
             {
                 NameSignInMode.Anywhere => "by bare name from ANY address: anyone can be anyone (Host:NameSignIn=Anywhere); use only on a closed network",
-                NameSignInMode.LoopbackOnly => "by bare name, from this machine only (demo; Host:NameSignIn=Off to turn it off)",
-                _ => "name sign-in off",
+                NameSignInMode.LoopbackOnly => "by bare name, from this machine only and never through a proxy (demo; Host:Demo=false turns it off)",
+                _ => "no sign-in by bare name" + (JwtBearer is null ? " and no other sign-in configured: nobody can use the user API (Host:Demo=true for the demo)" : string.Empty),
             });
         }
 
@@ -353,7 +353,9 @@ internal sealed partial class SignInSetup
             o.ResponseMode = OpenIdConnectResponseMode.Query;
             o.UsePkce = true;
             o.MapInboundClaims = false;
-            o.SaveTokens = true;
+            // The cookie keeps only what signing out needs (the id_token, sent as id_token_hint): the access and
+            // refresh tokens are the provider's credentials for other APIs, which this host never calls.
+            o.SaveTokens = false;
             o.GetClaimsFromUserInfoEndpoint = GetClaimsFromUserInfoEndpoint;
             o.Scope.Clear();
             o.Scope.Add("openid");
@@ -367,6 +369,15 @@ internal sealed partial class SignInSetup
             o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.NonceCookie.SameSite = SameSiteMode.Lax;
             o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.Events.OnTokenValidated = static context =>
+            {
+                if ((context.TokenEndpointResponse?.IdToken ?? context.ProtocolMessage?.IdToken) is { Length: > 0 } idToken)
+                {
+                    context.Properties?.StoreTokens([new AuthenticationToken { Name = OpenIdConnectParameterNames.IdToken, Value = idToken }]);
+                }
+
+                return Task.CompletedTask;
+            };
             o.Events.OnRemoteFailure = static async context =>
             {
                 // A stale or forged callback, or the person said no at the provider: a clear 400, never a 500.

@@ -201,7 +201,7 @@ public sealed class ClusterTests(ClusterTests.Fixture fixture) : IClassFixture<C
         Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
         var callId = (string)(await HostCluster.ReadAsync(asked))["callId"]!;
 
-        var cookies = await Cluster.SignInAsync(null, name);
+        var cookies = await Cluster.SignInAsync(0, name);
         var user = await Cluster.BrowserAsync(null, cookies);
         var consent = await WaitForConsentAsync(user);
         Assert.Equal(appId, (string)consent["app"]!["id"]!);
@@ -213,6 +213,24 @@ public sealed class ClusterTests(ClusterTests.Fixture fixture) : IClassFixture<C
         Assert.Equal("ok", (string)(await HostCluster.ReadAsync(polled))["status"]!);
         var settings = await HostCluster.ReadAsync(await app.GetAsync("/api/v1/settings", Ct));
         Assert.True((bool)settings["authSetting"]!["scope.album"]!);
+    }
+
+    [Fact]
+    public async Task NameSignIn_ThroughNginx_IsRefusedWhileTheSameRequestAtAnInstanceSignsIn()
+    {
+        var throughNginx = Cluster.Client(null, new CookieContainer());
+        var atInstance = Cluster.Client(1, new CookieContainer());
+        await TestHost.RefreshAntiforgeryAsync(throughNginx);
+        await TestHost.RefreshAntiforgeryAsync(atInstance);
+
+        var probe = await throughNginx.PostAsJsonAsync("/api/v1/user/sign-in", new { name = "demo" }, Ct);
+        var me = await HostCluster.ReadAsync(await throughNginx.GetAsync("/api/v1/user/me", Ct));
+        var direct = await atInstance.PostAsJsonAsync("/api/v1/user/sign-in", new { name = "demo" }, Ct);
+
+        Assert.Equal(HttpStatusCode.Forbidden, probe.StatusCode);
+        Assert.Equal("name_sign_in_disabled", (string)(await HostCluster.ReadAsync(probe))["code"]!);
+        Assert.False((bool)me["nameSignIn"]!);
+        Assert.Equal(HttpStatusCode.OK, direct.StatusCode);
     }
 
     internal static async Task<JsonObject> WaitForConsentAsync(HttpClient user)

@@ -51,7 +51,10 @@ internal sealed class HostCluster : IAsyncDisposable
         _folders.Add(folder);
         return await HostProcess.StartAsync(
             "--Store:Provider=PostgreSql", "--Store:ConnectionString=" + _database!.ConnectionString, "--Store:DataDirectory=" + folder,
-            "--Host:AdminKey=" + AdminKey, "--Authorize:PromptTimeout=00:01:00");
+            "--Host:AdminKey=" + AdminKey, "--Authorize:PromptTimeout=00:01:00",
+            // As docs/deploy.md: nginx on this machine is the one proxy believed. Name sign-in stays on for the tests'
+            // users at an instance directly; through nginx it is refused.
+            "--Host:ForwardedHeaders:KnownProxies=127.0.0.1", "--Host:NameSignIn=LoopbackOnly");
     }
 
     /// <summary>A client of instance <paramref name="index"/> (or of nginx when <see langword="null"/>), sharing
@@ -89,8 +92,10 @@ internal sealed class HostCluster : IAsyncDisposable
         return ((string)app["id"]!, (string)app["secret"]!, (string)user["id"]!, (string)(await TestHost.Json(session))["token"]!);
     }
 
-    /// <summary>Signs <paramref name="name"/> in through <paramref name="index"/>; the cookies hold the user for every instance.</summary>
-    public async Task<CookieContainer> SignInAsync(int? index, string name)
+    /// <summary>Signs <paramref name="name"/> in at instance <paramref name="index"/> directly (name sign-in is refused
+    /// through nginx); the cookies hold the user for every instance and for nginx (cookies ignore the port, and the
+    /// data-protection keys are shared).</summary>
+    public async Task<CookieContainer> SignInAsync(int index, string name)
     {
         var cookies = new CookieContainer();
         var browser = Client(index, cookies);
