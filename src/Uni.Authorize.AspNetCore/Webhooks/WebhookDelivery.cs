@@ -110,7 +110,7 @@ internal sealed partial class WebhookDelivery(
         }
 
         var payload = new WebhookPayload(pending.Id, WebhookEvents.Name(pending.Kind), pending.AppId,
-            await OpenIdAsync(app, pending.UserId, cancellationToken).ConfigureAwait(false), pending.Scope, pending.OccurredAt);
+            pending.OpenId ?? await pseudonyms.OfAppAsync(app, pending.UserId, cancellationToken).ConfigureAwait(false), pending.Scope, pending.OccurredAt);
         var body = JsonSerializer.Serialize(payload, WebhookJson.Default.WebhookPayload);
         var timestamp = time.GetUtcNow();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
@@ -183,16 +183,6 @@ internal sealed partial class WebhookDelivery(
         var capped = Math.Min(doubled, settings.MaxRetryDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(capped * (0.8 + (0.4 * Random.Shared.NextDouble())));
     }
-
-    // The id the app's own code exchange returns for the user, so the app can find them in its data.
-    private ValueTask<string> OpenIdAsync(HostApp app, string userId, CancellationToken cancellationToken) => app.Platform switch
-    {
-        Platform.Alipay => pseudonyms.AlipayOpenIdAsync(app.Id, userId, cancellationToken),
-        Platform.ByteDance => pseudonyms.ByteDanceOpenIdAsync(app.Id, userId, cancellationToken),
-        Platform.Baidu => pseudonyms.BaiduOpenIdAsync(app.Id, userId, cancellationToken),
-        Platform.Kuaishou => pseudonyms.KuaishouOpenIdAsync(app.Id, userId, cancellationToken),
-        _ => pseudonyms.OpenIdAsync(app.Id, userId, cancellationToken),
-    };
 
     [LoggerMessage(1, LogLevel.Information, "Delivered webhook event {EventId} ({Type}) to app {AppId} at attempt {Attempt}")]
     private static partial void LogDelivered(ILogger logger, string eventId, string type, string appId, int attempt);

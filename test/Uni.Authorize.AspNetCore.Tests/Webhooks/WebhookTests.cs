@@ -202,6 +202,9 @@ public sealed class WebhookTests : IAsyncLifetime
         var erased = JsonNode.Parse(second.Text)!.AsObject();
         Assert.Equal("user.erased", (string)erased["type"]!);
         Assert.Null(erased["scope"]);
+        // Kept in the outbox as the id the app knows, the host's id forgotten: the same openid as before the erasure.
+        Assert.Equal(await _host.Services.GetRequiredService<Pseudonyms>().OpenIdAsync(_appId, _userId, Ct), (string)erased["openId"]!);
+        Assert.DoesNotContain(_userId, second.Text, StringComparison.Ordinal);
     }
 
     [Fact]
