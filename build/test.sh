@@ -55,12 +55,17 @@ as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
 export UNI_AUTHORIZE_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=postgres"
 export UNI_AUTHORIZE_TEST_CHROMIUM=/usr/bin/chromium
 
+# The bridge's packages first: the .NET webhook tests verify real deliveries with its standardwebhooks package too.
+if [ -f test/bridge/package.json ]; then
+  (cd test/bridge && npm ci --no-audit --no-fund --silent)
+fi
+
 dotnet test --solution Uni.Authorize.slnx -c Release
 
 # The packages as a new user gets them: README's example and the docs' marked C# blocks against the packed packages.
 bash build/consumer-test.sh
 
 if [ -f test/bridge/package.json ]; then
-  (cd test/bridge && npm ci --no-audit --no-fund --silent && node --test)
+  (cd test/bridge && node --test)
 fi
 echo "All tests passed."

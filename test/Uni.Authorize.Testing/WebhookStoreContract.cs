@@ -128,6 +128,46 @@ public abstract class WebhookStoreContract : StoreContract<IWebhookStore>
     }
 
     [Fact]
+    public async Task ForgetUserAsync_AfterErasure_DropsTheUsersOtherEventsAndKeepsOnlyTheAppsIdInUserErased()
+    {
+        var store = await NewStoreAsync();
+        var decisions = await OpenDecisionStoreAsync(store);
+        var identities = await OpenIdentityStoreAsync(store);
+        await Guard(store.SetEndpointAsync(Endpoint("app-1"), Ct));
+        await Guard(store.SetEndpointAsync(Endpoint("app-2"), Ct));
+        await Guard(decisions.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Granted, 0, DecisionSource.Prompt), Ct));
+        await Guard(decisions.TryWriteAsync(Write(Alice, "scope.camera", DecisionState.Denied, 1, minutes: 1), Ct));
+        await Guard(decisions.TryWriteAsync(Write(new Subject("app-2", "alice"), "scope.record", DecisionState.Granted, 0, DecisionSource.Prompt), Ct));
+        await Guard(decisions.TryWriteAsync(Write(new Subject("app-2", "alice"), "scope.record", DecisionState.NotDetermined, 1, minutes: 2), Ct));
+        await Guard(decisions.TryWriteAsync(Write(new Subject("app-1", "bob"), "scope.camera", DecisionState.Denied, 0, minutes: 3), Ct));
+        await Guard(identities.AddSessionAsync(new MiniAppSession(new string('a', 64), "app-2", "alice", T0, T0.AddDays(1)), Ct));
+        Assert.True(await Guard(identities.RemoveSessionAsync(new string('a', 64), Ct)));
+        await Guard(decisions.EraseUserAsync("alice", Ct));
+        var asked = new List<string>();
+
+        var dropped = await Guard(store.ForgetUserAsync("alice", (appId, _) =>
+        {
+            lock (asked)
+            {
+                asked.Add(appId);
+            }
+
+            return ValueTask.FromResult("open-" + appId);
+        }, Ct));
+
+        var left = await Guard(store.ListDueAsync(Later, 10, Ct));
+        Assert.Equal(3, dropped);
+        Assert.Equal(["app-1", "app-2"], asked.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(left, e => e.UserId == "alice");
+        var erased = left.Where(e => e.Kind == WebhookEventKind.UserErased).OrderBy(e => e.AppId, StringComparer.Ordinal).ToArray();
+        Assert.Equal([("app-1", "", "open-app-1"), ("app-2", "", "open-app-2")], erased.Select(e => (e.AppId, e.UserId, e.OpenId)));
+        Assert.All(erased, e => Assert.Null(e.Scope));
+        var bob = Assert.Single(left, e => e.Kind != WebhookEventKind.UserErased);
+        Assert.Equal(("bob", (string?)null), (bob.UserId, bob.OpenId));
+        Assert.Equal(0, await Guard(store.ForgetUserAsync("alice", static (_, _) => throw new InvalidOperationException("Nothing is left to name."), Ct)));
+    }
+
+    [Fact]
     public async Task RemoveSessionAsync_StoredSession_QueuesSessionRevokedForItsApp()
     {
         var store = await NewStoreAsync();

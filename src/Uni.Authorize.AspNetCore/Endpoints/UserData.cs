@@ -82,7 +82,7 @@ internal static class UserData
     }
 
     /// <summary>Erases the user: sessions and profile first (so the user's apps stop acting for them), then codes, consents
-    /// and calls, then decisions and access records; the audit entries stay, under a pseudonym that no longer names the user.</summary>
+    /// and calls, then decisions (and the user's pending webhook events but the apps' user.erased) and access records; the audit entries stay, under a pseudonym that no longer names the user.</summary>
     public static async Task<UserErasureInfo> EraseAsync(string userId, IServiceProvider services, CancellationToken cancellationToken)
     {
         var identities = services.GetRequiredService<HostIdentities>();
@@ -91,6 +91,12 @@ internal static class UserData
         var codes = await services.GetRequiredService<IAuthCodeStore>().EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
         var consents = await services.GetRequiredService<IConsentStore>().EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
         var decisions = await services.GetRequiredService<IDecisionStore>().EraseUserAsync(userId, cancellationToken).ConfigureAwait(false);
+        // The erasure queued user.erased for the user's apps; those keep only the id each app knows, the rest go.
+        var pseudonyms = services.GetRequiredService<Pseudonyms>();
+        await services.GetRequiredService<IWebhookStore>().ForgetUserAsync(userId, async (appId, ct) =>
+            await identities.Store.GetAppAsync(appId, ct).ConfigureAwait(false) is { } app
+                ? await pseudonyms.OfAppAsync(app, userId, ct).ConfigureAwait(false)
+                : await pseudonyms.OpenIdAsync(appId, userId, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         // Uses the gate buffered before the sessions went are written first, so that none outlives the erasure.
         if (services.GetService<AccessRecorder>() is { } recorder)
         {

@@ -11,6 +11,17 @@ internal sealed class Pseudonyms(IIdentityStore store)
     private readonly SemaphoreSlim _gate = new(1, 1);
     private byte[]? _key;
 
+    /// <summary>The id <paramref name="app"/>'s own code exchange returns for the user, so the app can find them in its
+    /// data: its platform's openid (WeChat <c>openid</c>, Alipay <c>open_id</c>, ...).</summary>
+    public ValueTask<string> OfAppAsync(HostApp app, string userId, CancellationToken cancellationToken) => app.Platform switch
+    {
+        Platform.Alipay => AlipayOpenIdAsync(app.Id, userId, cancellationToken),
+        Platform.ByteDance => ByteDanceOpenIdAsync(app.Id, userId, cancellationToken),
+        Platform.Baidu => BaiduOpenIdAsync(app.Id, userId, cancellationToken),
+        Platform.Kuaishou => KuaishouOpenIdAsync(app.Id, userId, cancellationToken),
+        _ => OpenIdAsync(app.Id, userId, cancellationToken),
+    };
+
     /// <summary>WeChat's <c>openid</c>: 28 characters, per app.</summary>
     public async ValueTask<string> OpenIdAsync(string appId, string userId, CancellationToken cancellationToken) =>
         "o" + Base64UrlOf(await MacAsync("openid", appId, userId, cancellationToken).ConfigureAwait(false))[..27];

@@ -32,6 +32,11 @@ public sealed class UniAuthorizeWebhookOptions
     /// <summary>Whether an app may register a plain <c>http</c> URL to a loopback address (for tests and local development).
     /// Default <see langword="false"/>: only <c>https</c>.</summary>
     public bool AllowHttpLoopback { get; set; }
+
+    /// <summary>Internal networks webhooks may reach, as CIDR blocks (<c>10.1.2.0/24</c>, <c>fd00::/8</c>) or single
+    /// addresses. Without an entry, deliveries to loopback, private, link-local, shared (CGNAT), unique-local and other
+    /// special-purpose addresses are refused, whatever the URL's spelling and whatever its name resolves to. Default: none.</summary>
+    public IList<string> AllowedNetworks { get; } = [];
 }
 
 internal sealed class UniAuthorizeWebhookOptionsValidator(string prefix = "UniAuthorizeWebhookOptions.") : OptionsValidator<UniAuthorizeWebhookOptions>(prefix)
@@ -47,6 +52,11 @@ internal sealed class UniAuthorizeWebhookOptionsValidator(string prefix = "UniAu
         Require(o.FirstRetryDelay >= TimeSpan.FromMilliseconds(1) && o.FirstRetryDelay <= o.MaxRetryDelay, nameof(o.FirstRetryDelay), "at least 1 ms and at most MaxRetryDelay", o.FirstRetryDelay, failures);
         Require(o.MaxRetryDelay <= TimeSpan.FromDays(1), nameof(o.MaxRetryDelay), "at most 1 day", o.MaxRetryDelay, failures);
         Require(o.MaxAttempts is >= 1 and <= 1000, nameof(o.MaxAttempts), "between 1 and 1000", o.MaxAttempts, failures);
+        for (var i = 0; i < o.AllowedNetworks.Count; i++)
+        {
+            Require(WebhookDestinations.TryParseNetwork(o.AllowedNetworks[i], out _), $"{nameof(o.AllowedNetworks)}:{i}",
+                "a CIDR block (10.1.2.0/24) or an address", o.AllowedNetworks[i] ?? "null", failures);
+        }
     }
 
     private void Require(bool valid, string name, string range, object value, List<string> failures)

@@ -33,7 +33,7 @@ internal static class WebhookAdminEndpoints
 
     // A new webhook gets a secret (201, shown this once); a changed URL keeps the secret it had.
     private static async Task<IResult> PutAsync(HttpContext context, string appId, IWebhookStore store, HostIdentities identities,
-        TimeProvider time, IOptions<UniAuthorizeWebhookOptions> options)
+        TimeProvider time, IOptions<UniAuthorizeWebhookOptions> options, WebhookDestinations destinations)
     {
         if (await MissingAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is { } missing)
         {
@@ -46,13 +46,13 @@ internal static class WebhookAdminEndpoints
             return problem!;
         }
 
-        if (ValidateUrl(body.Url, options.Value.AllowHttpLoopback) is { } invalid)
+        if ((ValidateUrl(body.Url, options.Value.AllowHttpLoopback) ?? destinations.Refuses(new Uri(body.Url!, UriKind.Absolute))) is { } invalid)
         {
             return Problems.BadRequest("invalid_webhook_url", invalid);
         }
 
         var existing = await store.GetEndpointAsync(appId, context.RequestAborted).ConfigureAwait(false);
-        var endpoint = new WebhookEndpoint(appId, new Uri(body.Url!, UriKind.Absolute), existing?.Secret ?? Secrets.Create("whsec_"), time.GetUtcNow());
+        var endpoint = new WebhookEndpoint(appId, new Uri(body.Url!, UriKind.Absolute), existing?.Secret ?? WebhookSignature.NewSecret(), time.GetUtcNow());
         await store.SetEndpointAsync(endpoint, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return existing is null
@@ -72,7 +72,7 @@ internal static class WebhookAdminEndpoints
             return NoWebhook(appId);
         }
 
-        var rotated = existing with { Secret = Secrets.Create("whsec_"), UpdatedAt = time.GetUtcNow() };
+        var rotated = existing with { Secret = WebhookSignature.NewSecret(), UpdatedAt = time.GetUtcNow() };
         await store.SetEndpointAsync(rotated, context.RequestAborted).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";
         return Info(rotated, rotated.Secret);

@@ -1,5 +1,6 @@
-using System.Net.Http.Headers;
+using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,6 +23,9 @@ internal sealed partial class WebhookDelivery(
     ILogger<WebhookDelivery> logger) : BackgroundService
 {
     public const string HttpClientName = "Uni.Authorize.Webhooks";
+
+    /// <summary>Every failure to get an HTTP answer, whatever its cause (see <see cref="FailureOf"/>).</summary>
+    public const string NoAnswer = "no answer";
 
     private readonly string _holder = $"{Environment.MachineName}/{Environment.ProcessId}/{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}";
 
@@ -106,17 +110,17 @@ internal sealed partial class WebhookDelivery(
         }
 
         var payload = new WebhookPayload(pending.Id, WebhookEvents.Name(pending.Kind), pending.AppId,
-            await OpenIdAsync(app, pending.UserId, cancellationToken).ConfigureAwait(false), pending.Scope, pending.OccurredAt);
-        var body = JsonSerializer.SerializeToUtf8Bytes(payload, WebhookJson.Default.WebhookPayload);
-        var timestamp = time.GetUtcNow().ToUnixTimeSeconds();
+            pending.OpenId ?? await pseudonyms.OfAppAsync(app, pending.UserId, cancellationToken).ConfigureAwait(false), pending.Scope, pending.OccurredAt);
+        var body = JsonSerializer.Serialize(payload, WebhookJson.Default.WebhookPayload);
+        var timestamp = time.GetUtcNow();
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint.Url)
         {
-            Content = new ByteArrayContent(body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
+            Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         request.Headers.Add(WebhookSignature.IdHeader, pending.Id);
-        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(endpoint.Secret, timestamp, body));
-        request.Headers.Add(WebhookSignature.AttemptHeader, (pending.Attempts + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.TimestampHeader, timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add(WebhookSignature.SignatureHeader, WebhookSignature.Sign(endpoint.Secret, pending.Id, timestamp, body));
+        request.Headers.Add(WebhookSignature.AttemptHeader, (pending.Attempts + 1).ToString(CultureInfo.InvariantCulture));
 
         string? failure;
         try
@@ -128,7 +132,7 @@ internal sealed partial class WebhookDelivery(
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            failure = ex is OperationCanceledException ? "timed out" : ex.Message;
+            failure = FailureOf(ex);
         }
 
         if (failure is null)
@@ -151,6 +155,26 @@ internal sealed partial class WebhookDelivery(
         LogRetrying(logger, pending.Id, pending.AppId, attempts, failure, delay);
     }
 
+    /// <summary>
+    /// What a failed attempt is recorded and logged as: <see cref="WebhookDestinations.Refusal"/> when the destination
+    /// check refused it, otherwise <see cref="NoAnswer"/> (with <c>HTTP {status}</c> for an answer that was not 2xx). Name
+    /// resolution, refused and reset connections, TLS failures and timeouts are one category and the exception's text is
+    /// never kept: telling them apart (a closed port refuses, a filtered one times out, a listening non-TLS service fails
+    /// the handshake) would make webhook URLs a port scanner of whatever networks the operator allowed.
+    /// </summary>
+    internal static string FailureOf(Exception exception)
+    {
+        for (var inner = exception; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is WebhookDestinationException)
+            {
+                return WebhookDestinations.Refusal;
+            }
+        }
+
+        return NoAnswer;
+    }
+
     /// <summary>The wait after <paramref name="attempts"/> failures: doubling from the first delay, capped, ±20 % jitter so
     /// that many events failing together do not come back together.</summary>
     internal static TimeSpan Backoff(UniAuthorizeWebhookOptions settings, int attempts)
@@ -159,16 +183,6 @@ internal sealed partial class WebhookDelivery(
         var capped = Math.Min(doubled, settings.MaxRetryDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(capped * (0.8 + (0.4 * Random.Shared.NextDouble())));
     }
-
-    // The id the app's own code exchange returns for the user, so the app can find them in its data.
-    private ValueTask<string> OpenIdAsync(HostApp app, string userId, CancellationToken cancellationToken) => app.Platform switch
-    {
-        Platform.Alipay => pseudonyms.AlipayOpenIdAsync(app.Id, userId, cancellationToken),
-        Platform.ByteDance => pseudonyms.ByteDanceOpenIdAsync(app.Id, userId, cancellationToken),
-        Platform.Baidu => pseudonyms.BaiduOpenIdAsync(app.Id, userId, cancellationToken),
-        Platform.Kuaishou => pseudonyms.KuaishouOpenIdAsync(app.Id, userId, cancellationToken),
-        _ => pseudonyms.OpenIdAsync(app.Id, userId, cancellationToken),
-    };
 
     [LoggerMessage(1, LogLevel.Information, "Delivered webhook event {EventId} ({Type}) to app {AppId} at attempt {Attempt}")]
     private static partial void LogDelivered(ILogger logger, string eventId, string type, string appId, int attempt);

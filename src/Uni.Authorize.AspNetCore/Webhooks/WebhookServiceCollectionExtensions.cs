@@ -37,12 +37,22 @@ public static class WebhookUniAuthorizeBuilderExtensions
     internal static void AddWebhookDelivery(this IServiceCollection services)
     {
         ValidatedOptions.Add(services, UniAuthorizeWebhookOptionsValidator.Code);
-        // A redirect would send the signed event somewhere the app did not register.
-        services.AddHttpClient(WebhookDelivery.HttpClientName).ConfigurePrimaryHttpMessageHandler(static () => new SocketsHttpHandler
+        services.TryAddSingleton<WebhookDestinations>();
+        // A redirect would send the signed event somewhere the app did not register; a proxy would connect in our stead,
+        // past the destination check; every connection is opened by the check, to an address it resolved and allowed.
+        services.AddHttpClient(WebhookDelivery.HttpClientName).ConfigurePrimaryHttpMessageHandler(static sp =>
         {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        });
+            var destinations = sp.GetRequiredService<WebhookDestinations>();
+            return new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectCallback = destinations.ConnectAsync,
+            };
+        })
+        // HttpClient's own logging would write the socket's error text of a failed attempt; delivery logs a category.
+        .RemoveAllLoggers();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WebhookDelivery>());
     }
 }

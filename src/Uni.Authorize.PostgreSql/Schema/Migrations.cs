@@ -335,5 +335,11 @@ internal static class Migrations
         $$"""
         ALTER TABLE "{{schema}}".identity_apps ADD COLUMN icon_letter text;
         """,
+
+        // 12: an erased user's events keep only the id their app knows (user_id is emptied): see ForgetUserAsync.
+        $$"""
+        ALTER TABLE "{{schema}}".webhook_outbox ADD COLUMN open_id text;
+        CREATE INDEX webhook_outbox_user ON "{{schema}}".webhook_outbox (user_id);
+        """,
     ];
 }

@@ -6,7 +6,7 @@ namespace Uni.Authorize.PostgreSql;
 // change and its event commit together.
 internal sealed class PostgreSqlWebhookStore : IWebhookStore
 {
-    private const string EventColumns = "id, app_id, user_id, kind, scope, occurred_at, attempts, next_attempt_at";
+    private const string EventColumns = "id, app_id, user_id, kind, scope, occurred_at, attempts, next_attempt_at, open_id";
 
     private readonly PostgreSqlDatabase _database;
     private readonly string _getSql;
@@ -16,6 +16,8 @@ internal sealed class PostgreSqlWebhookStore : IWebhookStore
     private readonly string _completeSql;
     private readonly string _retrySql;
     private readonly string _leaseSql;
+    private readonly string _forgetAppsSql;
+    private readonly string _forgetSql;
 
     public PostgreSqlWebhookStore(PostgreSqlDatabase database)
     {
@@ -34,6 +36,18 @@ internal sealed class PostgreSqlWebhookStore : IWebhookStore
         _listDueSql = $"SELECT {EventColumns} FROM {table.WebhookOutbox} WHERE next_attempt_at <= $1 ORDER BY occurred_at, seq LIMIT $2";
         _completeSql = $"DELETE FROM {table.WebhookOutbox} WHERE id = $1";
         _retrySql = $"UPDATE {table.WebhookOutbox} SET attempts = attempts + 1, next_attempt_at = $2 WHERE id = $1";
+        _forgetAppsSql = $"SELECT DISTINCT app_id FROM {table.WebhookOutbox} WHERE user_id = $1 AND kind = {(int)WebhookEventKind.UserErased}";
+        // One statement: both parts see the rows as they were, so the renamed ones are kept out of the delete by id.
+        _forgetSql = $"""
+            WITH named AS (
+                     UPDATE {table.WebhookOutbox} o SET user_id = '', open_id = n.open_id
+                     FROM unnest($2::text[], $3::text[]) AS n (app_id, open_id)
+                     WHERE o.user_id = $1 AND o.app_id = n.app_id AND o.kind = {(int)WebhookEventKind.UserErased}
+                     RETURNING o.id),
+                 dropped AS (
+                     DELETE FROM {table.WebhookOutbox} WHERE user_id = $1 AND id NOT IN (SELECT id FROM named) RETURNING id)
+            SELECT count(*) FROM dropped
+            """;
         // The row lock makes concurrent callers queue; the row changes hands only when the lease ended or names the caller.
         _leaseSql = $"""
             INSERT INTO {table.WebhookLease} (name, holder, until) VALUES ('delivery', $1, $3)
@@ -84,10 +98,38 @@ internal sealed class PostgreSqlWebhookStore : IWebhookStore
             {
                 Attempts = reader.GetInt32(6),
                 NextAttemptAt = reader.GetFieldValue<DateTimeOffset>(7),
+                OpenId = reader.IsDBNull(8) ? null : reader.GetString(8),
             });
         }
 
         return events;
+    }
+
+    // The ids are derived between the two statements (the caller may read the database for them); an event completed
+    // meanwhile is simply gone, and whatever still names the user after the renaming is dropped.
+    public async ValueTask<int> ForgetUserAsync(string userId, Func<string, CancellationToken, ValueTask<string>> openIdOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(openIdOf);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        var apps = new List<string>();
+        await using (var command = _database.Command(_forgetAppsSql, Text(userId)))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                apps.Add(reader.GetString(0));
+            }
+        }
+
+        var openIds = new List<string>(apps.Count);
+        foreach (var app in apps)
+        {
+            openIds.Add(await openIdOf(app, cancellationToken).ConfigureAwait(false));
+        }
+
+        await using var forget = _database.Command(_forgetSql, Text(userId), TextArray(apps), TextArray(openIds));
+        return (int)(long)(await forget.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
     public async ValueTask<bool> CompleteAsync(string eventId, CancellationToken cancellationToken = default)

@@ -221,6 +221,12 @@ internal static class Migrations
         """
         ALTER TABLE identity_apps ADD COLUMN icon_letter TEXT;
         """,
+
+        // 11: an erased user's events keep only the id their app knows (user_id is emptied): see ForgetUserAsync.
+        """
+        ALTER TABLE webhook_outbox ADD COLUMN open_id TEXT;
+        CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id);
+        """,
     ];
 
     public static int Latest => Steps.Length;

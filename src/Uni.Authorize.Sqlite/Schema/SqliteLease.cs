@@ -49,6 +49,9 @@ internal enum Sql
     WebhookLease,
     WebhookEnqueue,
     WebhookErasureApps,
+    WebhookForgetApps,
+    WebhookForgetName,
+    WebhookForgetDrop,
     UpdateApp,
     RemoveAppSessions,
     RemoveAppCodes,
@@ -225,7 +228,7 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.WebhookRemoveEndpoint] = "DELETE FROM webhook_endpoints WHERE app_id = $p0";
         statements[(int)Sql.WebhookRemoveEvents] = "DELETE FROM webhook_outbox WHERE app_id = $p0";
         statements[(int)Sql.WebhookListDue] =
-            "SELECT id, app_id, user_id, kind, scope, occurred_at, attempts, next_attempt_at FROM webhook_outbox " +
+            "SELECT id, app_id, user_id, kind, scope, occurred_at, attempts, next_attempt_at, open_id FROM webhook_outbox " +
             "WHERE next_attempt_at <= $p0 ORDER BY occurred_at, seq LIMIT $p1";
         statements[(int)Sql.WebhookComplete] = "DELETE FROM webhook_outbox WHERE id = $p0";
         statements[(int)Sql.WebhookRetry] = "UPDATE webhook_outbox SET attempts = attempts + 1, next_attempt_at = $p1 WHERE id = $p0";
@@ -238,6 +241,10 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.WebhookEnqueue] =
             "INSERT INTO webhook_outbox (id, app_id, user_id, kind, scope, occurred_at, next_attempt_at) " +
             "SELECT $p0, app_id, $p2, $p3, $p4, $p5, $p5 FROM webhook_endpoints WHERE app_id = $p1";
+        statements[(int)Sql.WebhookForgetApps] = $"SELECT DISTINCT app_id FROM webhook_outbox WHERE user_id = $p0 AND kind = {(int)WebhookEventKind.UserErased}";
+        statements[(int)Sql.WebhookForgetName] =
+            $"UPDATE webhook_outbox SET user_id = '', open_id = $p2 WHERE user_id = $p0 AND app_id = $p1 AND kind = {(int)WebhookEventKind.UserErased}";
+        statements[(int)Sql.WebhookForgetDrop] = "DELETE FROM webhook_outbox WHERE user_id = $p0";
         statements[(int)Sql.WebhookErasureApps] =
             "SELECT app_id FROM webhook_endpoints WHERE app_id IN " +
             "(SELECT app_id FROM decisions WHERE user_id = $p0 UNION SELECT app_id FROM decision_audit WHERE user_id = $p0)";

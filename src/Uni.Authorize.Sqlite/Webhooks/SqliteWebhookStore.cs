@@ -59,11 +59,49 @@ internal sealed class SqliteWebhookStore(SqliteDatabase database) : IWebhookStor
                 {
                     Attempts = reader.GetInt32(6),
                     NextAttemptAt = SqliteDecisionStore.TimeAt(reader, 7),
+                    OpenId = reader.IsDBNull(8) ? null : reader.GetString(8),
                 });
             }
 
             return (IReadOnlyList<WebhookEvent>)events;
         }, cancellationToken));
+    }
+
+    // The ids are derived outside the write transaction (the caller may read the database for them); an event completed
+    // meanwhile is simply gone, and whatever still names the user after the renaming is dropped.
+    public async ValueTask<int> ForgetUserAsync(string userId, Func<string, CancellationToken, ValueTask<string>> openIdOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(openIdOf);
+        var apps = database.Run(userId, static (lease, userId) =>
+        {
+            var list = new List<string>();
+            using var reader = lease.Command(Sql.WebhookForgetApps, userId).ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(reader.GetString(0));
+            }
+
+            return list;
+        }, cancellationToken);
+        var named = new List<(string App, string OpenId)>(apps.Count);
+        foreach (var app in apps)
+        {
+            named.Add((app, await openIdOf(app, cancellationToken).ConfigureAwait(false)));
+        }
+
+        return database.Run((userId, named), static (lease, call) =>
+        {
+            lease.Execute(Sql.BeginWrite);
+            foreach (var (app, openId) in call.named)
+            {
+                lease.Command(Sql.WebhookForgetName, call.userId, app, openId).ExecuteNonQuery();
+            }
+
+            var dropped = lease.Command(Sql.WebhookForgetDrop, call.userId).ExecuteNonQuery();
+            lease.Execute(Sql.Commit);
+            return dropped;
+        }, cancellationToken);
     }
 
     public ValueTask<bool> CompleteAsync(string eventId, CancellationToken cancellationToken = default)

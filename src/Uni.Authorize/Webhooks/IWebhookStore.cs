@@ -27,6 +27,15 @@ public interface IWebhookStore
     /// <summary>Counts one failed attempt of an event and makes it due again at <paramref name="nextAttemptAt"/>.</summary>
     ValueTask RetryAsync(string eventId, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Forgets <paramref name="userId"/> in the outbox, for an erasure (after <see cref="IDecisionStore.EraseUserAsync"/>
+    /// queued its <see cref="WebhookEventKind.UserErased"/> events): drops every other pending event of the user, and keeps
+    /// in each <see cref="WebhookEventKind.UserErased"/> event only <see cref="WebhookEvent.OpenId"/>, the id its app knows
+    /// the user by (<paramref name="openIdOf"/> of the app id), with <see cref="WebhookEvent.UserId"/> emptied; so no event
+    /// names the user by the host's id any more. Returns how many events were dropped.
+    /// </summary>
+    ValueTask<int> ForgetUserAsync(string userId, Func<string, CancellationToken, ValueTask<string>> openIdOf, CancellationToken cancellationToken = default);
+
     /// <summary>Makes <paramref name="holder"/> the one deliverer until <paramref name="until"/>, when nobody holds the
     /// lease at <paramref name="now"/> or <paramref name="holder"/> holds it already; <see langword="false"/> otherwise.</summary>
     ValueTask<bool> TryAcquireLeaseAsync(string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default);
@@ -59,7 +68,8 @@ public enum WebhookEventKind
 /// <summary>One event in the outbox.</summary>
 /// <param name="Id">Random, unique: receivers deduplicate by it.</param>
 /// <param name="AppId">The app told.</param>
-/// <param name="UserId">The host's user id (the host sends the app its own pseudonym of it).</param>
+/// <param name="UserId">The host's user id (the host sends the app its own pseudonym of it); empty once the user was erased
+/// (<see cref="IWebhookStore.ForgetUserAsync"/>), when <see cref="OpenId"/> names them.</param>
 /// <param name="Kind">What happened.</param>
 /// <param name="Scope">The scope, for scope events; otherwise <see langword="null"/>.</param>
 /// <param name="OccurredAt">When the change was made.</param>
@@ -70,4 +80,8 @@ public sealed record WebhookEvent(string Id, string AppId, string UserId, Webhoo
 
     /// <summary>When the next attempt is due.</summary>
     public DateTimeOffset NextAttemptAt { get; init; }
+
+    /// <summary>The user as the app knows them, kept instead of <see cref="UserId"/> once the user was erased; otherwise
+    /// <see langword="null"/> (the deliverer derives it from <see cref="UserId"/>).</summary>
+    public string? OpenId { get; init; }
 }

@@ -93,6 +93,39 @@ public sealed class InMemoryWebhookStore : IWebhookStore
     }
 
     /// <inheritdoc />
+    public async ValueTask<int> ForgetUserAsync(string userId, Func<string, CancellationToken, ValueTask<string>> openIdOf, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(userId);
+        ArgumentNullException.ThrowIfNull(openIdOf);
+        cancellationToken.ThrowIfCancellationRequested();
+        string[] apps;
+        lock (_gate)
+        {
+            apps = [.. _outbox.Where(e => IsErasureOf(e.Event, userId)).Select(static e => e.Event.AppId).Distinct(StringComparer.Ordinal)];
+        }
+
+        var openIds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var app in apps)
+        {
+            openIds[app] = await openIdOf(app, cancellationToken).ConfigureAwait(false);
+        }
+
+        lock (_gate)
+        {
+            for (var i = 0; i < _outbox.Count; i++)
+            {
+                var (sequence, pending) = _outbox[i];
+                if (IsErasureOf(pending, userId) && openIds.TryGetValue(pending.AppId, out var openId))
+                {
+                    _outbox[i] = (sequence, pending with { UserId = string.Empty, OpenId = openId });
+                }
+            }
+
+            return _outbox.RemoveAll(e => string.Equals(e.Event.UserId, userId, StringComparison.Ordinal));
+        }
+    }
+
+    /// <inheritdoc />
     public ValueTask<bool> TryAcquireLeaseAsync(string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(holder);
@@ -108,6 +141,9 @@ public sealed class InMemoryWebhookStore : IWebhookStore
             return new(true);
         }
     }
+
+    private static bool IsErasureOf(WebhookEvent pending, string userId) =>
+        pending.Kind == WebhookEventKind.UserErased && string.Equals(pending.UserId, userId, StringComparison.Ordinal);
 
     // Called by the in-memory stores while they hold their own write lock, which makes the change and its event one step.
     internal void Enqueue(string appId, string userId, WebhookEventKind kind, string? scope, DateTimeOffset? at = null)

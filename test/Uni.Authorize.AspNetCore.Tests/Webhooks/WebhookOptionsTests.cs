@@ -23,6 +23,7 @@ public sealed class WebhookOptionsTests
     [InlineData(nameof(UniAuthorizeWebhookOptions.Timeout))]
     [InlineData(nameof(UniAuthorizeWebhookOptions.FirstRetryDelay))]
     [InlineData(nameof(UniAuthorizeWebhookOptions.MaxAttempts))]
+    [InlineData(nameof(UniAuthorizeWebhookOptions.AllowedNetworks))]
     public void Validator_SettingOutOfRange_FailsNamingIt(string setting)
     {
         var options = new UniAuthorizeWebhookOptions();
@@ -32,6 +33,7 @@ public sealed class WebhookOptionsTests
             case nameof(UniAuthorizeWebhookOptions.BatchSize): options.BatchSize = 0; break;
             case nameof(UniAuthorizeWebhookOptions.Timeout): options.Timeout = options.LeaseDuration; break;
             case nameof(UniAuthorizeWebhookOptions.FirstRetryDelay): options.FirstRetryDelay = TimeSpan.FromHours(2); break;
+            case nameof(UniAuthorizeWebhookOptions.AllowedNetworks): options.AllowedNetworks.Add("10.0.0.0/33"); break;
             default: options.MaxAttempts = 0; break;
         }
 

@@ -102,7 +102,7 @@ public sealed class WebhookProcessTests
 
     private static string[] Delivering(bool enabled) =>
     [
-        "--Host:AdminKey=" + TestHost.AdminKey, "--Webhooks:Enabled=" + (enabled ? "true" : "false"), "--Webhooks:AllowHttpLoopback=true",
+        "--Host:AdminKey=" + TestHost.AdminKey, "--Webhooks:Enabled=" + (enabled ? "true" : "false"), "--Webhooks:AllowHttpLoopback=true", "--Webhooks:AllowedNetworks:0=127.0.0.1",
         "--Webhooks:PollInterval=00:00:00.100",
     ];
 

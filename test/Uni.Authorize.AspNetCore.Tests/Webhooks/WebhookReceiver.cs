@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using StandardWebhooks;
+using StandardWebhooks.Diagnostics;
 
 namespace Uni.Authorize.AspNetCore.Tests.Webhooks;
 
@@ -12,6 +13,14 @@ namespace Uni.Authorize.AspNetCore.Tests.Webhooks;
 internal sealed record Delivery(string Id, string Timestamp, string Signature, string Attempt, byte[] Body, int Status)
 {
     public string Text => Encoding.UTF8.GetString(Body);
+
+    /// <summary>The Standard Webhooks headers as a receiver's request has them.</summary>
+    public IHeaderDictionary Headers => new HeaderDictionary
+    {
+        ["webhook-id"] = Id,
+        ["webhook-timestamp"] = Timestamp,
+        ["webhook-signature"] = Signature,
+    };
 }
 
 /// <summary>A real HTTP receiver (Kestrel on a loopback port in the test process) that records every delivery and answers
@@ -30,10 +39,11 @@ internal sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<Delivery> Deliveries => [.. _deliveries];
 
-    public static async Task<WebhookReceiver> StartAsync()
+    /// <summary>Starts a receiver listening on <paramref name="address"/> (default 127.0.0.1) at a free port.</summary>
+    public static async Task<WebhookReceiver> StartAsync(string address = "127.0.0.1")
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls($"http://{address}:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new WebhookReceiver(app);
@@ -43,8 +53,8 @@ internal sealed class WebhookReceiver : IAsyncDisposable
             await context.Request.Body.CopyToAsync(body);
             var status = receiver.Respond(Interlocked.Increment(ref receiver._count));
             var headers = context.Request.Headers;
-            receiver._deliveries.Enqueue(new Delivery(headers["Uni-Webhook-Id"].ToString(), headers["Uni-Webhook-Timestamp"].ToString(),
-                headers["Uni-Webhook-Signature"].ToString(), headers["Uni-Webhook-Attempt"].ToString(), body.ToArray(), status));
+            receiver._deliveries.Enqueue(new Delivery(headers["webhook-id"].ToString(), headers["webhook-timestamp"].ToString(),
+                headers["webhook-signature"].ToString(), headers["Uni-Webhook-Attempt"].ToString(), body.ToArray(), status));
             context.Response.StatusCode = status;
         });
         await app.StartAsync();
@@ -81,24 +91,25 @@ internal enum Verdict
     Duplicate,
 }
 
-/// <summary>The receiver's checks as docs/http-api.md writes them: the signature over <c>timestamp.body</c>, a timestamp
-/// within five minutes, and an id not seen before.</summary>
+/// <summary>The receiver's checks as docs/http-api.md writes them, with the Standard Webhooks library: the signature over
+/// <c>id.timestamp.body</c>, a timestamp within five minutes of now (the library's clock), and an id not seen before.</summary>
 internal sealed class ReceiverChecks(string secret)
 {
     private readonly HashSet<string> _seen = [];
 
-    public Verdict Check(Delivery delivery, DateTimeOffset now)
+    public Verdict Check(Delivery delivery)
     {
-        byte[] signed = [.. Encoding.UTF8.GetBytes(delivery.Timestamp + "."), .. delivery.Body];
-        var expected = "v1=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed));
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(delivery.Signature)))
+        try
         {
-            return Verdict.BadSignature;
+            new StandardWebhook(secret).Verify(delivery.Text, delivery.Headers);
         }
-
-        if (Math.Abs(now.ToUnixTimeSeconds() - long.Parse(delivery.Timestamp, System.Globalization.CultureInfo.InvariantCulture)) > 300)
+        catch (WebhookVerificationException ex) when (ex.Message.Contains("timestamp", StringComparison.OrdinalIgnoreCase))
         {
             return Verdict.Stale;
+        }
+        catch (WebhookVerificationException)
+        {
+            return Verdict.BadSignature;
         }
 
         return _seen.Add(delivery.Id) ? Verdict.Accepted : Verdict.Duplicate;
