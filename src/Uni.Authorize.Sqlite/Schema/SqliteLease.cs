@@ -178,7 +178,7 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.AddCode] =
             "INSERT INTO auth_codes (code_hash, app_id, user_id, scopes, issued_at, expires_at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)";
         statements[(int)Sql.RedeemCode] =
-            "UPDATE auth_codes SET redeemed_at = $p1 WHERE code_hash = $p0 AND redeemed_at IS NULL RETURNING app_id, user_id, scopes, issued_at, expires_at";
+            "UPDATE auth_codes SET redeemed_at = $p1 WHERE code_hash = $p0 AND app_id = $p2 AND redeemed_at IS NULL RETURNING app_id, user_id, scopes, issued_at, expires_at";
         statements[(int)Sql.FindCode] =
             "SELECT app_id, user_id, scopes, issued_at, expires_at FROM auth_codes WHERE code_hash = $p0";
         statements[(int)Sql.PruneCodes] =
