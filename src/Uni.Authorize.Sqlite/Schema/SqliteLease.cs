@@ -31,6 +31,7 @@ internal enum Sql
     PruneSessions,
     AddKey,
     GetKey,
+    ReplaceKey,
     ListUserDecisions,
     ListUserAudit,
     EraseUserDecisions,
@@ -57,6 +58,7 @@ internal enum Sql
     SetProfile,
     GetSessionKey,
     SetSessionKey,
+    ReplaceSessionKey,
     EraseUserProfile,
     EraseUserSessionKeys,
     GetManifest,
@@ -206,6 +208,7 @@ internal sealed class SqliteLease : IDisposable
             "DELETE FROM identity_sessions WHERE token_hash IN (SELECT token_hash FROM identity_sessions WHERE expires_at <= $p0 LIMIT $p1)";
         statements[(int)Sql.AddKey] = "INSERT INTO identity_keys (name, value) VALUES ($p0, $p1) ON CONFLICT (name) DO NOTHING";
         statements[(int)Sql.GetKey] = "SELECT value FROM identity_keys WHERE name = $p0";
+        statements[(int)Sql.ReplaceKey] = "UPDATE identity_keys SET value = $p2 WHERE name = $p0 AND value = $p1";
         statements[(int)Sql.ListUserDecisions] =
             "SELECT app_id, scope, state, source, decided_at, expires_at, version, purpose_version, lifetime FROM decisions WHERE user_id = $p0";
         statements[(int)Sql.ListUserAudit] =
@@ -250,6 +253,8 @@ internal sealed class SqliteLease : IDisposable
             "INSERT INTO identity_session_keys (user_id, app_id, session_key) SELECT id, $p0, $p2 FROM identity_users WHERE id = $p1 " +
             "ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = excluded.session_key";
         statements[(int)Sql.EraseUserProfile] = "DELETE FROM identity_profiles WHERE user_id = $p0";
+        statements[(int)Sql.ReplaceSessionKey] =
+            "UPDATE identity_session_keys SET session_key = $p3 WHERE user_id = $p1 AND app_id = $p0 AND session_key = $p2";
         statements[(int)Sql.EraseUserSessionKeys] = "DELETE FROM identity_session_keys WHERE user_id = $p0";
         statements[(int)Sql.GetManifest] = "SELECT version, private_infos, updated_at FROM app_manifests WHERE app_id = $p0";
         statements[(int)Sql.ListManifestPurposes] = "SELECT scope, description, version FROM app_manifest_purposes WHERE app_id = $p0";
