@@ -1,7 +1,5 @@
 using System.Reflection;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -58,18 +56,7 @@ try
         o.HeaderName = "X-CSRF-TOKEN";
         o.Cookie.Name = ".Uni.Authorize.Antiforgery";
     });
-    if (store.Provider == "PostgreSql")
-    {
-        // Every instance on the database reads the cookies and antiforgery tokens any of them issued.
-        builder.Services.AddDataProtection().SetApplicationName("Uni.Authorize.Host");
-        builder.Services.AddSingleton(_ => new PostgreSqlXmlRepository(store.ConnectionString!, "uni_authorize"));
-        builder.Services.AddOptions<KeyManagementOptions>().Configure<PostgreSqlXmlRepository>(static (o, repository) => o.XmlRepository = repository);
-    }
-    else if (store.DataDirectory is { } keys)
-    {
-        // Cookies and antiforgery tokens stay valid across restarts.
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(keys, "keys"))).SetApplicationName("Uni.Authorize.Host");
-    }
+    HostDataProtection.Add(builder, store);
 
     store.Register(host);
     // Before seeding: hosted services start in order, and the identities of an earlier version come first.
@@ -89,6 +76,12 @@ try
     // Options validated on start fail here, before the host logs its own report with a stack trace.
     app.Services.GetService<IStartupValidator>()?.Validate();
     var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Uni.Authorize.Host");
+    if (store.DataDirectory is { } dataFolder)
+    {
+        // On every start, before any store opens a file: owner-only, with a warning for what an earlier run left wider.
+        DataFolder.Restrict(dataFolder, logger);
+    }
+
     if (proxy is not null)
     {
         // First: everything after it (cookies' Secure flag, the OpenID Connect redirect URI, the rate limits' client
@@ -158,8 +151,7 @@ static string AdminKeyFile(string directory)
     var file = Path.Combine(directory, "admin.key");
     if (!File.Exists(file))
     {
-        File.WriteAllText(file, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)));
-        DemoSeeder.RestrictToOwner(file);
+        DataFolder.WriteOwnerOnlyAsync(file, Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24)), CancellationToken.None).GetAwaiter().GetResult();
     }
 
     return File.ReadAllText(file).Trim();

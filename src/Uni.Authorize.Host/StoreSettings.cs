@@ -47,7 +47,7 @@ internal sealed class StoreSettings
         switch (provider.ToLowerInvariant())
         {
             case "sqlite":
-                Directory.CreateDirectory(directory);
+                DataFolder.Create(directory);
                 return new StoreSettings("Sqlite", directory, null);
             case "postgresql":
                 var connectionString = configuration["Store:ConnectionString"];
@@ -69,7 +69,7 @@ internal sealed class StoreSettings
                 var pool = configuration["Store:MaxPoolSize"] is not { } text ? DefaultMaxPoolSize
                     : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) && parsed >= 1 ? parsed
                     : throw new InvalidOperationException($"Store:MaxPoolSize must be a whole number of at least 1; it is \"{text}\".");
-                Directory.CreateDirectory(directory);
+                DataFolder.Create(directory);
                 return new StoreSettings("PostgreSql", directory, connectionString, pool);
             case "inmemory":
                 return new StoreSettings("InMemory", null, null);

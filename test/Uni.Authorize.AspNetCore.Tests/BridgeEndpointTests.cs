@@ -213,8 +213,9 @@ public sealed class BridgeEndpointTests : IAsyncLifetime
     [Theory]
     [InlineData("javascript:alert(1)")]
     [InlineData("//elsewhere.example/contract")]
+    [InlineData("https://elsewhere.example/contract")]
     [InlineData("contract.html")]
-    public async Task HostOptions_PrivacyContractUrlNotAPathOrHttp_FailsAtStart(string url)
+    public async Task HostOptions_PrivacyContractUrlNotAPathOnTheHost_FailsAtStart(string url)
     {
         await using var host = new TestHost(new Dictionary<string, string?>
         {
@@ -224,6 +225,6 @@ public sealed class BridgeEndpointTests : IAsyncLifetime
 
         var error = Assert.ThrowsAny<Exception>(() => host.CreateClient());
 
-        Assert.Contains("PrivacyContracts[x].Url must be a path on the host or an http(s) URL", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("PrivacyContracts[x].Url must be a path on this host", error.ToString(), StringComparison.Ordinal);
     }
 }

@@ -55,10 +55,12 @@ public sealed class PlatformExchangeTests : IAsyncLifetime
         var first = await Json(await app.ExchangeAsync(await app.LoginAsync()));
         var second = await Json(await app.ExchangeAsync(await app.LoginAsync()));
 
-        var kept = await _host.Services.GetRequiredService<IIdentityStore>().GetSessionKeyAsync(app.Id, _userId, TestContext.Current.CancellationToken);
+        var kept = await _host.Services.GetRequiredService<ProtectedIdentityStore>().GetSessionKeyAsync(app.Id, _userId, TestContext.Current.CancellationToken);
+        var stored = await _host.Services.GetRequiredService<IIdentityStore>().GetSessionKeyAsync(app.Id, _userId, TestContext.Current.CancellationToken);
 
         Assert.NotEqual(app.SessionKey(first), app.SessionKey(second));
         Assert.Equal(app.SessionKey(second), kept);
+        Assert.DoesNotContain(app.SessionKey(second), stored, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -166,7 +168,7 @@ public sealed class PlatformExchangeTests : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Platforms))]
-    public async Task Exchange_AnotherAppsCode_IsRefusedAndUsedUp(string platform)
+    public async Task Exchange_AnotherAppsCode_IsRefusedAndItsOwnAppStillRedeemsIt(string platform)
     {
         var owner = await NewAppAsync(platform);
         var other = await NewAppAsync(platform);
@@ -176,7 +178,7 @@ public sealed class PlatformExchangeTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(other.InvalidCode, other.Error(await Json(response)));
-        Assert.Equal(owner.InvalidCode, owner.Error(await Json(await owner.ExchangeAsync(code))));
+        Assert.Equal(0, owner.Error(await Json(await owner.ExchangeAsync(code))));
     }
 
     [Theory]

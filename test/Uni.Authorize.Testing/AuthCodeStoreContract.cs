@@ -69,27 +69,65 @@ public abstract class AuthCodeStoreContract : StoreContract<IAuthCodeStore>
     }
 
     [Fact]
-    public async Task RedeemAsync_AnotherApp_WrongAppAndTheCodeIsUsedUp()
+    public async Task RedeemAsync_AnotherApp_WrongAppAndItsOwnAppRedeemsItOnce()
     {
         var store = await NewStoreAsync();
         var code = Code(NewHash());
         await Guard(store.AddAsync(code, Ct));
 
         var wrong = await Guard(store.RedeemAsync(code.CodeHash, "app-2", T0, Ct));
-        var rightAfter = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct));
+        var wrongAgain = await Guard(store.RedeemAsync(code.CodeHash, "app-2", T0, Ct));
+        var right = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct));
+        var rightAgain = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct));
+        var wrongAfter = await Guard(store.RedeemAsync(code.CodeHash, "app-2", T0, Ct));
 
         Assert.Equal(AuthCodeRedemptionStatus.WrongApp, wrong.Status);
-        Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, rightAfter.Status);
+        Assert.False(wrong.Succeeded);
+        Assert.Equal(AuthCodeRedemptionStatus.WrongApp, wrongAgain.Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, right.Status);
+        Assert.Equal(Alice, right.Code!.Subject);
+        Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, rightAgain.Status);
+        Assert.Equal(AuthCodeRedemptionStatus.WrongApp, wrongAfter.Status);
     }
 
     [Fact]
-    public async Task RedeemAsync_AppIdDiffersOnlyInCase_WrongApp()
+    public async Task RedeemAsync_AnotherAppAfterExpiry_WrongAppAndItsOwnAppSeesExpired()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash(), expiresAt: T0.AddMinutes(5));
+        await Guard(store.AddAsync(code, Ct));
+
+        var wrong = await Guard(store.RedeemAsync(code.CodeHash, "app-2", T0.AddMinutes(6), Ct));
+        var right = await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0.AddMinutes(6), Ct));
+
+        Assert.Equal(AuthCodeRedemptionStatus.WrongApp, wrong.Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Expired, right.Status);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_AppIdDiffersOnlyInCase_WrongAppAndNotUsedUp()
     {
         var store = await NewStoreAsync();
         var code = Code(NewHash());
         await Guard(store.AddAsync(code, Ct));
 
         Assert.Equal(AuthCodeRedemptionStatus.WrongApp, (await Guard(store.RedeemAsync(code.CodeHash, "APP-1", T0, Ct))).Status);
+        Assert.True((await Guard(store.RedeemAsync(code.CodeHash, "app-1", T0, Ct))).Succeeded);
+    }
+
+    [Fact]
+    public async Task RedeemAsync_ConcurrentWrongAndRightApps_OnlyTheRightAppRedeemsOnce()
+    {
+        var store = await NewStoreAsync();
+        var code = Code(NewHash());
+        await Guard(store.AddAsync(code, Ct));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 16).Select(i =>
+            Guard(store.RedeemAsync(code.CodeHash, i % 2 == 0 ? "app-1" : "app-2", T0, Ct))));
+
+        Assert.Equal(1, attempts.Count(a => a.Status == AuthCodeRedemptionStatus.Redeemed));
+        Assert.Equal(7, attempts.Count(a => a.Status == AuthCodeRedemptionStatus.AlreadyUsed));
+        Assert.Equal(8, attempts.Count(a => a.Status == AuthCodeRedemptionStatus.WrongApp));
     }
 
     [Fact]

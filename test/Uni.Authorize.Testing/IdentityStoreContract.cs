@@ -367,6 +367,46 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
     }
 
     [Fact]
+    public async Task ReplaceSessionKeyAsync_StillTheExpectedKey_ReplacesItOnlyThen()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        await Guard(store.GetOrAddUserAsync(new HostUser("u_1", "alice", T0), Ct));
+        await Guard(store.SetSessionKeyAsync("app-1", "u_1", "plain", Ct));
+        await Guard(store.SetSessionKeyAsync("app-2", "u_1", "plain", Ct));
+
+        var replaced = await Guard(second.ReplaceSessionKeyAsync("app-1", "u_1", "plain", "sealed", Ct));
+        var stale = await Guard(store.ReplaceSessionKeyAsync("app-1", "u_1", "plain", "older", Ct));
+        var missing = await Guard(store.ReplaceSessionKeyAsync("app-3", "u_1", "plain", "sealed", Ct));
+
+        Assert.True(replaced);
+        Assert.False(stale);
+        Assert.False(missing);
+        Assert.Equal("sealed", await Guard(store.GetSessionKeyAsync("app-1", "u_1", Ct)));
+        Assert.Equal("plain", await Guard(store.GetSessionKeyAsync("app-2", "u_1", Ct)));
+        Assert.Null(await Guard(store.GetSessionKeyAsync("app-3", "u_1", Ct)));
+    }
+
+    [Fact]
+    public async Task ReplaceKeyAsync_StillTheExpectedBytes_ReplacesItOnlyThen()
+    {
+        var store = await NewStoreAsync();
+        var second = await SecondAsync(store);
+        await Guard(store.GetOrAddKeyAsync("k", [1, 2, 3], Ct));
+        await Guard(store.GetOrAddKeyAsync("other", [1, 2, 3], Ct));
+
+        var replaced = await Guard(second.ReplaceKeyAsync("k", [1, 2, 3], [9, 9, 9, 9], Ct));
+        var stale = await Guard(store.ReplaceKeyAsync("k", [1, 2, 3], [5], Ct));
+        var missing = await Guard(store.ReplaceKeyAsync("none", [1, 2, 3], [5], Ct));
+
+        Assert.True(replaced);
+        Assert.False(stale);
+        Assert.False(missing);
+        Assert.Equal([9, 9, 9, 9], await Guard(store.GetOrAddKeyAsync("k", [0], Ct)));
+        Assert.Equal([1, 2, 3], await Guard(second.GetOrAddKeyAsync("other", [0], Ct)));
+    }
+
+    [Fact]
     public async Task SetSessionKeyAsync_UnknownUser_StoresNothing()
     {
         var store = await NewStoreAsync();

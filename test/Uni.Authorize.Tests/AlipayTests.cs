@@ -77,7 +77,7 @@ public sealed class AlipayTests
         Assert.Equal(["scope.userInfo"], redeemed.Code.Scopes);
         Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, again.Status);
         Assert.Equal(AuthCodeRedemptionStatus.WrongApp, wrongApp.Status);
-        Assert.Equal(AuthCodeRedemptionStatus.AlreadyUsed, afterWrongApp.Status);
+        Assert.Equal(AuthCodeRedemptionStatus.Redeemed, afterWrongApp.Status);
     }
 
     [Fact]

@@ -70,10 +70,14 @@ internal static class ConsoleEndpoints
             return problem!;
         }
 
-        if (!HostIdentities.IsValidName(body.Name) || body.Url is null || !PrivacyContract.IsValidUrl(body.Url) || body.Url.Length > 2048)
+        if (!HostIdentities.IsValidName(body.Name))
         {
-            return Problems.BadRequest("invalid_privacy_contract",
-                "'name' is 1 to 64 characters without control characters; 'url' is a path on the host or an http(s) URL of at most 2048 characters.");
+            return Problems.BadRequest("invalid_privacy_contract", "'name' is 1 to 64 characters without control characters.");
+        }
+
+        if (body.Url is null || !PrivacyContract.IsValidUrl(body.Url))
+        {
+            return Problems.BadRequest("invalid_privacy_contract", $"'url' must be {LocalUrl.Rule}.");
         }
 
         if (await identities.FindAppAsync(appId, context.RequestAborted).ConfigureAwait(false) is not { } app)

@@ -153,15 +153,14 @@ internal sealed class UniAuthorizeHostOptionsValidator(string prefix = "UniAutho
             }
             else if (!PrivacyContract.IsValidUrl(contract.Url))
             {
-                failures.Add($"{Prefix}PrivacyContracts[{appId}].Url must be a path on the host or an http(s) URL.");
+                failures.Add($"{Prefix}PrivacyContracts[{appId}].Url must be {LocalUrl.Rule}.");
             }
         }
 
         Fail(string.IsNullOrWhiteSpace(o.UserIdClaimType), $"{Prefix}UserIdClaimType must name a claim type.", failures);
         Fail(string.IsNullOrWhiteSpace(o.UserNameClaimType), $"{Prefix}UserNameClaimType must name a claim type.", failures);
         Fail(!Enum.IsDefined(o.NameSignIn), $"{Prefix}NameSignIn is {o.NameSignIn}; use Off, LoopbackOnly or Anywhere.", failures);
-        Fail(o.SignInUrl is { } signIn && (!signIn.StartsWith('/') || signIn.StartsWith("//", StringComparison.Ordinal) || signIn.StartsWith("/\\", StringComparison.Ordinal)),
-            $"{Prefix}SignInUrl must be a path on this host, starting with a single '/'.", failures);
+        Fail(o.SignInUrl is { } signIn && !LocalUrl.IsLocalPath(signIn), $"{Prefix}SignInUrl must be {LocalUrl.Rule}.", failures);
         foreach (var (path, name) in new[] { (o.ConsentPagePath, nameof(o.ConsentPagePath)), (o.SettingsPagePath, nameof(o.SettingsPagePath)), (o.ConsolePagePath, nameof(o.ConsolePagePath)), (o.DataPagePath, nameof(o.DataPagePath)), (o.MiniAppSandboxPath, nameof(o.MiniAppSandboxPath)) })
         {
             Fail(path is null || !path.StartsWith('/'), $"{Prefix}{name} must start with '/'.", failures);

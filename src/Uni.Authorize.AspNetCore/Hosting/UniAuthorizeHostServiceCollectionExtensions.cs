@@ -52,6 +52,10 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         builder.AddAccessReport();
         services.TryAddSingleton<IIdentityStore>(static sp => new InMemoryIdentityStore(sp.GetRequiredService<InMemoryWebhookStore>()));
         services.TryAddSingleton<IAppManifestStore, InMemoryAppManifestStore>();
+        // Secrets reach whichever store is registered (now or later) only encrypted with the data-protection keys.
+        services.TryAddSingleton<AtRestProtection>();
+        services.TryAddSingleton(static sp => new ProtectedIdentityStore(sp.GetRequiredService<IIdentityStore>(), sp.GetRequiredService<AtRestProtection>()));
+        services.TryAddSingleton(static sp => new ProtectedWebhookStore(sp.GetRequiredService<IWebhookStore>(), sp.GetRequiredService<AtRestProtection>()));
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();
         services.TryAddSingleton<ConsentBroker>();
@@ -68,6 +72,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
             // An operator's cookie does not outlive a working day.
             .AddCookie(UniAuthorizeHostOptions.OperatorScheme, static o => ApiCookie(o, OperatorSignIn.CookieName, TimeSpan.FromHours(8), sliding: false));
         services.AddAuthorization();
+        services.AddDataProtection();
         // The pages send the token in the header the application's antiforgery options name (GET /api/v1/user/antiforgery says which).
         services.AddAntiforgery();
         services.TryAddSingleton<ClientBudgets>();

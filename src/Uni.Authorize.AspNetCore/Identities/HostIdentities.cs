@@ -27,7 +27,7 @@ internal sealed class HostIdentities : IDisposable
     private readonly IOptions<UniAuthorizeHostOptions> _options;
 
     // Revocations made on other instances arrive as signals of the consent store, which every instance shares.
-    public HostIdentities(IIdentityStore store, IConsentStore signals, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
+    public HostIdentities(ProtectedIdentityStore store, IConsentStore signals, TimeProvider time, IOptions<UniAuthorizeHostOptions> options)
     {
         _store = store;
         _signals = signals;

@@ -5,7 +5,7 @@ namespace Uni.Authorize.AspNetCore;
 
 /// <summary>The ids an app's server sees instead of the host's user id: keyed HMACs, so an openid differs per app and
 /// cannot be linked across apps without the host's key, while a unionid is shared by every app of the host.</summary>
-internal sealed class Pseudonyms(IIdentityStore store)
+internal sealed class Pseudonyms(ProtectedIdentityStore store)
 {
     private const string KeyName = "pseudonym-hmac";
     private readonly SemaphoreSlim _gate = new(1, 1);

@@ -7,11 +7,10 @@ public sealed class PrivacyContract
     /// <summary>The name <c>getPrivacySetting</c> reports, for example 《示例小程序隐私保护指引》.</summary>
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>Where <c>openPrivacyContract</c> shows the contract: an absolute URL or a path on the host.</summary>
+    /// <summary>Where <c>openPrivacyContract</c> shows the contract: a path on the host (the rule of sign-in return URLs:
+    /// one leading <c>/</c>, no <c>//</c> or <c>/\</c> start, no backslashes or control characters).</summary>
     public string Url { get; set; } = string.Empty;
 
-    /// <summary>Whether <paramref name="url"/> is a path on the host (one leading <c>/</c>) or an absolute http(s) URL.</summary>
-    internal static bool IsValidUrl(string url) =>
-        (url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal))
-        || (Uri.TryCreate(url, UriKind.Absolute, out var parsed) && (parsed.Scheme == Uri.UriSchemeHttps || parsed.Scheme == Uri.UriSchemeHttp));
+    /// <summary>Whether <paramref name="url"/> is a path on the host, by the same rule as sign-in return URLs.</summary>
+    internal static bool IsValidUrl(string url) => LocalUrl.IsLocalPath(url);
 }

@@ -80,9 +80,15 @@ internal static class PrivacyEndpoints
 
     private static async Task<IResult> GetContractAsync(HttpContext context, SessionContext session, IOptions<UniAuthorizeHostOptions> options)
     {
-        return ContractOf(options.Value, session.App) is { } contract
+        if (ContractOf(options.Value, session.App) is not { } contract)
+        {
+            return Problems.NotFound("no_privacy_contract", "This app declares no privacy contract.");
+        }
+
+        // A URL stored before the rule held is not handed to the bridge to open.
+        return PrivacyContract.IsValidUrl(contract.Url)
             ? TypedResults.Json(new PrivacyContractResponse(contract.Name, contract.Url), BridgeJson.Default.PrivacyContractResponse)
-            : Problems.NotFound("no_privacy_contract", "This app declares no privacy contract.");
+            : Problems.Create(StatusCodes.Status409Conflict, "invalid_privacy_contract", $"The app's privacy contract URL is not {LocalUrl.Rule}; an operator must set it again.");
     }
 
     /// <summary>The privacy agreement and plugins are WeChat rules: other platforms' sessions get a 400.</summary>

@@ -32,7 +32,7 @@ internal static class WebhookAdminEndpoints
     }
 
     // A new webhook gets a secret (201, shown this once); a changed URL keeps the secret it had.
-    private static async Task<IResult> PutAsync(HttpContext context, string appId, IWebhookStore store, HostIdentities identities,
+    private static async Task<IResult> PutAsync(HttpContext context, string appId, ProtectedWebhookStore store, HostIdentities identities,
         TimeProvider time, IOptions<UniAuthorizeWebhookOptions> options, WebhookDestinations destinations)
     {
         if (await MissingAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is { } missing)
@@ -60,7 +60,7 @@ internal static class WebhookAdminEndpoints
             : Info(endpoint, secret: null);
     }
 
-    private static async Task<IResult> RotateAsync(HttpContext context, string appId, IWebhookStore store, HostIdentities identities, TimeProvider time)
+    private static async Task<IResult> RotateAsync(HttpContext context, string appId, ProtectedWebhookStore store, HostIdentities identities, TimeProvider time)
     {
         if (await MissingAppAsync(appId, identities, context.RequestAborted).ConfigureAwait(false) is { } missing)
         {

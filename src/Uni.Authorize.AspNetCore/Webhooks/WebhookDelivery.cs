@@ -14,7 +14,7 @@ namespace Uni.Authorize.AspNetCore;
 /// other events are not held up; that is also why no in-process retry policy wraps the HTTP client.
 /// </summary>
 internal sealed partial class WebhookDelivery(
-    IWebhookStore store,
+    ProtectedWebhookStore store,
     IIdentityStore identities,
     Pseudonyms pseudonyms,
     IHttpClientFactory httpClients,

@@ -209,29 +209,7 @@ internal sealed partial class SignInSetup
     }
 
     /// <summary><paramref name="returnUrl"/> when it is a path on this host, else <c>/</c>: never an open redirect.</summary>
-    public static string LocalReturnUrl(string? returnUrl)
-    {
-        if (string.IsNullOrEmpty(returnUrl) || returnUrl.Length > 2048 || returnUrl[0] != '/')
-        {
-            return "/";
-        }
-
-        // "//host" and "/\host" are other hosts to a browser; control characters and backslashes have no place in a path here.
-        if (returnUrl.Length > 1 && (returnUrl[1] == '/' || returnUrl[1] == '\\'))
-        {
-            return "/";
-        }
-
-        foreach (var c in returnUrl)
-        {
-            if (char.IsControl(c) || c == '\\')
-            {
-                return "/";
-            }
-        }
-
-        return returnUrl;
-    }
+    public static string LocalReturnUrl(string? returnUrl) => LocalUrl.IsLocalPath(returnUrl) ? returnUrl! : "/";
 
     /// <summary>Whether the request's credential is a bearer JWT (three dot-separated parts), not a mini-app session token.</summary>
     public static bool CarriesJwt(HttpRequest request)

@@ -34,16 +34,7 @@ internal static class DemoSeeder
 
         await identities.SignInAsync(DemoUser, cancellationToken).ConfigureAwait(false);
         var file = Path.Combine(dataDirectory, "demo-apps.json");
-        await File.WriteAllTextAsync(file, JsonSerializer.Serialize(secrets, Indented), cancellationToken).ConfigureAwait(false);
-        RestrictToOwner(file);
+        await DataFolder.WriteOwnerOnlyAsync(file, JsonSerializer.Serialize(secrets, Indented), cancellationToken).ConfigureAwait(false);
         return true;
-    }
-
-    public static void RestrictToOwner(string file)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
     }
 }

@@ -11,6 +11,7 @@ internal sealed partial class DemoSeeding(IServiceProvider services, string data
 
     private readonly CancellationTokenSource _stop = new();
     private Task _retries = Task.CompletedTask;
+    private bool _disposed;
 
     /// <summary>Whether this start created the demo apps (and wrote their secrets file).</summary>
     public bool CreatedNow { get; private set; }
@@ -28,11 +29,21 @@ internal sealed partial class DemoSeeding(IServiceProvider services, string data
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host disposed before it stopped (a test host's second disposal) has nothing left to stop.
+        if (Volatile.Read(ref _disposed))
+        {
+            return;
+        }
+
         await _stop.CancelAsync().ConfigureAwait(false);
         await _retries.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _stop.Dispose();
+    public void Dispose()
+    {
+        Volatile.Write(ref _disposed, true);
+        _stop.Dispose();
+    }
 
     private async Task RetryAsync(CancellationToken stop)
     {

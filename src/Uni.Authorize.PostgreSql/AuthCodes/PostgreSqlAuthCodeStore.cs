@@ -23,7 +23,7 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         _database = database;
         var table = database.Table.AuthCodes;
         _addSql = $"INSERT INTO {table} (code_hash, {Columns}) VALUES ($1, $2, $3, $4, $5, $6)";
-        _redeemSql = $"UPDATE {table} SET redeemed_at = $2 WHERE code_hash = $1 AND redeemed_at IS NULL RETURNING {Columns}";
+        _redeemSql = $"UPDATE {table} SET redeemed_at = $2 WHERE code_hash = $1 AND app_id = $3 AND redeemed_at IS NULL RETURNING {Columns}";
         _findSql = $"SELECT {Columns} FROM {table} WHERE code_hash = $1";
         _eraseSql = $"DELETE FROM {table} WHERE user_id = $1";
         _removeAppSql = $"DELETE FROM {table} WHERE app_id = $1";
@@ -78,7 +78,8 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         ArgumentNullException.ThrowIfNull(appId);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         AuthCodeRecord? claimed;
-        await using (var redeem = _database.Command(_redeemSql, Text(codeHash), Time(now)))
+        // Only the code's own app claims it: another app's attempt leaves it redeemable.
+        await using (var redeem = _database.Command(_redeemSql, Text(codeHash), Time(now), Text(appId)))
         {
             claimed = await ReadOneAsync(redeem, codeHash, cancellationToken).ConfigureAwait(false);
         }
@@ -87,13 +88,13 @@ internal sealed class PostgreSqlAuthCodeStore : IAuthCodeStore
         {
             await using var find = _database.Command(_findSql, Text(codeHash));
             var stored = await ReadOneAsync(find, codeHash, cancellationToken).ConfigureAwait(false);
-            return new AuthCodeRedemption(stored is null ? AuthCodeRedemptionStatus.Invalid : AuthCodeRedemptionStatus.AlreadyUsed, stored);
+            var status = stored is null ? AuthCodeRedemptionStatus.Invalid
+                : string.Equals(stored.Subject.AppId, appId, StringComparison.Ordinal) ? AuthCodeRedemptionStatus.AlreadyUsed
+                : AuthCodeRedemptionStatus.WrongApp;
+            return new AuthCodeRedemption(status, stored);
         }
 
-        var status = claimed.ExpiresAt <= now ? AuthCodeRedemptionStatus.Expired
-            : !string.Equals(claimed.Subject.AppId, appId, StringComparison.Ordinal) ? AuthCodeRedemptionStatus.WrongApp
-            : AuthCodeRedemptionStatus.Redeemed;
-        return new AuthCodeRedemption(status, claimed);
+        return new AuthCodeRedemption(claimed.ExpiresAt <= now ? AuthCodeRedemptionStatus.Expired : AuthCodeRedemptionStatus.Redeemed, claimed);
     }
 
     public ValueTask<int> PruneAsync(DateTimeOffset now, CancellationToken cancellationToken = default) =>

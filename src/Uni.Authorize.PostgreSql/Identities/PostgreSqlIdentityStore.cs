@@ -26,6 +26,8 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     private readonly string _removeSessionSql;
     private readonly string _pruneSessionsSql;
     private readonly string _getOrAddKeySql;
+    private readonly string _replaceKeySql;
+    private readonly string _replaceSessionKeySql;
     private readonly string _listUserSessionsSql;
     private readonly string _eraseUserSql;
     private readonly string _updateAppSql;
@@ -98,6 +100,8 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
             INSERT INTO {table.SessionKeys} (user_id, app_id, session_key) SELECT id, $1, $3 FROM {table.Users} WHERE id = $2
             ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = EXCLUDED.session_key
             """;
+        _replaceSessionKeySql = $"UPDATE {table.SessionKeys} SET session_key = $4 WHERE user_id = $2 AND app_id = $1 AND session_key = $3";
+        _replaceKeySql = $"UPDATE {table.Keys} SET value = $3 WHERE name = $1 AND value = $2";
         // The new token takes the place of the app's previous one for the user (the unique pair).
         _setAccessTokenSql = $"""
             INSERT INTO {table.AccessTokens} (token_hash, user_id, app_id, expires_at) SELECT $1, id, $2, $4 FROM {table.Users} WHERE id = $3
@@ -307,6 +311,18 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
     }
 
     /// <inheritdoc />
+    public async ValueTask<bool> ReplaceSessionKeyAsync(string appId, string userId, string expected, string replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(replacement);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_replaceSessionKeySql, Text(appId), Text(userId), Text(expected), Text(replacement));
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <inheritdoc />
     public async ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
@@ -346,6 +362,18 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         await using var command = _database.Command(_getOrAddKeySql, Text(name), new NpgsqlParameter<byte[]> { TypedValue = candidate });
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[]
             ?? throw new InvalidDataException("Storing a host key returned no value.");
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<bool> ReplaceKeyAsync(string name, byte[] expected, byte[] replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(replacement);
+        await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = _database.Command(_replaceKeySql, Text(name),
+            new NpgsqlParameter<byte[]> { TypedValue = expected }, new NpgsqlParameter<byte[]> { TypedValue = replacement });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
     /// <summary>Closes the connection pool when this store opened it; a store sharing a registered pool leaves it open.</summary>

@@ -45,23 +45,27 @@ internal sealed class SqliteAuthCodeStore(SqliteDatabase database) : IAuthCodeSt
         ArgumentNullException.ThrowIfNull(appId);
         return new(database.Run((codeHash, appId, now), static (lease, call) =>
         {
-            using (var reader = lease.Command(Sql.RedeemCode, call.codeHash, call.now.UtcTicks).ExecuteReader())
+            // Only the code's own app claims it: another app's attempt leaves it redeemable.
+            using (var reader = lease.Command(Sql.RedeemCode, call.codeHash, call.now.UtcTicks, call.appId).ExecuteReader())
             {
                 if (reader.Read())
                 {
                     var code = ToRecord(reader, call.codeHash);
-                    var status = code.ExpiresAt <= call.now ? AuthCodeRedemptionStatus.Expired
-                        : !string.Equals(code.Subject.AppId, call.appId, StringComparison.Ordinal) ? AuthCodeRedemptionStatus.WrongApp
-                        : AuthCodeRedemptionStatus.Redeemed;
-                    return new AuthCodeRedemption(status, code);
+                    return new AuthCodeRedemption(code.ExpiresAt <= call.now ? AuthCodeRedemptionStatus.Expired : AuthCodeRedemptionStatus.Redeemed, code);
                 }
             }
 
-            // Not redeemed by this call: tell an unknown code from a used one.
+            // Not redeemed by this call: tell an unknown code from another app's and from a used one.
             using var lookup = lease.Command(Sql.FindCode, call.codeHash).ExecuteReader();
-            return lookup.Read()
-                ? new AuthCodeRedemption(AuthCodeRedemptionStatus.AlreadyUsed, ToRecord(lookup, call.codeHash))
-                : new AuthCodeRedemption(AuthCodeRedemptionStatus.Invalid, null);
+            if (!lookup.Read())
+            {
+                return new AuthCodeRedemption(AuthCodeRedemptionStatus.Invalid, null);
+            }
+
+            var stored = ToRecord(lookup, call.codeHash);
+            return new AuthCodeRedemption(
+                string.Equals(stored.Subject.AppId, call.appId, StringComparison.Ordinal) ? AuthCodeRedemptionStatus.AlreadyUsed : AuthCodeRedemptionStatus.WrongApp,
+                stored);
         }, cancellationToken));
     }
 

@@ -261,6 +261,17 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> ReplaceSessionKeyAsync(string appId, string userId, string expected, string replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(replacement);
+        return new(_database.Run((appId, userId, expected, replacement), static (lease, call) =>
+            lease.Command(Sql.ReplaceSessionKey, call.appId, call.userId, call.expected, call.replacement).ExecuteNonQuery() == 1, cancellationToken));
+    }
+
+    /// <inheritdoc />
     public ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
@@ -303,6 +314,16 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
             return lease.Command(Sql.GetKey, call.name).ExecuteScalar() as byte[]
                 ?? throw new InvalidDataException("A stored host key is corrupt: its value is not a blob. Restore the database from a backup.");
         }, cancellationToken));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReplaceKeyAsync(string name, byte[] expected, byte[] replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(replacement);
+        return new(_database.Run((name, expected, replacement), static (lease, call) =>
+            lease.Command(Sql.ReplaceKey, call.name, call.expected, call.replacement).ExecuteNonQuery() == 1, cancellationToken));
     }
 
     /// <summary>Closes the database when this store opened it; a store sharing a registered database leaves it open.</summary>

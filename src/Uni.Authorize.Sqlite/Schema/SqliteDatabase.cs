@@ -184,11 +184,9 @@ internal sealed class SqliteDatabase : IDisposable
     // and the version is re-read inside the write transaction.
     private void Migrate()
     {
-        if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } folder)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
+        // Owner-only before SQLite opens it, so the -wal and -shm it creates are owner-only too.
+        OwnerOnlyFiles.CreateDatabase(Path);
+        OwnerOnlyFiles.Restrict(Path, Logger);
         using var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadWriteCreate));
         connection.Open();
         using var command = connection.CreateCommand();

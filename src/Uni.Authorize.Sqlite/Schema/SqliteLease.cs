@@ -31,6 +31,7 @@ internal enum Sql
     PruneSessions,
     AddKey,
     GetKey,
+    ReplaceKey,
     ListUserDecisions,
     ListUserAudit,
     EraseUserDecisions,
@@ -60,6 +61,7 @@ internal enum Sql
     SetProfile,
     GetSessionKey,
     SetSessionKey,
+    ReplaceSessionKey,
     EraseUserProfile,
     EraseUserSessionKeys,
     GetManifest,
@@ -181,7 +183,7 @@ internal sealed class SqliteLease : IDisposable
         statements[(int)Sql.AddCode] =
             "INSERT INTO auth_codes (code_hash, app_id, user_id, scopes, issued_at, expires_at) VALUES ($p0, $p1, $p2, $p3, $p4, $p5)";
         statements[(int)Sql.RedeemCode] =
-            "UPDATE auth_codes SET redeemed_at = $p1 WHERE code_hash = $p0 AND redeemed_at IS NULL RETURNING app_id, user_id, scopes, issued_at, expires_at";
+            "UPDATE auth_codes SET redeemed_at = $p1 WHERE code_hash = $p0 AND app_id = $p2 AND redeemed_at IS NULL RETURNING app_id, user_id, scopes, issued_at, expires_at";
         statements[(int)Sql.FindCode] =
             "SELECT app_id, user_id, scopes, issued_at, expires_at FROM auth_codes WHERE code_hash = $p0";
         statements[(int)Sql.PruneCodes] =
@@ -209,6 +211,7 @@ internal sealed class SqliteLease : IDisposable
             "DELETE FROM identity_sessions WHERE token_hash IN (SELECT token_hash FROM identity_sessions WHERE expires_at <= $p0 LIMIT $p1)";
         statements[(int)Sql.AddKey] = "INSERT INTO identity_keys (name, value) VALUES ($p0, $p1) ON CONFLICT (name) DO NOTHING";
         statements[(int)Sql.GetKey] = "SELECT value FROM identity_keys WHERE name = $p0";
+        statements[(int)Sql.ReplaceKey] = "UPDATE identity_keys SET value = $p2 WHERE name = $p0 AND value = $p1";
         statements[(int)Sql.ListUserDecisions] =
             "SELECT app_id, scope, state, source, decided_at, expires_at, version, purpose_version, lifetime FROM decisions WHERE user_id = $p0";
         statements[(int)Sql.ListUserAudit] =
@@ -257,6 +260,8 @@ internal sealed class SqliteLease : IDisposable
             "INSERT INTO identity_session_keys (user_id, app_id, session_key) SELECT id, $p0, $p2 FROM identity_users WHERE id = $p1 " +
             "ON CONFLICT (user_id, app_id) DO UPDATE SET session_key = excluded.session_key";
         statements[(int)Sql.EraseUserProfile] = "DELETE FROM identity_profiles WHERE user_id = $p0";
+        statements[(int)Sql.ReplaceSessionKey] =
+            "UPDATE identity_session_keys SET session_key = $p3 WHERE user_id = $p1 AND app_id = $p0 AND session_key = $p2";
         statements[(int)Sql.EraseUserSessionKeys] = "DELETE FROM identity_session_keys WHERE user_id = $p0";
         statements[(int)Sql.GetManifest] = "SELECT version, private_infos, updated_at FROM app_manifests WHERE app_id = $p0";
         statements[(int)Sql.ListManifestPurposes] = "SELECT scope, description, version FROM app_manifest_purposes WHERE app_id = $p0";

@@ -28,7 +28,7 @@ public enum AuthCodeRedemptionStatus
     /// <summary>The code was already exchanged once.</summary>
     AlreadyUsed = 3,
 
-    /// <summary>The code belongs to another app. It is used up all the same.</summary>
+    /// <summary>The code belongs to another app. It is not used up: its own app can still redeem it once.</summary>
     WrongApp = 4,
 }
 
@@ -44,14 +44,16 @@ public readonly record struct AuthCodeRedemption(AuthCodeRedemptionStatus Status
 /// <summary>
 /// Where auth codes live. Redemption is one atomic step: of any number of concurrent redeemers of one code,
 /// in one process or many, exactly one sees <see cref="AuthCodeRedemptionStatus.Redeemed"/>. A code is used up
-/// by its first redemption attempt whatever its outcome (wrong app, expired), as Alipay and WeChat do.
+/// by its own app's first redemption attempt whatever its outcome (expired too), as Alipay and WeChat do; another app's
+/// attempt changes nothing, so one app's credentials cannot burn another app's codes.
 /// </summary>
 public interface IAuthCodeStore
 {
     /// <summary>Stores a newly issued code.</summary>
     ValueTask AddAsync(AuthCodeRecord code, CancellationToken cancellationToken = default);
 
-    /// <summary>Atomically marks the code used and reports whether this call may accept it.</summary>
+    /// <summary>Atomically marks the code used when <paramref name="appId"/> is its app, and reports whether this call
+    /// may accept it.</summary>
     /// <param name="codeHash">Lower-case hex SHA-256 of the presented code.</param>
     /// <param name="appId">The app presenting the code.</param>
     /// <param name="now">The current time, for the expiry check.</param>

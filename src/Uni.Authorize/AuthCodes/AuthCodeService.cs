@@ -26,8 +26,8 @@ public sealed class AuthCodeService
 
     /// <summary>
     /// Redeems an auth code for the app that presents it: the server-side exchange (<c>alipay.system.oauth.token</c>,
-    /// <c>jscode2session</c>). A code works once, for the app it was issued to, until it expires; the first attempt
-    /// uses it up whatever its outcome.
+    /// <c>jscode2session</c>). A code works once, for the app it was issued to, until it expires; that app's first attempt
+    /// uses it up whatever its outcome, while another app's attempt leaves it alone.
     /// </summary>
     /// <param name="appId">The app presenting the code (authenticated by the caller).</param>
     /// <param name="code">The code as the app received it.</param>

@@ -27,14 +27,18 @@ public sealed class InMemoryAuthCodeStore : IAuthCodeStore
             return new(new AuthCodeRedemption(AuthCodeRedemptionStatus.Invalid, null));
         }
 
+        // Another app's attempt does not use the code up.
+        if (!string.Equals(entry.Code.Subject.AppId, appId, StringComparison.Ordinal))
+        {
+            return new(new AuthCodeRedemption(AuthCodeRedemptionStatus.WrongApp, entry.Code));
+        }
+
         if (Interlocked.Exchange(ref entry.Redeemed, 1) == 1)
         {
             return new(new AuthCodeRedemption(AuthCodeRedemptionStatus.AlreadyUsed, entry.Code));
         }
 
-        var status = entry.Code.ExpiresAt <= now ? AuthCodeRedemptionStatus.Expired
-            : !string.Equals(entry.Code.Subject.AppId, appId, StringComparison.Ordinal) ? AuthCodeRedemptionStatus.WrongApp
-            : AuthCodeRedemptionStatus.Redeemed;
+        var status = entry.Code.ExpiresAt <= now ? AuthCodeRedemptionStatus.Expired : AuthCodeRedemptionStatus.Redeemed;
         return new(new AuthCodeRedemption(status, entry.Code));
     }
 

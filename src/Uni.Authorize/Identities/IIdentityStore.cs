@@ -59,6 +59,11 @@ public interface IIdentityStore
     /// when there is no such user.</summary>
     ValueTask SetSessionKeyAsync(string appId, string userId, string sessionKey, CancellationToken cancellationToken = default);
 
+    /// <summary>Replaces the app's session key for the user with <paramref name="replacement"/> only while it is still
+    /// <paramref name="expected"/> (ordinal); <see langword="false"/> when it changed meanwhile or there is none. A host
+    /// re-encrypts a key stored in an older form with it without losing a newer one.</summary>
+    ValueTask<bool> ReplaceSessionKeyAsync(string appId, string userId, string expected, string replacement, CancellationToken cancellationToken = default);
+
     /// <summary>Stores the access token (by its hash) a code exchange gave <paramref name="grant"/>'s app for its user,
     /// replacing that app's previous token for the user; does nothing when there is no such user.</summary>
     ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default);
@@ -79,4 +84,8 @@ public interface IIdentityStore
     /// <summary>The host key named <paramref name="name"/>, storing <paramref name="candidate"/> when there is none yet
     /// (so every instance sharing the store derives the same pseudonyms).</summary>
     ValueTask<byte[]> GetOrAddKeyAsync(string name, byte[] candidate, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the host key named <paramref name="name"/> with <paramref name="replacement"/> only while it is
+    /// still <paramref name="expected"/> (byte for byte); <see langword="false"/> when it changed meanwhile or there is none.</summary>
+    ValueTask<bool> ReplaceKeyAsync(string name, byte[] expected, byte[] replacement, CancellationToken cancellationToken = default);
 }

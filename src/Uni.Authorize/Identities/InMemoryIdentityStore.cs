@@ -251,6 +251,17 @@ public sealed class InMemoryIdentityStore : IIdentityStore
     }
 
     /// <inheritdoc />
+    public ValueTask<bool> ReplaceSessionKeyAsync(string appId, string userId, string expected, string replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(appId);
+        ArgumentNullException.ThrowIfNull(userId);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(replacement);
+        cancellationToken.ThrowIfCancellationRequested();
+        return new(_sessionKeys.TryUpdate((appId, userId), replacement, expected));
+    }
+
+    /// <inheritdoc />
     public ValueTask SetAccessTokenAsync(string tokenHash, AccessTokenGrant grant, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(tokenHash);
@@ -314,5 +325,16 @@ public sealed class InMemoryIdentityStore : IIdentityStore
         ArgumentNullException.ThrowIfNull(candidate);
         cancellationToken.ThrowIfCancellationRequested();
         return new(_keys.GetOrAdd(name, candidate));
+    }
+
+    /// <inheritdoc />
+    public ValueTask<bool> ReplaceKeyAsync(string name, byte[] expected, byte[] replacement, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(expected);
+        ArgumentNullException.ThrowIfNull(replacement);
+        cancellationToken.ThrowIfCancellationRequested();
+        // Compared by content: the stored array is replaced, never changed in place.
+        return new(_keys.TryGetValue(name, out var stored) && stored.AsSpan().SequenceEqual(expected) && _keys.TryUpdate(name, replacement, stored));
     }
 }

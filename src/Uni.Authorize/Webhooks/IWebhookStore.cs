@@ -44,8 +44,8 @@ public interface IWebhookStore
 /// <summary>Where an app wants its events.</summary>
 /// <param name="AppId">The app.</param>
 /// <param name="Url">An absolute <c>https</c> URL (plain <c>http</c> only to a loopback address, when the host allows it).</param>
-/// <param name="Secret">The signing secret. It is stored as given, since signing needs it: protect the database as the
-/// host's own keys.</param>
+/// <param name="Secret">The signing secret, stored as given: signing needs it back. The runnable host and
+/// <c>AddUniAuthorizeHost</c> hand stores only its data-protection-encrypted form.</param>
 /// <param name="UpdatedAt">When it was registered or its secret rotated.</param>
 public sealed record WebhookEndpoint(string AppId, Uri Url, string Secret, DateTimeOffset UpdatedAt);
 
