@@ -40,4 +40,7 @@ internal sealed class ProtectedWebhookStore(IWebhookStore inner, AtRestProtectio
 
     public ValueTask<bool> TryAcquireLeaseAsync(string holder, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken = default) =>
         inner.TryAcquireLeaseAsync(holder, now, until, cancellationToken);
+
+    public ValueTask<int> ForgetUserAsync(string userId, Func<string, CancellationToken, ValueTask<string>> openIdOf, CancellationToken cancellationToken = default) =>
+        inner.ForgetUserAsync(userId, openIdOf, cancellationToken);
 }
