@@ -118,9 +118,14 @@ public sealed class RetryTests : IAsyncLifetime
     public async Task AnswerConsent_InstanceThatCommittedIsGone_AnotherInstanceAnswersTheRetryAsTheFirstTime()
     {
         await using var database = await PostgresDatabase.CreateAsync();
-        var settings = new Dictionary<string, string?> { ["Store:Provider"] = "PostgreSql", ["Store:ConnectionString"] = database.ConnectionString };
-        var committed = new TestHost(settings);
-        await using var other = new TestHost(settings);
+        var data = Directory.CreateTempSubdirectory("uni-retry-");
+        Dictionary<string, string?> Settings(string instance) => new()
+        {
+            ["Store:Provider"] = "PostgreSql", ["Store:ConnectionString"] = database.ConnectionString,
+            ["Store:DataDirectory"] = Path.Combine(data.FullName, instance),
+        };
+        var committed = new TestHost(Settings("a"));
+        await using var other = new TestHost(Settings("b"));
         var jar = new CookieJar();
         string id;
         try
