@@ -124,8 +124,20 @@ public sealed class RetryTests : IAsyncLifetime
             ["Store:Provider"] = "PostgreSql", ["Store:ConnectionString"] = database.ConnectionString,
             ["Store:DataDirectory"] = Path.Combine(data.FullName, instance),
         };
-        var committed = new TestHost(Settings("a"));
-        await using var other = new TestHost(Settings("b"));
+        var other = new TestHost(Settings("b"));
+        try
+        {
+            await RetriedOnAnotherInstanceAsync(new TestHost(Settings("a")), other);
+        }
+        finally
+        {
+            await other.DisposeAsync();
+            data.Delete(recursive: true);
+        }
+    }
+
+    private static async Task RetriedOnAnotherInstanceAsync(TestHost committed, TestHost other)
+    {
         var jar = new CookieJar();
         string id;
         try
