@@ -121,7 +121,7 @@ public sealed class ExchangeTests : IAsyncLifetime
         var first = await Json(await ExchangeAsync(_appId, _secret, await LoginAsync(_app)));
         var second = await Json(await ExchangeAsync(_appId, _secret, await LoginAsync(_app)));
 
-        var kept = await _host.Services.GetRequiredService<ProtectedIdentityStore>().GetSessionKeyAsync(_appId, _userId, TestContext.Current.CancellationToken);
+        var kept = await SecretBound.SessionKeyAsync(_host.Services.GetRequiredService<ProtectedIdentityStore>(), _appId, _userId, TestContext.Current.CancellationToken);
         var stored = await _host.Services.GetRequiredService<IIdentityStore>().GetSessionKeyAsync(_appId, _userId, TestContext.Current.CancellationToken);
 
         Assert.NotEqual((string)first["session_key"]!, (string)second["session_key"]!);

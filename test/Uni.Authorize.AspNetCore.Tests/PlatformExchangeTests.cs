@@ -55,7 +55,7 @@ public sealed class PlatformExchangeTests : IAsyncLifetime
         var first = await Json(await app.ExchangeAsync(await app.LoginAsync()));
         var second = await Json(await app.ExchangeAsync(await app.LoginAsync()));
 
-        var kept = await _host.Services.GetRequiredService<ProtectedIdentityStore>().GetSessionKeyAsync(app.Id, _userId, TestContext.Current.CancellationToken);
+        var kept = await SecretBound.SessionKeyAsync(_host.Services.GetRequiredService<ProtectedIdentityStore>(), app.Id, _userId, TestContext.Current.CancellationToken);
         var stored = await _host.Services.GetRequiredService<IIdentityStore>().GetSessionKeyAsync(app.Id, _userId, TestContext.Current.CancellationToken);
 
         Assert.NotEqual(app.SessionKey(first), app.SessionKey(second));

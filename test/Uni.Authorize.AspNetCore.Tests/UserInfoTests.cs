@@ -10,7 +10,7 @@ using static Uni.Authorize.AspNetCore.Tests.TestHost;
 
 namespace Uni.Authorize.AspNetCore.Tests;
 
-/// <summary>User info and step counts as each platform hands them to a mini-app, checked the way the app's server checks
+/// <summary>User info as each platform hands it to a mini-app, checked the way the app's server checks
 /// them: with the session key its code exchange returned.</summary>
 public sealed class UserInfoTests : IAsyncLifetime
 {
@@ -81,49 +81,16 @@ public sealed class UserInfoTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Data_WeChatWeRunDataGranted_AppServerDecryptsTheProvidersSteps()
-    {
-        var (appId, secret) = await _host.CreateAppAsync(Platform.WeChat);
-        using var app = await _host.MiniAppAsync(appId, _userId);
-        var sessionKey = (string)(await WeChatExchangeAsync(app, appId, secret))["session_key"]!;
-        await GrantAsync(appId, "scope.werun", Platform.WeChat);
-
-        var native = await DataAsync(app, "getWeRunData", new { stepInfoList = new[] { new { timestamp = 1_764_518_400L, step = 8_123 }, new { timestamp = 1_764_604_800L, step = 0 } } });
-
-        var data = Decrypt(native, sessionKey);
-        Assert.Equal("""[{"timestamp":1764518400,"step":8123},{"timestamp":1764604800,"step":0}]""", data["stepInfoList"]!.ToJsonString());
-        Assert.Equal(appId, (string)data["watermark"]!["appid"]!);
-        Assert.Null(native["rawData"]);
-    }
-
-    [Fact]
     public async Task Data_WeRunDataNotGranted_IsRefusedWith403()
     {
         var (appId, secret) = await _host.CreateAppAsync(Platform.WeChat);
         using var app = await _host.MiniAppAsync(appId, _userId);
         await WeChatExchangeAsync(app, appId, secret);
 
-        var response = await app.PostAsJsonAsync("/api/v1/apis/getWeRunData/data", new { stepInfoList = Array.Empty<object>() });
+        var response = await app.PostAsJsonAsync("/api/v1/apis/getWeRunData/data", new { });
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
         Assert.Equal("not_granted", (string)(await Json(response))["code"]!);
-    }
-
-    [Theory]
-    [InlineData("""{"stepInfoList":[{"timestamp":-1,"step":1}]}""")]
-    [InlineData("""{"stepInfoList":[{"timestamp":1,"step":1000001}]}""")]
-    [InlineData("""{"stepInfoList":[null]}""")]
-    [InlineData("""{}""")]
-    public async Task Data_WeRunDataBadSteps_IsRefusedWith400(string body)
-    {
-        var (appId, _) = await _host.CreateAppAsync(Platform.WeChat);
-        using var app = await _host.MiniAppAsync(appId, _userId);
-        await GrantAsync(appId, "scope.werun", Platform.WeChat);
-
-        var response = await app.PostAsync("/api/v1/apis/getWeRunData/data", RawJson(body));
-
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal("invalid_steps", (string)(await Json(response))["code"]!);
     }
 
     [Fact]

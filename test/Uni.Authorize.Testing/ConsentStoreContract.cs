@@ -102,6 +102,27 @@ public abstract class ConsentStoreContract : StoreContract<IConsentStore>
     }
 
     [Fact]
+    public async Task GetConsent_AnsweredThenAskedAgain_KeepsItsAnswerOnEveryInstanceUntilPrunedPastItsClose()
+    {
+        // A retried answer is recognised by the answer kept with the consent, on whichever instance the retry reaches.
+        var (a, b) = await TwoInstancesAsync();
+        await a.OpenConsentAsync(Consent("c1", Alice, ["scope.record"]), Ct);
+        Assert.True(await a.CloseConsentAsync("c1", "deny", T0.AddSeconds(1), Ct));
+        var later = T0.AddSeconds(2);
+        await b.OpenConsentAsync(Consent("c2", Alice, ["scope.record"]) with { CreatedAt = later, ExpiresAt = later.AddMinutes(2) }, Ct);
+
+        Assert.Equal(0, await b.PruneAsync(T0.AddSeconds(1), 10, Ct));
+        var kept = await b.GetConsentAsync("c1", Ct);
+        Assert.Equal(("deny", T0.AddSeconds(1)), (kept!.Answer, kept.ClosedAt));
+        Assert.False(await b.CloseConsentAsync("c1", "allow", T0.AddSeconds(3), Ct));
+        Assert.Equal("deny", (await a.GetConsentAsync("c1", Ct))!.Answer);
+
+        Assert.Equal(1, await a.PruneAsync(T0.AddSeconds(1).AddMilliseconds(1), 10, Ct));
+        Assert.Null(await b.GetConsentAsync("c1", Ct));
+        Assert.NotNull(await b.GetConsentAsync("c2", Ct));
+    }
+
+    [Fact]
     public async Task CloseConsent_Withdrawn_HasNoAnswer()
     {
         var store = await NewStoreAsync();

@@ -98,8 +98,6 @@ function echoProviders(platform) {
     providers[api] = (options, context) => ({ echo: options.tag, api: context.api, platform: context.platform });
   }
 
-  // WeChat's pedometer: the tag becomes today's step count.
-  providers.getWeRunData = (options) => ({ stepInfoList: [{ timestamp: 1764518400, step: options.tag || 0 }] });
   return providers;
 }
 
@@ -109,7 +107,7 @@ async function miniApp(platform, options = {}) {
   const target = {};
   const api = UniBridge.install(Object.assign({ host: host.base, token, platform, target }, options));
   const sessionKey = options.exchange ? await exchange(platform, app, await api.login()) : null;
-  return { appId, user, api, sessionKey, userName: user.user.name };
+  return { appId, user, api, sessionKey, token, userName: user.user.name };
 }
 
 /** What the app's server does with a login code: the platform's code exchange; returns the session_key. */
@@ -159,10 +157,6 @@ function assertSuccess(platform, name, value, tag, context, message) {
   }
 
   assert.equal(value.errMsg, name + ':ok', message);
-  if (name === 'getWeRunData') {
-    assert.deepEqual(decrypt(value, context.sessionKey).stepInfoList, [{ timestamp: 1764518400, step: tag }], message);
-    return;
-  }
 
   assert.equal(value.userInfo.nickName, platform === 'wechat' ? '微信用户' : context.userName, message);
   if (platform === 'baidu') {
@@ -199,10 +193,16 @@ for (const platform of Object.keys(APIS)) {
       const first = callback(api[name], { tag: 1 });
       await user.answerNext('allow', [scope]);
       const seen = await first;
-      assert.deepEqual(seen.calls, ['success', 'complete'], `${global}.${name} undetermined`);
-      assertSuccess(platform, name, seen.success, 1, context, `${global}.${name} undetermined: the consent, then the provider`);
+      if (platform === 'wechat' && name === 'getWeRunData') {
+        // The host seals only its operator's step provider's counts, and this host registers none.
+        assert.deepEqual(seen.calls, ['fail', 'complete'], `${global}.${name} undetermined`);
+        assert.deepEqual(seen.fail, notSupported(platform, name), `${global}.${name} granted without a step provider`);
+      } else {
+        assert.deepEqual(seen.calls, ['success', 'complete'], `${global}.${name} undetermined`);
+        assertSuccess(platform, name, seen.success, 1, context, `${global}.${name} undetermined: the consent, then the provider`);
+        assertSuccess(platform, name, await api[name]({ tag: 2 }), 2, context, `${global}.${name} granted: promise form`);
+      }
 
-      assertSuccess(platform, name, await api[name]({ tag: 2 }), 2, context, `${global}.${name} granted: promise form`);
       assert.deepEqual(await user.pendingConsents(), [], `${global}.${name} granted asks nothing`);
 
       await user.setSetting(appId, scope, 'denied');
@@ -267,27 +267,28 @@ test('wx.getUserProfile before any code exchange fails: there is no session key 
   assert.deepEqual(await settle(api.getUserProfile({ desc: 'show the avatar' })), { ok: false, value: { errMsg: 'getUserProfile:fail please login' } });
 });
 
-test('wx.getWeRunData: the provider\'s steps, encrypted by the host for the app\'s server; without a provider not supported', T, async () => {
-  const steps = [{ timestamp: 1764518400, step: 8123 }, { timestamp: 1764604800, step: 42 }];
-  const withSteps = await miniApp('wechat', { exchange: true, providers: { getWeRunData: () => ({ stepInfoList: steps }) } });
-  const call = api => settle(api.getWeRunData());
-  const first = call(withSteps.api);
-  await withSteps.user.answerNext('allow', ['scope.werun']);
-  const answer = await first;
+test('wx.getWeRunData: a page\'s own steps are never sent to be sealed; without the host\'s step provider not supported', T, async () => {
+  const sent = [];
+  const spy = (url, init) => {
+    sent.push({ url: String(url), body: init && init.body });
+    return fetch(url, init);
+  };
+  const made = await miniApp('wechat', { exchange: true, fetch: spy, providers: { getWeRunData: () => ({ stepInfoList: [{ timestamp: 1764518400, step: 999999 }] }) } });
+  const call = settle(made.api.getWeRunData());
+  await made.user.answerNext('allow', ['scope.werun']);
 
-  assert.equal(answer.ok, true);
-  assert.deepEqual(decrypt(answer.value, withSteps.sessionKey).stepInfoList, steps);
-  assert.equal(decrypt(answer.value, withSteps.sessionKey).watermark.appid, withSteps.appId);
+  assert.deepEqual(await call, { ok: false, value: notSupported('wechat', 'getWeRunData') });
+  const data = sent.filter((r) => r.url.endsWith('/api/v1/apis/getWeRunData/data'));
+  assert.equal(data.length, 1, 'the bridge asks the host');
+  assert.deepEqual(JSON.parse(data[0].body), {}, 'and sends no steps');
 
-  const bad = await miniApp('wechat', { exchange: true, providers: { getWeRunData: () => ({ stepInfoList: [{ timestamp: 1, step: -5 }] }) } });
-  const refused = call(bad.api);
-  await bad.user.answerNext('allow', ['scope.werun']);
-  assert.deepEqual(await refused, { ok: false, value: { errMsg: 'getWeRunData:fail invalid param' } });
-
-  const none = await miniApp('wechat', { exchange: true });
-  const missing = call(none.api);
-  await none.user.answerNext('allow', ['scope.werun']);
-  assert.deepEqual(await missing, { ok: false, value: notSupported('wechat', 'getWeRunData') });
+  const forged = await fetch(host.base + '/api/v1/apis/getWeRunData/data', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer ' + made.token },
+    body: JSON.stringify({ stepInfoList: [{ timestamp: 1764518400, step: 999999 }] }),
+  });
+  assert.equal(forged.status, 400);
+  assert.equal((await forged.json()).code, 'steps_not_accepted');
 });
 
 test('my.getOpenUserInfo: the response string from the host profile the user set', T, async () => {

@@ -527,16 +527,9 @@
 
     // The host answers in the platform's shape, or fails the platform's way (no code exchange yet: nothing to sign with).
     async function hostData(name, opts) {
+      // getWeRunData sends nothing: the host seals only the steps of its operator's trusted provider, never the page's.
       let body = {};
-      if (name === 'getWeRunData') {
-        const provider = providers.getWeRunData;
-        if (typeof provider !== 'function') {
-          return fail(failure(platform, name, 'notSupported'));
-        }
-
-        const steps = await runProvider(provider, name, opts);
-        body = { stepInfoList: isObject(steps) ? steps.stepInfoList : undefined };
-      } else if (typeof opts.withCredentials === 'boolean') {
+      if (name !== 'getWeRunData' && typeof opts.withCredentials === 'boolean') {
         body = { withCredentials: opts.withCredentials };
       }
 
@@ -793,8 +786,8 @@
    * Installs the platform's global (wx, my, tt, swan or ks) on options.target (default globalThis) and returns it.
    * Options: host, token, platform, timeout (ms a call waits for the user), ui (openSetting, openUrl, showToast,
    * alert, showAuthGuide hooks), providers (what runs an API once its gate passed, by the API's native name:
-   * getLocation(options, { platform, api }) resolving with its success fields; getWeRunData resolves with { stepInfoList },
-   * which the host encrypts; user info comes from the host, never a provider), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
+   * getLocation(options, { platform, api }) resolving with its success fields; user info and WeChat's step counts come
+   * from the host, never a provider), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
    * fetch, target.
    */
   function install(options) {

@@ -97,7 +97,12 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
     public bool HasConsentFor(Subject subject) => _asking.Values.Any(s => s == subject);
 
     /// <summary>The consent <paramref name="id"/> when it is open for <paramref name="userId"/>; another user's consent is not found.</summary>
-    public async ValueTask<ConsentRecord?> FindOpenAsync(string id, string userId, CancellationToken cancellationToken)
+    public async ValueTask<ConsentRecord?> FindOpenAsync(string id, string userId, CancellationToken cancellationToken) =>
+        await FindAsync(id, userId, cancellationToken).ConfigureAwait(false) is { } consent && consent.IsOpenAt(_time.GetUtcNow()) ? consent : null;
+
+    /// <summary>The consent <paramref name="id"/> of <paramref name="userId"/>, open or closed (until pruned); another
+    /// user's consent is not found.</summary>
+    public async ValueTask<ConsentRecord?> FindAsync(string id, string userId, CancellationToken cancellationToken)
     {
         if (id.Length is 0 or > 64)
         {
@@ -105,9 +110,7 @@ internal sealed class ConsentBroker : IAuthorizationPrompter, IDisposable
         }
 
         var consent = await _store.GetConsentAsync(id, cancellationToken).ConfigureAwait(false);
-        return consent is not null && consent.IsOpenAt(_time.GetUtcNow()) && string.Equals(consent.Subject.UserId, userId, StringComparison.Ordinal)
-            ? consent
-            : null;
+        return consent is not null && string.Equals(consent.Subject.UserId, userId, StringComparison.Ordinal) ? consent : null;
     }
 
     /// <summary>After a settings change: closes the open consents of <paramref name="subject"/> whose every scope is now
@@ -197,7 +200,7 @@ internal static class ConsentAnswers
         [.. names.Select(name => name == ScopeCatalog.PrivacyAgreement.Name ? ScopeCatalog.PrivacyAgreement : ScopeCatalog.TryGet(name, out var scope) ? scope : null)
             .OfType<ScopeDefinition>()];
 
-    private static string Name(PromptAnswer answer) => answer switch
+    public static string Name(PromptAnswer answer) => answer switch
     {
         PromptAnswer.Allow => "allow",
         PromptAnswer.AllowOnce => "allowOnce",

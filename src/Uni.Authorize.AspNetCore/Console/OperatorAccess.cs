@@ -52,7 +52,8 @@ internal static partial class OperatorAccess
     /// <summary>The operator of the request, or the problem to answer instead.</summary>
     public static async ValueTask<(Operator? Operator, IResult? Problem)> AuthenticateAsync(HttpContext context)
     {
-        var options = context.RequestServices.GetRequiredService<IOptions<UniAuthorizeHostOptions>>().Value;
+        // The current settings: a changed admin key is refused (and the new one taken) without a restart.
+        var options = context.RequestServices.GetRequiredService<IOptionsMonitor<UniAuthorizeHostOptions>>().CurrentValue;
         var presented = context.Request.Headers[KeyHeader];
         if (presented.Count > 0 || (options.OperatorPolicy is null && !options.OperatorKeySignIn))
         {

@@ -1,19 +1,28 @@
+using System.Buffers.Text;
 using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
 
 /// <summary>The admin key exchanged once for an operator cookie (<see cref="UniAuthorizeHostOptions.OperatorKeySignIn"/>):
 /// <c>POST /admin/v1/sign-in</c> with the form field <c>key</c>, and <c>POST /admin/v1/sign-out</c>. The console never
-/// keeps the key; the cookie is HttpOnly and SameSite=Strict, and both calls need an antiforgery token.</summary>
+/// keeps the key; the cookie is HttpOnly and SameSite=Strict, and both calls need an antiforgery token. The cookie
+/// carries a fingerprint of the key it was issued for and ends when the admin key changes.</summary>
 internal static class OperatorSignIn
 {
     public const string CookieName = ".Uni.Authorize.Operator";
+
+    /// <summary>The claim holding <see cref="Fingerprint"/> of the admin key the cookie was issued for.</summary>
+    public const string AdminKeyClaim = "uni_authorize:admin_key";
 
     /// <summary>The policy the admin group uses with key sign-in and no <see cref="UniAuthorizeHostOptions.OperatorPolicy"/>.</summary>
     public static readonly AuthorizationPolicy Policy = new AuthorizationPolicyBuilder(UniAuthorizeHostOptions.OperatorScheme)
@@ -25,9 +34,31 @@ internal static class OperatorSignIn
         routes.MapPost("/sign-out", (Func<HttpContext, Task<IResult>>)SignOutAsync).Produces(204);
     }
 
-    private static async Task<IResult> SignInAsync(HttpContext context, IOptions<UniAuthorizeHostOptions> options)
+    /// <summary>An HMAC keyed with the admin key over a fixed label: it tells keys apart, and a cookie that is read
+    /// (it is encrypted with the data-protection keys) gives nothing to guess the key against without the key itself.</summary>
+    public static string Fingerprint(string adminKey) =>
+        Base64Url.EncodeToString(HMACSHA256.HashData(Encoding.UTF8.GetBytes(adminKey), "Uni.Authorize operator cookie"u8));
+
+    /// <summary>The cookie's check on every request: refused (and removed) once key sign-in is off or the admin key is
+    /// no longer the one it was issued for, on every instance that reads the current settings.</summary>
+    public static async Task ValidatePrincipalAsync(CookieValidatePrincipalContext context)
     {
-        if (!options.Value.OperatorKeySignIn || options.Value.AdminKey is not { } adminKey)
+        var options = context.HttpContext.RequestServices.GetRequiredService<IOptionsMonitor<UniAuthorizeHostOptions>>().CurrentValue;
+        var issuedFor = context.Principal?.FindFirst(AdminKeyClaim)?.Value;
+        if (options is { OperatorKeySignIn: true, AdminKey: { } adminKey } && issuedFor is not null
+            && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Fingerprint(adminKey)), Encoding.ASCII.GetBytes(issuedFor)))
+        {
+            return;
+        }
+
+        context.RejectPrincipal();
+        await context.HttpContext.SignOutAsync(UniAuthorizeHostOptions.OperatorScheme).ConfigureAwait(false);
+    }
+
+    private static async Task<IResult> SignInAsync(HttpContext context, IOptionsMonitor<UniAuthorizeHostOptions> monitor)
+    {
+        var options = monitor.CurrentValue;
+        if (!options.OperatorKeySignIn || options.AdminKey is not { } adminKey)
         {
             return Problems.Forbidden("operator_key_sign_in_disabled", "Exchanging the admin key for an operator cookie is off on this host.");
         }
@@ -58,7 +89,8 @@ internal static class OperatorSignIn
         }
 
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, "operator"), new Claim(ClaimTypes.Role, UniAuthorizeHostOptions.OperatorRole)],
+            [new Claim(ClaimTypes.Name, "operator"), new Claim(ClaimTypes.Role, UniAuthorizeHostOptions.OperatorRole),
+                new Claim(AdminKeyClaim, Fingerprint(adminKey))],
             UniAuthorizeHostOptions.OperatorScheme, ClaimTypes.Name, ClaimTypes.Role);
         await context.SignInAsync(UniAuthorizeHostOptions.OperatorScheme, new ClaimsPrincipal(identity)).ConfigureAwait(false);
         context.Response.Headers.CacheControl = "no-store";

@@ -233,10 +233,11 @@ internal static class UserEndpoints
             return bodyProblem!;
         }
 
-        var consent = await broker.FindOpenAsync(id, user.Id, context.RequestAborted).ConfigureAwait(false);
-        if (consent is null)
+        // An answered consent is found too (for CallRetention after its answer), so that a retried answer is recognised.
+        var consent = await broker.FindAsync(id, user.Id, context.RequestAborted).ConfigureAwait(false);
+        if (consent is null || (consent.Answer is null && !consent.IsOpenAt(time.GetUtcNow())))
         {
-            return Problems.NotFound("consent_not_found", "No consent with this id waits for you (it may have been answered or timed out).");
+            return ConsentNotFound();
         }
 
         PromptResult result;
@@ -284,14 +285,48 @@ internal static class UserEndpoints
         }
 
         // The first answer wins; then it is recorded here too, so that it holds even if the instance that asked has stopped.
-        if (!await broker.Store.CloseConsentAsync(consent.Id, ConsentAnswers.Encode(result, consent.Scopes), time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
+        // A retry (its first attempt committed, its response lost) finds its own answer and answers as the first time did;
+        // recording again writes only what is still undecided, so it completes a first attempt cut short in between.
+        var encoded = ConsentAnswers.Encode(result, consent.Scopes);
+        if (consent.Answer is null
+            && !await broker.Store.CloseConsentAsync(consent.Id, encoded, time.GetUtcNow(), context.RequestAborted).ConfigureAwait(false))
         {
-            return Problems.NotFound("consent_not_found", "The consent was answered or timed out meanwhile.");
+            consent = await broker.FindAsync(id, user.Id, context.RequestAborted).ConfigureAwait(false);
+            if (consent?.Answer is null)
+            {
+                return ConsentNotFound();
+            }
+        }
+
+        if (consent.Answer is { } recorded && !string.Equals(recorded, encoded, StringComparison.Ordinal))
+        {
+            return ConsentAnswered(recorded, consent.Scopes);
         }
 
         await authorizer.RecordPromptAnswerAsync(new PromptRequest(consent.Subject, consent.Platform, ConsentAnswers.Definitions(consent.Scopes)), result,
             context.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
+    }
+
+    private static IResult ConsentNotFound() =>
+        Problems.NotFound("consent_not_found", "No consent with this id waits for you (it may have timed out or been withdrawn).");
+
+    // The recorded answer in the request's own shape: "answer" when every scope got the same, else "scopes".
+    private static IResult ConsentAnswered(string recorded, IReadOnlyList<string> scopes)
+    {
+        var decoded = ConsentAnswers.Decode(recorded);
+        var perScope = scopes.ToDictionary(scope => scope, scope => ConsentAnswers.Name(decoded.AnswerFor(scope)), StringComparer.Ordinal);
+        var uniform = perScope.Values.Distinct(StringComparer.Ordinal).Count() == 1 ? perScope.Values.First() : null;
+        return TypedResults.Problem(
+            detail: "This consent was answered already, with " + (uniform is null
+                ? string.Join(", ", perScope.Select(p => $"{p.Key}: {p.Value}"))
+                : $"\"{uniform}\"") + "; the first answer stands.",
+            statusCode: StatusCodes.Status409Conflict, title: "Conflict", type: "https://uni-authorize.dev/problems/consent_answered",
+            extensions: new Dictionary<string, object?>(StringComparer.Ordinal)
+            {
+                ["code"] = "consent_answered",
+                [uniform is null ? "scopes" : "answer"] = uniform is null ? perScope : uniform,
+            });
     }
 
     private static async Task<IResult> ListAppsAsync(HttpContext context, HostIdentities identities)
@@ -311,7 +346,7 @@ internal static class UserEndpoints
     }
 
     private static async Task<IResult> ChangeSettingAsync(HttpContext context, string appId, HostIdentities identities, Authorizer authorizer,
-        DecisionManager decisions, ConsentBroker broker)
+        DecisionManager decisions, IDecisionStore decisionStore, ConsentBroker broker)
     {
         var user = UserAccess.Current(context);
         var userId = user.Id;
@@ -342,7 +377,15 @@ internal static class UserEndpoints
 
         try
         {
-            await decisions.SetDecisionAsync(subject, entry.Scope.Name, state, DecisionSource.Settings, app.Platform, context.RequestAborted).ConfigureAwait(false);
+            // The same switch written again (a retry whose answer was lost) changes nothing and answers as the first time.
+            // Anything else the write would change (an answer given in a dialog, a grant while using, an expiry) is written.
+            var current = await decisionStore.GetAsync(subject, entry.Scope.Name, context.RequestAborted).ConfigureAwait(false);
+            if (entry.State != state || current is not { Source: DecisionSource.Settings, ExpiresAt: null, Lifetime: DecisionLifetime.Standing }
+                || current.State != state)
+            {
+                await decisions.SetDecisionAsync(subject, entry.Scope.Name, state, DecisionSource.Settings, app.Platform, context.RequestAborted).ConfigureAwait(false);
+            }
+
             await broker.SettleDecidedAsync(subject, context.RequestAborted).ConfigureAwait(false);
         }
         catch (AuthorizeException ex)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -76,7 +75,7 @@ internal static partial class ExchangeEndpoints
         return TypedResults.Json(new ByteDanceSessionResponse
         {
             Data = new ByteDanceSession(
-                user is null ? string.Empty : await NewSessionKeyAsync(identities, app.Id, user, ct).ConfigureAwait(false),
+                user is null ? string.Empty : await SecretBound.NewSessionKeyAsync(identities.Store, app, user, ct).ConfigureAwait(false),
                 user is null ? string.Empty : await pseudonyms.ByteDanceOpenIdAsync(app.Id, user, ct).ConfigureAwait(false),
                 anonymousUser is null ? string.Empty : await pseudonyms.ByteDanceAnonymousOpenIdAsync(app.Id, anonymousUser, ct).ConfigureAwait(false),
                 user is null ? string.Empty : await pseudonyms.UnionIdAsync(user, ct).ConfigureAwait(false)),
@@ -118,7 +117,7 @@ internal static partial class ExchangeEndpoints
         return TypedResults.Json(new BaiduSessionResponse
         {
             OpenId = await pseudonyms.BaiduOpenIdAsync(app.Id, user, context.RequestAborted).ConfigureAwait(false),
-            SessionKey = await NewSessionKeyAsync(identities, app.Id, user, context.RequestAborted).ConfigureAwait(false),
+            SessionKey = await SecretBound.NewSessionKeyAsync(identities.Store, app, user, context.RequestAborted).ConfigureAwait(false),
         }, HostJson.Default.BaiduSessionResponse);
     }
 
@@ -155,7 +154,7 @@ internal static partial class ExchangeEndpoints
 
         return TypedResults.Json(new KuaishouSessionResponse
         {
-            SessionKey = await NewSessionKeyAsync(identities, app.Id, user, context.RequestAborted).ConfigureAwait(false),
+            SessionKey = await SecretBound.NewSessionKeyAsync(identities.Store, app, user, context.RequestAborted).ConfigureAwait(false),
             OpenId = await pseudonyms.KuaishouOpenIdAsync(app.Id, user, context.RequestAborted).ConfigureAwait(false),
         }, HostJson.Default.KuaishouSessionResponse);
     }
@@ -173,15 +172,6 @@ internal static partial class ExchangeEndpoints
     {
         var redemption = await authCodes.RedeemAuthCodeAsync(appId, code, cancellationToken).ConfigureAwait(false);
         return redemption.Succeeded && redemption.Code!.Scopes.Contains(AnonymousLoginScope) == anonymous ? redemption.Code.Subject.UserId : null;
-    }
-
-    /// <summary>A new session key for the app and user, kept (replacing the previous one) so that the user data the host
-    /// signs and encrypts for the app checks out with the key its server got here.</summary>
-    private static async ValueTask<string> NewSessionKeyAsync(HostIdentities identities, string appId, string userId, CancellationToken cancellationToken)
-    {
-        var sessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
-        await identities.Store.SetSessionKeyAsync(appId, userId, sessionKey, cancellationToken).ConfigureAwait(false);
-        return sessionKey;
     }
 
     private static string? NonEmpty(Dictionary<string, StringValues> fields, string key) =>

@@ -68,7 +68,7 @@ internal static partial class ExchangeEndpoints
                 {
                     OpenId = await pseudonyms.OpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
                     UnionId = await pseudonyms.UnionIdAsync(userId, context.RequestAborted).ConfigureAwait(false),
-                    SessionKey = await NewSessionKeyAsync(identities, app.Id, userId, context.RequestAborted).ConfigureAwait(false),
+                    SessionKey = await SecretBound.NewSessionKeyAsync(identities.Store, app, userId, context.RequestAborted).ConfigureAwait(false),
                 }, HostJson.Default.WeChatSessionResponse);
             case AuthCodeRedemptionStatus.AlreadyUsed:
                 return WeChat(StatusCodes.Status400BadRequest, 40163, "code been used");
@@ -120,9 +120,10 @@ internal static partial class ExchangeEndpoints
         var now = time.GetUtcNow();
         var start = now.ToOffset(BeijingOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-        // The app's server calls the user's APIs (zhima.credit.score.brief.get) with the access token: kept by its hash.
+        // The app's server calls the user's APIs (zhima.credit.score.brief.get) with the access token: kept by a keyed hash
+        // that only the secret it was issued under finds again.
         var accessToken = Secrets.Create("authusrB");
-        await identities.Store.SetAccessTokenAsync(Secrets.Hash(accessToken),
+        await identities.Store.SetAccessTokenAsync(SecretBound.AccessTokenKey(app, accessToken),
             new AccessTokenGrant(app.Id, userId, now.AddSeconds(AccessTokenSeconds)), context.RequestAborted).ConfigureAwait(false);
         return TypedResults.Json(new AlipayTokenResponse
         {

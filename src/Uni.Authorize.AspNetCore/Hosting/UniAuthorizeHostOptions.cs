@@ -85,7 +85,8 @@ public sealed class UniAuthorizeHostOptions
     /// <summary>The longest a single long-polling request waits for a pending consent. Default: 30 seconds.</summary>
     public TimeSpan MaxWait { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long the answer of a finished pending call stays readable. Default: 2 minutes.</summary>
+    /// <summary>How long the answer of a finished pending call, and of an answered consent, stays readable: a client
+    /// that retries a request whose response was lost gets the first answer within it. Default: 2 minutes.</summary>
     public TimeSpan CallRetention { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Code exchanges allowed per app and client address and window, on each instance: one app's server, or

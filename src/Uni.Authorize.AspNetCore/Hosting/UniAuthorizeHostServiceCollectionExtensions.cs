@@ -69,8 +69,12 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, MiniAppSessionHandler>(MiniAppSessionDefaults.AuthenticationScheme, static _ => { })
             .AddCookie(UniAuthorizeHostOptions.NameSignInScheme, static o => ApiCookie(o, UserAccess.CookieName, TimeSpan.FromDays(7), sliding: true))
-            // An operator's cookie does not outlive a working day.
-            .AddCookie(UniAuthorizeHostOptions.OperatorScheme, static o => ApiCookie(o, OperatorSignIn.CookieName, TimeSpan.FromHours(8), sliding: false));
+            // An operator's cookie does not outlive a working day, nor the admin key it was issued for.
+            .AddCookie(UniAuthorizeHostOptions.OperatorScheme, static o =>
+            {
+                ApiCookie(o, OperatorSignIn.CookieName, TimeSpan.FromHours(8), sliding: false);
+                o.Events.OnValidatePrincipal = OperatorSignIn.ValidatePrincipalAsync;
+            });
         services.AddAuthorization();
         services.AddDataProtection();
         // The pages send the token in the header the application's antiforgery options name (GET /api/v1/user/antiforgery says which).

@@ -25,10 +25,9 @@ internal sealed record RevokeSessionBody(string? Token);
 
 internal sealed record ProfileBody(string? NickName, string? AvatarUrl);
 
-internal sealed record StepInfo(long? Timestamp, long? Step);
-
-/// <summary>What the bridge passes on to the data of a user-info API or <c>getWeRunData</c>.</summary>
-internal sealed record ApiDataBody(bool? WithCredentials, StepInfo?[]? StepInfoList);
+/// <summary>What the bridge passes on to the data of a user-info API. <c>stepInfoList</c> is read only to be refused:
+/// the steps <c>getWeRunData</c> seals come from the operator's step provider.</summary>
+internal sealed record ApiDataBody(bool? WithCredentials, System.Text.Json.JsonElement? StepInfoList);
 
 internal sealed record CallError(string Code, string Message);
 

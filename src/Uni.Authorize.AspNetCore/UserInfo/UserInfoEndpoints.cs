@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Uni.Authorize.AspNetCore;
@@ -14,7 +15,7 @@ namespace Uni.Authorize.AspNetCore;
 internal static class UserInfoEndpoints
 {
     public const int MaxStepEntries = 31;
-    public const long MaxSteps = 1_000_000;
+    public const int MaxSteps = 1_000_000;
 
     // What WeChat's getUserInfo / getUserProfile give every mini-app since its 2022 change: the grey avatar and "微信用户".
     private const string WeChatAnonymousName = "微信用户";
@@ -76,7 +77,7 @@ internal static class UserInfoEndpoints
         var userId = session.Subject.UserId;
         if (api == "getWeRunData")
         {
-            return await WeRunAsync(body, session, store, time, ct).ConfigureAwait(false);
+            return await WeRunAsync(body, session, store, context.RequestServices.GetService<IWeRunStepProvider>(), time, ct).ConfigureAwait(false);
         }
 
         var profile = await ProfileRules.EffectiveAsync(store, userId, ct).ConfigureAwait(false);
@@ -126,7 +127,7 @@ internal static class UserInfoEndpoints
             return Ok(platform, payload);
         }
 
-        var sessionKey = await store.GetSessionKeyAsync(session.App.Id, userId, ct).ConfigureAwait(false);
+        var sessionKey = await SecretBound.SessionKeyAsync(store, session.App.Id, userId, ct).ConfigureAwait(false);
         if (sessionKey is null)
         {
             return LoginRequired(platform, api);
@@ -157,7 +158,7 @@ internal static class UserInfoEndpoints
         HostProfile profile, SessionContext session, IIdentityStore store, Pseudonyms pseudonyms, CancellationToken ct)
     {
         var (appId, userId) = (session.App.Id, session.Subject.UserId);
-        var sessionKey = await store.GetSessionKeyAsync(appId, userId, ct).ConfigureAwait(false);
+        var sessionKey = await SecretBound.SessionKeyAsync(store, appId, userId, ct).ConfigureAwait(false);
         if (sessionKey is null)
         {
             return LoginRequired(Platform.Baidu, "getUserInfo");
@@ -178,27 +179,39 @@ internal static class UserInfoEndpoints
         });
     }
 
-    // The steps come from the bridge's provider (the phone's pedometer on WeChat); the host only seals them for the app.
+    // Only the operator's trusted provider says how far the user walked: steps a caller sends would decrypt and verify
+    // as the platform's on the app's server, so they are refused, and without a provider the API is not supported.
     private static async Task<IResult> WeRunAsync(
-        ApiDataBody body, SessionContext session, IIdentityStore store, TimeProvider time, CancellationToken ct)
+        ApiDataBody body, SessionContext session, IIdentityStore store, IWeRunStepProvider? provider, TimeProvider time, CancellationToken ct)
     {
-        if (body.StepInfoList is not { Length: <= MaxStepEntries } steps
-            || steps.Any(s => s is not { Timestamp: >= 0, Step: >= 0 and <= MaxSteps }))
+        if (body.StepInfoList is not null)
         {
-            return Problems.BadRequest("invalid_steps",
-                $"'stepInfoList' holds at most {MaxStepEntries} entries of {{ timestamp: Unix seconds, step: 0 to {MaxSteps} }}.");
+            return Problems.BadRequest("steps_not_accepted",
+                "'stepInfoList' is not accepted: the host seals only the steps of the step provider its operator registered.");
         }
 
-        var sessionKey = await store.GetSessionKeyAsync(session.App.Id, session.Subject.UserId, ct).ConfigureAwait(false);
+        if (provider is null)
+        {
+            return Fail(Platform.WeChat, new() { ["errMsg"] = "getWeRunData:fail not supported" });
+        }
+
+        var sessionKey = await SecretBound.SessionKeyAsync(store, session.App.Id, session.Subject.UserId, ct).ConfigureAwait(false);
         if (sessionKey is null)
         {
             return LoginRequired(Platform.WeChat, "getWeRunData");
         }
 
+        var steps = await provider.GetStepsAsync(new WeRunStepRequest(session.App.Id, session.Subject.UserId), ct).ConfigureAwait(false);
+        if (steps is not { Count: <= MaxStepEntries } || steps.Any(s => s is not { Step: >= 0 and <= MaxSteps } || s.Timestamp.ToUnixTimeSeconds() < 0))
+        {
+            throw new InvalidOperationException(
+                $"The IWeRunStepProvider answered more than {MaxStepEntries} days, or a day before 1970 or outside 0 to {MaxSteps} steps.");
+        }
+
         var data = new Dictionary<string, object?>
         {
             ["stepInfoList"] = steps
-                .Select(s => (object?)new Dictionary<string, object?> { ["timestamp"] = s!.Timestamp!.Value, ["step"] = s.Step!.Value })
+                .Select(s => (object?)new Dictionary<string, object?> { ["timestamp"] = s.Timestamp.ToUnixTimeSeconds(), ["step"] = s.Step })
                 .ToList(),
         };
         var (encryptedData, iv) = SessionKeyCrypto.Encrypt(data, session.App.Id, time.GetUtcNow(), sessionKey);
@@ -210,6 +223,9 @@ internal static class UserInfoEndpoints
 
     private static IResult Ok(Platform platform, Dictionary<string, object?> native) =>
         TypedResults.Json(new CallResponse("ok", PlatformNames.Of(platform)) { Native = native }, HostJson.Default.CallResponse);
+
+    private static IResult Fail(Platform platform, Dictionary<string, object?> native) =>
+        TypedResults.Json(new CallResponse("fail", PlatformNames.Of(platform)) { Native = native }, HostJson.Default.CallResponse);
 
     // No code exchange yet, so no session key to sign with: the app must log in (and its server exchange the code) first.
     private static IResult LoginRequired(Platform platform, string api)
@@ -223,6 +239,6 @@ internal static class UserInfoEndpoints
             native["errNo"] = "10206";
         }
 
-        return TypedResults.Json(new CallResponse("fail", PlatformNames.Of(platform)) { Native = native }, HostJson.Default.CallResponse);
+        return Fail(platform, native);
     }
 }

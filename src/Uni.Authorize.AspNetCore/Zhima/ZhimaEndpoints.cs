@@ -54,10 +54,10 @@ internal static class ZhimaEndpoints
                 "biz_content is a JSON object with transaction_id and product_code (1 to 64 characters) and admittance_score (350 to 950)");
         }
 
-        // Another app's token looks like an unknown one: nothing about other apps leaks.
+        // Another app's token, or one issued under a secret rotated since, looks like an unknown one: nothing leaks.
         var token = ExchangeEndpoints.Single(form, "auth_token");
         var grant = token is { Length: > 0 and <= Secrets.MaxPresentedLength }
-            ? await identities.Store.FindAccessTokenAsync(Secrets.Hash(token), ct).ConfigureAwait(false)
+            ? await identities.Store.FindAccessTokenAsync(SecretBound.AccessTokenKey(app, token), ct).ConfigureAwait(false)
             : null;
         if (grant is null || !string.Equals(grant.AppId, app.Id, StringComparison.Ordinal))
         {
