@@ -155,7 +155,7 @@ public sealed class AtRestTests : IDisposable
         Assert.Contains("<encryptedSecret", xml, StringComparison.Ordinal);
         Assert.DoesNotContain("<masterKey", xml, StringComparison.Ordinal);
         await using var restarted = Sqlite(settings);
-        Assert.Equal(sessionKey, await restarted.Services.GetRequiredService<ProtectedIdentityStore>().GetSessionKeyAsync(appId, userId, Ct));
+        Assert.Equal(sessionKey, await SecretBound.SessionKeyAsync(restarted.Services.GetRequiredService<ProtectedIdentityStore>(), appId, userId, Ct));
     }
 
     [Fact]
