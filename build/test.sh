@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: .NET (unit, stores on real SQLite and PostgreSQL, host, browser) and the bridge's Node tests.
-# Installs what it needs from Debian when missing (PostgreSQL, Chromium, nginx, Noto CJK fonts, Node; that needs root)
+# Installs what it needs from Debian when missing (PostgreSQL, Chromium, nginx, Noto CJK fonts, Node, wrk; that needs root)
 # and starts a throwaway PostgreSQL cluster on a free loopback port, removed afterwards. With those present it runs as
 # any user.
 set -euo pipefail
@@ -14,6 +14,8 @@ need=()
 # The pages and their screenshots show Chinese app names and text.
 # grep reads all of fc-list's output (no -q): with pipefail, an early exit would fail the pipeline on SIGPIPE.
 command -v fc-list >/dev/null 2>&1 && fc-list | grep -i 'Noto Sans CJK' >/dev/null || need+=(fonts-noto-cjk)
+# The load benchmark (bench/load/run.sh) drives the host with wrk.
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 # The bridge's tests run on Node's own test runner (Debian 12 ships Node 18, enough for them).
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
@@ -61,6 +63,10 @@ if [ -f test/bridge/package.json ]; then
 fi
 
 dotnet test --solution Uni.Authorize.slnx -c Release
+
+# Every benchmark once, in its shortest mode (build/bench-smoke.sh), in a database of its own on the throwaway cluster.
+as_pg "$pg_bin/psql" -q -h 127.0.0.1 -p "$pg_port" -U postgres -c 'CREATE DATABASE bench' >/dev/null
+UNI_AUTHORIZE_BENCH_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench" bash build/bench-smoke.sh
 
 # The packages as a new user gets them: README's example and the docs' marked C# blocks against the packed packages.
 bash build/consumer-test.sh

@@ -30,7 +30,9 @@ internal sealed class HostInstance : IAsyncDisposable
         var folder = Directory.CreateTempSubdirectory("uni-bench-host-").FullName;
         var process = await HostProcess.StartAsync(
             "--Store:Provider=PostgreSql", "--Store:ConnectionString=" + connectionString, "--Store:DataDirectory=" + folder,
-            "--Host:AdminKey=" + AdminKey, "--Logging:LogLevel:Default=Warning");
+            "--Host:AdminKey=" + AdminKey, "--Logging:LogLevel:Default=Warning",
+            // The benchmark's users sign in by name at an instance directly, as in the cluster tests.
+            "--Host:NameSignIn=LoopbackOnly");
         return new HostInstance(process, folder);
     }
 

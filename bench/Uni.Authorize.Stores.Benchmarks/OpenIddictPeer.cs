@@ -18,7 +18,7 @@ internal sealed class OpenIddictPeer : IDisposable
 
     public OpenIddictPeer(int count)
     {
-        var path = Path.Combine(Path.GetTempPath(), "uni-authorize-bench", $"openiddict-{count}.db");
+        var path = Path.Combine(BenchmarkData.Folder, $"openiddict-{count}.db");
         var services = new ServiceCollection();
         services.AddDbContext<OpenIddictContext>(o => o.UseSqlite($"Data Source={path}").UseOpenIddict());
         services.AddOpenIddict().AddCore(o => o.UseEntityFrameworkCore().UseDbContext<OpenIddictContext>());

@@ -1,3 +1,1 @@
-using BenchmarkDotNet.Running;
-
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return Uni.Authorize.Bench.Benchmarks.Run(typeof(Program).Assembly, args);

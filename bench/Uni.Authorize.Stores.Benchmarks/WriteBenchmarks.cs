@@ -8,7 +8,7 @@ namespace Uni.Authorize.Stores.Benchmarks;
 [MemoryDiagnoser]
 public class WriteBenchmarks
 {
-    private readonly string _folder = Path.Combine(Path.GetTempPath(), "uni-authorize-bench", "writes-" + Guid.NewGuid().ToString("N"));
+    private readonly string _folder = Path.Combine(BenchmarkData.Folder, "writes-" + Guid.NewGuid().ToString("N"));
     private ServiceProvider? _provider;
     private IDecisionStore _store = null!;
     private int _next;

@@ -3,17 +3,20 @@
 # alternating in the same run against the same process. SQLite (default) or PostgreSQL (--postgres), which
 # starts a throwaway PostgreSQL cluster with durable defaults. --instances N (2 or more) starts N host processes on
 # that PostgreSQL behind Debian's nginx (round robin, the configuration of docs/deploy.md, run as a child in the
-# foreground) and sends every request through nginx. Prints a Markdown table for docs/benchmarks.md.
-#   bash bench/load/run.sh [--postgres | --instances N] [--duration 10s] [--connections 32] [--rounds 3]
+# foreground) and sends every request through nginx. UNI_AUTHORIZE_BENCH_POSTGRES (an Npgsql connection string) names a
+# server to use instead of the throwaway one. Prints a Markdown table for docs/benchmarks.md. The shortest run
+# (--duration 1s --rounds 1 --warmup 1s) is build/test.sh's check that the script still works.
+#   bash bench/load/run.sh [--postgres | --instances N] [--duration 10s] [--connections 32] [--rounds 3] [--warmup 3s]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-provider=Sqlite duration=10s connections=32 rounds=3 instances=1
+provider=Sqlite duration=10s connections=32 rounds=3 instances=1 warmup=3s
 while [ $# -gt 0 ]; do
   case "$1" in
     --postgres) provider=PostgreSql ;;
     --duration) duration=$2; shift ;;
     --connections) connections=$2; shift ;;
     --rounds) rounds=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
     --instances) instances=$2; provider=PostgreSql; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -24,7 +27,7 @@ command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; e
 [ "$instances" -eq 1 ] || [ -x /usr/sbin/nginx ] || { echo "nginx is missing: apt-get install nginx-light" >&2; exit 1; }
 
 work=$(mktemp -d)
-host_pids=() nginx_pid='' pg_bin='' pg_dir=''
+host_pids=() nginx_pid='' pg_bin='' pg_dir='' first=''
 cleanup() {
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null || true
   for pid in "${host_pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
@@ -44,7 +47,9 @@ free_port() {
 }
 
 settings=()
-if [ "$provider" = PostgreSql ]; then
+if [ "$provider" = PostgreSql ] && [ -n "${UNI_AUTHORIZE_BENCH_POSTGRES:-}" ]; then
+  settings+=(--Store:Provider=PostgreSql "--Store:ConnectionString=$UNI_AUTHORIZE_BENCH_POSTGRES")
+elif [ "$provider" = PostgreSql ]; then
   pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
   pg_dir=$(mktemp -d) && chmod 755 "$pg_dir" && chown postgres "$pg_dir"
   pg_port=$(free_port)
@@ -62,11 +67,13 @@ for i in $(seq 1 "$instances"); do
   base="http://127.0.0.1:$port"
   # Each instance has a data folder of its own: everything they share is in PostgreSQL.
   (cd src/Uni.Authorize.Host/bin/Release/net10.0 && exec dotnet Uni.Authorize.Host.dll --urls "$base" "${settings[@]}" \
-    --Store:DataDirectory="$work/data$i" --Host:AdminKey=$admin_key --Logging:LogLevel:Default=Warning >"$work/host$i.log" 2>&1) &
+    --Store:DataDirectory="$work/data$i" --Host:AdminKey=$admin_key --Logging:LogLevel:Default=Warning \
+    --Host:NameSignIn=LoopbackOnly >"$work/host$i.log" 2>&1) &
   host_pids+=($!)
   for _ in $(seq 1 120); do curl -sf "$base/healthz" >/dev/null && break; sleep 0.5; done
   curl -sf "$base/healthz" >/dev/null || { echo "host $i did not start:" >&2; tail -30 "$work/host$i.log" >&2; exit 1; }
   upstreams+="    server 127.0.0.1:$port max_fails=0;"$'\n'
+  [ "$i" -eq 1 ] && first=$base
 done
 if [ "$instances" -gt 1 ]; then
   # The nginx configuration of docs/deploy.md (round robin), with its own prefix folder, in the foreground.
@@ -107,20 +114,29 @@ CONF
 fi
 
 field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d '"' -f 4; }  # the first "$1":"..." of a JSON answer
+fail() { echo "$1" >&2; tail -20 "$work"/host*.log >&2; exit 1; }
 json=(-H 'Content-Type: application/json')
-user_id=$(curl -sf "${json[@]}" -H "X-Admin-Key: $admin_key" -d '{"name":"bench"}' "$base/admin/v1/users" | field id)
-token=$(curl -sf "${json[@]}" -H "X-Admin-Key: $admin_key" -d "{\"appId\":\"demo-wechat\",\"userId\":\"$user_id\"}" "$base/admin/v1/sessions" | field token)
+# The setup talks to the first instance directly: name sign-in (on for this run, from this machine) is refused through
+# a proxy. The app is created here rather than taken from the demo, which is off on PostgreSQL.
+admin=(-H "X-Admin-Key: $admin_key")
+app_id=$(curl -sf "${json[@]}" "${admin[@]}" -d '{"name":"Load bench","platform":"wechat"}' "$first/admin/v1/apps" | field id)
+[ -n "$app_id" ] || fail "the admin API did not create the app"
+user_id=$(curl -sf "${json[@]}" "${admin[@]}" -d '{"name":"bench"}' "$first/admin/v1/users" | field id)
+token=$(curl -sf "${json[@]}" "${admin[@]}" -d "{\"appId\":\"$app_id\",\"userId\":\"$user_id\"}" "$first/admin/v1/sessions" | field token)
+[ -n "$user_id" ] && [ -n "$token" ] || fail "the admin API did not create the user '$user_id' or its session"
 
 # Grant the scope the way a person does: the app asks, the signed-in user allows in the consent API.
-curl -s -o /dev/null "${json[@]}" -H "Authorization: Bearer $token" -d '{"scope":"scope.userLocation"}' "$base/api/v1/authorize?wait=0"
+curl -s -o /dev/null "${json[@]}" -H "Authorization: Bearer $token" -d '{"scope":"scope.userLocation"}' "$first/api/v1/authorize?wait=0"
 jar="$work/cookies"
-csrf=$(curl -sf -c "$jar" -b "$jar" "$base/api/v1/user/antiforgery" | field token)
-curl -sf -o /dev/null -c "$jar" -b "$jar" "${json[@]}" -H "X-CSRF-TOKEN: $csrf" -d '{"name":"bench"}' "$base/api/v1/user/sign-in"
-csrf=$(curl -sf -c "$jar" -b "$jar" "$base/api/v1/user/antiforgery" | field token)
-consent=$(curl -sf -b "$jar" "$base/api/v1/user/consents?wait=5" | field id)
-curl -sf -o /dev/null -b "$jar" "${json[@]}" -H "X-CSRF-TOKEN: $csrf" -d '{"answer":"allow"}' "$base/api/v1/user/consents/$consent/answer"
+csrf=$(curl -sf -c "$jar" -b "$jar" "$first/api/v1/user/antiforgery" | field token)
+curl -sf -o /dev/null -c "$jar" -b "$jar" "${json[@]}" -H "X-CSRF-TOKEN: $csrf" -d '{"name":"bench"}' "$first/api/v1/user/sign-in" \
+  || fail "name sign-in was refused"
+csrf=$(curl -sf -c "$jar" -b "$jar" "$first/api/v1/user/antiforgery" | field token)
+consent=$(curl -sf -b "$jar" "$first/api/v1/user/consents?wait=5" | field id)
+curl -sf -o /dev/null -b "$jar" "${json[@]}" -H "X-CSRF-TOKEN: $csrf" -d '{"answer":"allow"}' "$first/api/v1/user/consents/$consent/answer" \
+  || fail "the consent '$consent' could not be answered"
 curl -sf "${json[@]}" -H "Authorization: Bearer $token" -d '{"scope":"scope.userLocation"}' "$base/api/v1/authorize?wait=10" | grep -q '"status":"ok"' \
-  || { echo "the scope was not granted (consent '$consent')" >&2; tail -20 "$work"/host*.log >&2; exit 1; }
+  || fail "the scope was not granted (consent '$consent')"
 
 export UNI_SESSION_TOKEN=$token
 run() { # $1 name, rest: wrk arguments; prints "rps p99"
@@ -138,8 +154,8 @@ run() { # $1 name, rest: wrk arguments; prints "rps p99"
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
   echo "$rps $p99"
 }
-wrk -t1 -c"$connections" -d3s "$base/healthz" >/dev/null   # warm-up
-wrk -t1 -c"$connections" -d3s -s bench/load/authorize.lua "$base" >"$work/warmup.log" || { cat "$work/warmup.log" >&2; tail -30 "$work"/host*.log >&2; exit 1; }
+wrk -t1 -c"$connections" -d"$warmup" "$base/healthz" >/dev/null   # warm-up
+wrk -t1 -c"$connections" -d"$warmup" -s bench/load/authorize.lua "$base" >"$work/warmup.log" || { cat "$work/warmup.log" >&2; tail -30 "$work"/host*.log >&2; exit 1; }
 health_total=0 auth_total=0
 rows=''
 alive() { # every host process still runs

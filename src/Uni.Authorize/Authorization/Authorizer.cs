@@ -194,9 +194,10 @@ public sealed partial class Authorizer : IDisposable
             && (IsDefault(subject) || subject.IsValid))
         {
             // With manifests, only a fresh cached manifest that declares the call answers here; the rest (a read, a
-            // refusal) is the slow path's.
-            AppManifest? manifest = null;
-            if (_manifests is not null && (!_manifests.TryGet(subject.AppId, out manifest) || !IsDeclared(manifest, platform, scope, api)))
+            // refusal) is the slow path's. The manifest's answer for the scope is worked out once per manifest read.
+            var purposeVersion = 0L;
+            if (_manifests is not null
+                && (!_manifests.TryGet(subject.AppId, scope, out var manifest, out purposeVersion) || !IsDeclared(manifest, platform, purposeVersion, api)))
             {
                 return AuthorizeSlowAsync(request, api, cancellationToken);
             }
@@ -213,10 +214,10 @@ public sealed partial class Authorizer : IDisposable
 
             if (!lookup.IsCompletedSuccessfully)
             {
-                return AwaitLookupAsync(lookup, request, scope, api, manifest, cancellationToken);
+                return AwaitLookupAsync(lookup, request, scope, api, purposeVersion, cancellationToken);
             }
 
-            if (Decided(lookup.Result, platform, scope, api, manifest) is { } decided)
+            if (Decided(lookup.Result, platform, scope, api, purposeVersion) is { } decided)
             {
                 return new(decided);
             }
@@ -226,7 +227,7 @@ public sealed partial class Authorizer : IDisposable
     }
 
     private async ValueTask<AuthorizeOutcome> AwaitLookupAsync(
-        ValueTask<Decision?> lookup, AuthorizeRequest request, ResolvedScope scope, string api, AppManifest? manifest, CancellationToken cancellationToken)
+        ValueTask<Decision?> lookup, AuthorizeRequest request, ResolvedScope scope, string api, long purposeVersion, CancellationToken cancellationToken)
     {
         Decision? decision;
         try
@@ -238,11 +239,12 @@ public sealed partial class Authorizer : IDisposable
             return new AuthorizeOutcome(StoreFailure(request.Platform ?? Platform, api, ex));
         }
 
-        return Decided(decision, request.Platform ?? Platform, scope, api, manifest)
+        return Decided(decision, request.Platform ?? Platform, scope, api, purposeVersion)
             ?? await AuthorizeSlowAsync(request, api, cancellationToken).ConfigureAwait(false);
     }
 
-    private AuthorizeOutcome? Decided(Decision? decision, Platform platform, ResolvedScope scope, string api, AppManifest? manifest)
+    // purposeVersion: the version of the app's declared purpose a grant must have been given to (0 without a manifest).
+    private AuthorizeOutcome? Decided(Decision? decision, Platform platform, ResolvedScope scope, string api, long purposeVersion)
     {
         if (decision is null)
         {
@@ -250,7 +252,7 @@ public sealed partial class Authorizer : IDisposable
         }
 
         var state = decision.ExpiresAt is null ? decision.State : decision.EffectiveState(_time.GetUtcNow());
-        if (state == DecisionState.Granted && IsStale(decision, manifest))
+        if (state == DecisionState.Granted && decision.PurposeVersion < purposeVersion)
         {
             return null;
         }
@@ -277,10 +279,12 @@ public sealed partial class Authorizer : IDisposable
         return state == DecisionState.Granted && IsStale(decision!, manifest) ? DecisionState.NotDetermined : state;
     }
 
-    private bool IsDeclared(AppManifest? manifest, Platform platform, ResolvedScope scope, string api) =>
+    // purposeVersion < 0: the scope shows a dialog and the manifest declares no purpose for it (ManifestCache.TryGet).
+    // "authorize" itself is no private-information API.
+    private bool IsDeclared(AppManifest? manifest, Platform platform, long purposeVersion, string api) =>
         manifest is null
             ? !_requireDeclarations
-            : !MissesPrivateInfo(manifest, platform, api) && !MissesPurpose(manifest, scope);
+            : purposeVersion >= 0 && (ReferenceEquals(api, ResolvedScope.AuthorizeApi) || !MissesPrivateInfo(manifest, platform, api));
 
     /// <summary>The failure of a call its app did not declare, or <see langword="null"/> when it may go on.</summary>
     private AuthorizeError? Undeclared(AppManifest? manifest, Platform platform, ReadOnlySpan<ResolvedScope> scopes, string api)
@@ -320,7 +324,7 @@ public sealed partial class Authorizer : IDisposable
         platform == Platform.WeChat && ManifestDocument.WeChatPrivateInfos.Contains(api) && manifest?.DeclaresPrivateInfo(api) != true;
 
     // Every scope that shows a dialog needs a declared purpose; silent ones (Alipay's auth_base) ask nothing.
-    private static bool MissesPurpose(AppManifest? manifest, ResolvedScope scope) =>
+    internal static bool MissesPurpose(AppManifest? manifest, ResolvedScope scope) =>
         scope.Rule.PromptMode != ScopePromptMode.Silent && manifest?.Purposes.ContainsKey(scope.Scope.Name) != true;
 
     // Reads the app's manifest when manifests are kept; a store failure fails the call closed.
