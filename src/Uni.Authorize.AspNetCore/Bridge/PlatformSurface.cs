@@ -36,7 +36,7 @@ internal static class PlatformSurface
     private static readonly PlatformFacts WeChat = new("wx", "微信", "WeChat", "#07c160", ByScope, Worded(_ => new FailureInfo()));
 
     // Alipay answers numbers, never the API's name: 11 is the user cancelling (my.chooseImage), 2001 a refused permission.
-    private static readonly PlatformFacts Alipay = new("my", "支付宝", "Alipay", "#1677ff", new("getAuthCode", "scopes"), new Dictionary<string, FailureInfo>
+    private static readonly PlatformFacts Alipay = new("my", "支付宝", "Alipay", "#1677ff", new("getAuthCode", "scopes") { Default = "auth_base" }, new Dictionary<string, FailureInfo>
     {
         ["timeout"] = new() { Error = 3, ErrorMessage = "未获取到授权结果" },
         ["system"] = new() { Error = 3, ErrorMessage = "未获取到授权结果" },
@@ -95,7 +95,11 @@ internal sealed record PlatformFacts(string Global, string NameZh, string NameEn
     IReadOnlyDictionary<string, FailureInfo> Failures);
 
 /// <summary>The call that asks for scopes (<c>wx.authorize({scope})</c>, <c>my.getAuthCode({scopes})</c>).</summary>
-internal sealed record AuthorizeCall(string Api, string Option);
+internal sealed record AuthorizeCall(string Api, string Option)
+{
+    /// <summary>The scope asked when the call names none (Alipay's <c>getAuthCode</c>: <c>auth_base</c>).</summary>
+    public string? Default { get; init; }
+}
 
 /// <summary>A failure payload in the platform's shape; <c>{api}</c> in <see cref="ErrMsg"/> stands for the API's name.</summary>
 internal sealed record FailureInfo

@@ -295,6 +295,8 @@
     const platform = config.platform;
     const failure = (api, kind) => failureOf(entry, api, kind);
     const known = new Map(entry.apis.map((info) => [info.name, info]));
+    // The members of an object the catalog names as Object.member (CameraContext.takePhoto).
+    const membersOf = (owner) => [...known.keys()].filter((name) => name.startsWith(owner + '.')).map((name) => name.slice(owner.length + 1));
     const client = createClient(config);
     const fetchImpl = config.fetch || globalThis.fetch;
     const ui = isObject(config.ui) ? config.ui : {};
@@ -647,14 +649,17 @@
     }
 
     // createCameraContext: taking a photo or a video asks for the camera (on WeChat the camera component's scope).
+    // The members are those the catalog names (takePhoto; startRecord on WeChat); elsewhere a member is absent rather
+    // than refused as unknown.
     function createCameraContext() {
-      const context = { takePhoto: gated('CameraContext.takePhoto') };
-      if (known.has('CameraContext.startRecord')) {
-        // Only where the catalog knows a camera video; elsewhere the member is absent rather than refused as unknown.
-        Object.assign(context, {
-          startRecord: gated('CameraContext.startRecord'),
-          stopRecord: (options) => call('CameraContext.stopRecord', options, (opts) => provide('CameraContext.stopRecord', opts)),
-        });
+      const context = {};
+      for (const name of membersOf('CameraContext')) {
+        context[name] = gated('CameraContext.' + name);
+      }
+
+      if (context.startRecord) {
+        // Stopping a recording the gate let start asks nothing.
+        context.stopRecord = (options) => call('CameraContext.stopRecord', options, (opts) => provide('CameraContext.stopRecord', opts));
       }
 
       return context;
@@ -668,11 +673,11 @@
     }
 
     // The objects pages create at load, where the catalog names their gated members.
-    if (known.has('RecorderManager.start')) {
+    if (membersOf('RecorderManager').length > 0) {
       api.getRecorderManager = getRecorderManager;
     }
 
-    if (known.has('CameraContext.takePhoto')) {
+    if (membersOf('CameraContext').length > 0) {
       api.createCameraContext = createCameraContext;
     }
     const common = { authorize, getSetting, openSetting, login, checkSession, showToast, request };
@@ -681,7 +686,7 @@
       Object.assign(api, {
         getAuthCode(options) {
           return call('getAuthCode', options, (opts) => {
-            const scopes = opts.scopes === undefined || opts.scopes === null ? 'auth_base' : opts.scopes;
+            const scopes = opts.scopes === undefined || opts.scopes === null ? entry.authorize.default : opts.scopes;
             const body = Array.isArray(scopes) ? { scopes } : { scope: scopes };
             return client.decide('POST', '/api/v1/authorize', body, timeoutMs).then(fromCall);
           });
