@@ -9,7 +9,13 @@
  *   wx.authorize({ scope: 'scope.userLocation', success() {}, fail(res) {} });
  *
  * Consents are answered by the user in the host's consent page, never by the bridge. Native payloads come from the
- * host; the bridge builds only its own failures (timeout, transport, not supported) in the platform's shape.
+ * host; the bridge builds only its own failures (timeout, transport, not supported, a provider's cancel…) in the
+ * platform's shape.
+ *
+ * The bridge holds no platform table of its own: each platform's APIs, their scopes and kinds, its global and its
+ * failure payloads come from the host's catalog (GET /api/v1/scopes). The host writes that catalog into the script it
+ * serves at /bridge/uni-bridge.js, so install stays synchronous; this file as it is in the source tree has none, and
+ * then install needs options.catalog (UniBridge.loadCatalog fetches it) or connect, which fetches it itself.
  */
 (function (root, factory) {
   'use strict';
@@ -22,8 +28,9 @@
 })(typeof globalThis !== 'undefined' ? globalThis : this, function () {
   'use strict';
 
-  const VERSION = '1.0.0';
-  const GLOBALS = Object.freeze({ wechat: 'wx', alipay: 'my', bytedance: 'tt', baidu: 'swan', kuaishou: 'ks' });
+  const VERSION = '1.1.0';
+  // The host's catalog, written here by the host that serves this script; null in the source tree.
+  const EMBEDDED = deepFreeze(/* uni-authorize:catalog */ null);
   const DEFAULT_TIMEOUT_MS = 130000;
   const MAX_WAIT_SECONDS = 25;
   const PRIVACY_ERRNO = 104;
@@ -39,67 +46,71 @@
     }
   }
 
-  // The bridge's own failures, in each platform's shape (the values are those docs/platforms.md lists).
-  const WORDS = {
-    timeout: 'timeout',
-    system: 'system error',
-    notSupported: 'not supported',
-    invalidParam: 'invalid param',
-    invalidScope: 'invalid scope',
-    sessionExpired: 'session expired',
-  };
-  const BYTEDANCE_ERRNO = { timeout: '10203', system: '10204', notSupported: '10204', invalidParam: '10202', invalidScope: '10202', sessionExpired: '10206' };
-  const BAIDU_ERRCODE = { timeout: 10006, system: 10001, notSupported: 10001, invalidParam: 10005, invalidScope: 10005, sessionExpired: 10008 };
-  const ALIPAY_ERROR = {
-    timeout: [3, '未获取到授权结果'],
-    system: [3, '未获取到授权结果'],
-    notSupported: [1, '接口不存在'],
-    invalidParam: [2, '参数错误'],
-    invalidScope: [2, '参数错误'],
-    sessionExpired: [3, '未获取到授权结果'],
-  };
   // The calls whose body is the scope: a body over the host's limit is an invalid scope, as a long scope is.
   const SCOPE_CALLS = Object.freeze(['authorize', 'getAuthCode', 'authorizeForMiniProgram']);
-  // The APIs behind the scopes on each global, under the platform's own names (docs/platforms.md lists them with their
-  // sources). Each asks the host's gate first: the scope's consent when undetermined, an immediate native failure when
-  // denied; then its provider runs. WeChat's pickers, user info, address and invoices pass the gate without asking.
-  const SCOPE_APIS = Object.freeze({
-    wechat: ['getLocation', 'startLocationUpdate', 'getFuzzyLocation', 'startLocationUpdateBackground', 'chooseLocation', 'choosePoi',
-      'getUserInfo', 'getUserProfile', 'getWeRunData', 'startRecord', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
-      'chooseImage', 'chooseVideo', 'chooseMedia', 'openBluetoothAdapter', 'addPhoneContact', 'addPhoneCalendar', 'addPhoneRepeatCalendar',
-      'chooseAddress', 'chooseInvoice', 'chooseInvoiceTitle'],
-    alipay: ['getOpenUserInfo', 'getLocation', 'saveImage', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo'],
-    bytedance: ['getUserInfo', 'getUserProfile', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
-      'chooseImage', 'chooseVideo'],
-    baidu: ['getUserInfo', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo',
-      'addEventOnCalendar', 'deleteEventOnCalendar'],
-    kuaishou: ['getUserInfo', 'getLocation', 'chooseLocation', 'startLocationUpdateBackground', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum',
-      'scanCode', 'chooseImage', 'chooseVideo'],
-  });
+  // What a provider may fail with; the catalog gives each platform's payload for it.
+  const PROVIDER_REASONS = Object.freeze(['cancel', 'systemDenied', 'unavailable']);
+  // Provided APIs the catalog does not list are installed as the platforms shape them: create*, get*Manager, *Sync and
+  // on*/off* return at once (an audio context, a listener registration); every other name takes callbacks.
+  const SYNCHRONOUS = /^(create[A-Z]|get\w*Manager$|on[A-Z]|off[A-Z])|Sync$/;
   const RECORDER_EVENTS = ['Start', 'Stop', 'Pause', 'Resume', 'Error', 'FrameRecorded', 'InterruptionBegin', 'InterruptionEnd'];
   // A window wrappers can divide by (375 is the width mini-program layouts are drawn for); install's systemInfo overrides it.
   const DEFAULT_WINDOW = Object.freeze({ pixelRatio: 2, screenWidth: 375, screenHeight: 667, windowWidth: 375, windowHeight: 667, statusBarHeight: 20 });
 
-  function failure(platform, api, kind) {
-    if (platform === 'alipay') {
-      const [error, errorMessage] = ALIPAY_ERROR[kind];
-      return { error, errorMessage };
+  function deepFreeze(value) {
+    if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+      Object.freeze(value);
+      Object.values(value).forEach(deepFreeze);
     }
 
-    if (platform === 'kuaishou' && kind === 'invalidScope') {
-      return { errMsg: WORDS.invalidScope }; // Kuaishou words it without the API's name, as the host does.
+    return value;
+  }
+
+  /** The catalog entries by platform: from an array (GET /api/v1/scopes) or one platform's entry. */
+  function indexCatalog(catalog) {
+    const entries = Array.isArray(catalog) ? catalog : isObject(catalog) ? [catalog] : [];
+    const byPlatform = {};
+    for (const entry of entries) {
+      if (isObject(entry) && typeof entry.platform === 'string' && typeof entry.global === 'string' && Array.isArray(entry.apis)
+        && isObject(entry.failures)) {
+        byPlatform[entry.platform] = entry;
+      }
     }
 
-    const errMsg = api + ':fail ' + WORDS[kind];
-    if (platform === 'bytedance') {
-      return { errMsg, errNo: BYTEDANCE_ERRNO[kind] };
+    return byPlatform;
+  }
+
+  function globalsOf(byPlatform) {
+    const globals = {};
+    for (const [platform, entry] of Object.entries(byPlatform)) {
+      globals[platform] = entry.global;
     }
 
-    if (platform === 'baidu') {
-      return { errCode: BAIDU_ERRCODE[kind], errMsg };
+    return Object.freeze(globals);
+  }
+
+  /** A failure in the platform's shape: the catalog's payload for the kind, with the API's name put in. */
+  function failureOf(entry, api, kind) {
+    const template = entry.failures[kind] || entry.failures.system || {};
+    const payload = {};
+    for (const [key, value] of Object.entries(template)) {
+      payload[key] = typeof value === 'string' ? value.split('{api}').join(api) : value;
     }
 
-    return { errMsg };
+    return payload;
+  }
+
+  /** What a provider throws, or returns through context.fail, to fail the platform's way. */
+  class ProviderFailure extends Error {
+    constructor(reason, message) {
+      super(message || reason);
+      this.name = 'ProviderFailure';
+      this.reason = reason;
+    }
+  }
+
+  function reasonOf(value) {
+    return isObject(value) && PROVIDER_REASONS.includes(value.reason) ? value.reason : null;
   }
 
   /** Whether the host refused the request itself as malformed (400) or as larger than its body limit (413). */
@@ -280,8 +291,12 @@
     };
   }
 
-  function createApi(config) {
+  function createApi(config, entry) {
     const platform = config.platform;
+    const failure = (api, kind) => failureOf(entry, api, kind);
+    const known = new Map(entry.apis.map((info) => [info.name, info]));
+    // The members of an object the catalog names as Object.member (CameraContext.takePhoto).
+    const membersOf = (owner) => [...known.keys()].filter((name) => name.startsWith(owner + '.')).map((name) => name.slice(owner.length + 1));
     const client = createClient(config);
     const fetchImpl = config.fetch || globalThis.fetch;
     const ui = isObject(config.ui) ? config.ui : {};
@@ -310,7 +325,7 @@
             report(error);
           }
 
-          return fail(failure(platform, api, kindOf(error, api)));
+          return fail(failure(api, kindOf(error, api)));
         }
       };
     }
@@ -407,7 +422,7 @@
           await client.get('/api/v1/session');
         } catch (error) {
           if (error instanceof BridgeError && error.status === 401) {
-            return fail(failure(platform, 'checkSession', 'sessionExpired'));
+            return fail(failure('checkSession', 'sessionExpired'));
           }
 
           throw error;
@@ -420,7 +435,7 @@
     function showToast(options) {
       return call('showToast', options, async (opts) => {
         if (typeof ui.showToast !== 'function') {
-          return fail(failure(platform, 'showToast', 'notSupported'));
+          return fail(failure('showToast', 'notSupported'));
         }
 
         await ui.showToast({ title: opts.title, icon: opts.icon, duration: opts.duration });
@@ -497,6 +512,7 @@
     }
 
     const providers = isObject(config.providers) ? config.providers : {};
+    const failWith = (reason, message) => new ProviderFailure(reason, message);
 
     // Success payloads: the provider's fields, with errMsg on every platform but Alipay.
     function succeeded(name, fields) {
@@ -514,22 +530,37 @@
       delete options.success;
       delete options.fail;
       delete options.complete;
-      return provider(options, { platform, api: name });
+      return provider(options, { platform, api: name, fail: failWith });
     }
 
-    // What a provider resolves with is the success payload.
+    // What a provider resolves with is the success payload; a provider that throws (or returns) context.fail(reason), or
+    // rejects with anything whose reason is cancel, systemDenied or unavailable, fails the platform's way.
     async function provide(name, opts) {
       const provider = providers[name];
-      return typeof provider === 'function'
-        ? succeeded(name, await runProvider(provider, name, opts))
-        : fail(failure(platform, name, 'notSupported'));
+      if (typeof provider !== 'function') {
+        return fail(failure(name, 'notSupported'));
+      }
+
+      let result;
+      try {
+        result = await runProvider(provider, name, opts);
+      } catch (error) {
+        if (reasonOf(error) === null) {
+          throw error;
+        }
+
+        return fail(failure(name, error.reason));
+      }
+
+      return result instanceof ProviderFailure && reasonOf(result) !== null ? fail(failure(name, result.reason)) : succeeded(name, result);
     }
 
     // The host answers in the platform's shape, or fails the platform's way (no code exchange yet: nothing to sign with).
     async function hostData(name, opts) {
-      // getWeRunData sends nothing: the host seals only the steps of its operator's trusted provider, never the page's.
+      // Only withCredentials: the host seals only the data it holds (WeChat's steps come from its operator's trusted
+      // provider, never from the page).
       let body = {};
-      if (name !== 'getWeRunData' && typeof opts.withCredentials === 'boolean') {
+      if (typeof opts.withCredentials === 'boolean') {
         body = { withCredentials: opts.withCredentials };
       }
 
@@ -537,21 +568,8 @@
       return answer.status === 'ok' ? succeeded(name, answer.native) : fail(answer.native);
     }
 
-    // The APIs whose data the host holds (user info from the user's host profile, signed or encrypted with the session
-    // key of the app server's code exchange; WeChat's step counts): the host names them in the session, read once.
-    let dataApis = null;
-    function hostHolds(name) {
-      if (dataApis === null) {
-        dataApis = client.get('/api/v1/session').then((session) => (Array.isArray(session.dataApis) ? session.dataApis : []));
-        dataApis.catch(() => {
-          dataApis = null; // Asked again by the next call rather than remembered as a failure.
-        });
-      }
-
-      return dataApis.then((names) => names.includes(name));
-    }
-
-    /** An API behind a scope: the gate first (consent, or the native denial), then its provider or the host's data. */
+    /** An API of the catalog: the gate first (the scope's consent, or the native denial; an API without a scope passes),
+     * then the host's data (kind data) or its provider. */
     function gated(name) {
       return (options) => call(name, options, async (opts) => {
         const passed = await gate(name);
@@ -559,7 +577,7 @@
           return passed;
         }
 
-        return (await hostHolds(name)) ? hostData(name, opts) : provide(name, opts);
+        return known.get(name).kind === 'data' ? hostData(name, opts) : provide(name, opts);
       });
     }
 
@@ -597,7 +615,7 @@
               report(error);
             }
 
-            emit('Error', failure(platform, name, kindOf(error, name)));
+            emit('Error', failure(name, kindOf(error, name)));
           });
       };
       const member = (name, event, first) => (options) => run(name, event, async () => {
@@ -631,26 +649,36 @@
     }
 
     // createCameraContext: taking a photo or a video asks for the camera (on WeChat the camera component's scope).
+    // The members are those the catalog names (takePhoto; startRecord on WeChat); elsewhere a member is absent rather
+    // than refused as unknown.
     function createCameraContext() {
-      const context = { takePhoto: gated('CameraContext.takePhoto') };
-      if (platform === 'wechat') {
-        // Only WeChat's gate knows a camera video; elsewhere the member is absent rather than refused as unknown.
-        Object.assign(context, {
-          startRecord: gated('CameraContext.startRecord'),
-          stopRecord: (options) => call('CameraContext.stopRecord', options, (opts) => provide('CameraContext.stopRecord', opts)),
-        });
+      const context = {};
+      for (const name of membersOf('CameraContext')) {
+        context[name] = gated('CameraContext.' + name);
+      }
+
+      if (context.startRecord) {
+        // Stopping a recording the gate let start asks nothing.
+        context.stopRecord = (options) => call('CameraContext.stopRecord', options, (opts) => provide('CameraContext.stopRecord', opts));
       }
 
       return context;
     }
 
     const api = { getSystemInfoSync, getSystemInfo };
-    for (const name of SCOPE_APIS[platform]) {
-      api[name] = gated(name);
+    for (const name of known.keys()) {
+      if (!name.includes('.')) {
+        api[name] = gated(name);
+      }
     }
 
-    if (platform !== 'alipay') {
-      Object.assign(api, { getRecorderManager, createCameraContext });
+    // The objects pages create at load, where the catalog names their gated members.
+    if (membersOf('RecorderManager').length > 0) {
+      api.getRecorderManager = getRecorderManager;
+    }
+
+    if (membersOf('CameraContext').length > 0) {
+      api.createCameraContext = createCameraContext;
     }
     const common = { authorize, getSetting, openSetting, login, checkSession, showToast, request };
 
@@ -658,7 +686,7 @@
       Object.assign(api, {
         getAuthCode(options) {
           return call('getAuthCode', options, (opts) => {
-            const scopes = opts.scopes === undefined || opts.scopes === null ? 'auth_base' : opts.scopes;
+            const scopes = opts.scopes === undefined || opts.scopes === null ? entry.authorize.default : opts.scopes;
             const body = Array.isArray(scopes) ? { scopes } : { scope: scopes };
             return client.decide('POST', '/api/v1/authorize', body, timeoutMs).then(fromCall);
           });
@@ -679,7 +707,7 @@
         alert(options) {
           return call('alert', options, async (opts) => {
             if (typeof ui.alert !== 'function') {
-              return fail(failure(platform, 'alert', 'notSupported'));
+              return fail(failure('alert', 'notSupported'));
             }
 
             await ui.alert({ title: opts.title, content: opts.content, buttonText: opts.buttonText });
@@ -689,7 +717,7 @@
         showToast(options) {
           return call('showToast', options, async (opts) => {
             if (typeof ui.showToast !== 'function') {
-              return fail(failure(platform, 'showToast', 'notSupported'));
+              return fail(failure('showToast', 'notSupported'));
             }
 
             await ui.showToast({ title: opts.content, icon: opts.type, duration: opts.duration });
@@ -742,7 +770,7 @@
             }
 
             if (typeof ui.openUrl !== 'function') {
-              return fail(failure(platform, 'openPrivacyContract', 'notSupported'));
+              return fail(failure('openPrivacyContract', 'notSupported'));
             }
 
             await ui.openUrl(new URL(contract.url, config.host).href, 'privacyContract');
@@ -750,6 +778,18 @@
           });
         },
       });
+    }
+
+    // Whatever else the super-app provides is installed under its native name (after the bridge's own functions, which
+    // it never replaces), passed straight to its provider: no scope names it.
+    for (const name of Object.keys(providers)) {
+      if (name.includes('.') || typeof providers[name] !== 'function' || Object.prototype.hasOwnProperty.call(api, name)) {
+        continue;
+      }
+
+      api[name] = SYNCHRONOUS.test(name)
+        ? (first, ...rest) => providers[name](first, { platform, api: name, fail: failWith }, ...rest)
+        : (options) => call(name, options, (opts) => provide(name, opts));
     }
 
     api.canIUse = function canIUse(schema) {
@@ -764,7 +804,7 @@
     return api;
   }
 
-  function validate(options) {
+  function validate(options, byPlatform) {
     if (!isObject(options)) {
       throw new TypeError('UniBridge.install needs { host, token, platform }.');
     }
@@ -777,8 +817,17 @@
       throw new TypeError("UniBridge: 'token' is the mini-app session token the host issued.");
     }
 
-    if (!Object.prototype.hasOwnProperty.call(GLOBALS, options.platform)) {
-      throw new TypeError("UniBridge: 'platform' is one of " + Object.keys(GLOBALS).join(', ') + '.');
+    if (byPlatform === undefined) {
+      return;
+    }
+
+    if (Object.keys(byPlatform).length === 0) {
+      throw new TypeError("UniBridge: no platform catalog. Load the bridge from the host (/bridge/uni-bridge.js), pass 'catalog' "
+        + '(GET /api/v1/scopes, or UniBridge.loadCatalog), or use UniBridge.connect.');
+    }
+
+    if (!Object.prototype.hasOwnProperty.call(byPlatform, options.platform)) {
+      throw new TypeError("UniBridge: 'platform' is one of " + Object.keys(byPlatform).join(', ') + '.');
     }
   }
 
@@ -786,29 +835,60 @@
    * Installs the platform's global (wx, my, tt, swan or ks) on options.target (default globalThis) and returns it.
    * Options: host, token, platform, timeout (ms a call waits for the user), ui (openSetting, openUrl, showToast,
    * alert, showAuthGuide hooks), providers (what runs an API once its gate passed, by the API's native name:
-   * getLocation(options, { platform, api }) resolving with its success fields; user info and WeChat's step counts come
-   * from the host, never a provider), systemInfo (fields over getSystemInfoSync's defaults, such as windowWidth), onError,
-   * fetch, target.
+   * getLocation(options, { platform, api, fail }) resolving with its success fields, or failing with
+   * fail('cancel' | 'systemDenied' | 'unavailable'); a provider for an API the catalog does not list installs that API;
+   * user info and WeChat's step counts come from the host, never a provider), systemInfo (fields over
+   * getSystemInfoSync's defaults, such as windowWidth), catalog (the host's GET /api/v1/scopes, when this script did not
+   * come from the host), onError, fetch, target.
    */
   function install(options) {
     validate(options);
-    const api = createApi(options);
+    const byPlatform = isObject(options.catalog) || Array.isArray(options.catalog) ? indexCatalog(options.catalog) : indexCatalog(EMBEDDED);
+    validate(options, byPlatform);
+    const entry = byPlatform[options.platform];
+    const api = createApi(options, entry);
     const target = options.target || globalThis;
-    target[GLOBALS[options.platform]] = api;
+    target[entry.global] = api;
     return api;
   }
 
-  /** Like install, with the platform read from the session (GET /api/v1/session). */
+  /** The host's catalog (GET /api/v1/scopes), for install's catalog option. */
+  async function loadCatalog(options) {
+    const host = isObject(options) ? options.host : options;
+    if (typeof host !== 'string' || !/^https?:\/\//.test(host)) {
+      throw new TypeError("UniBridge.loadCatalog needs the host's http(s) URL.");
+    }
+
+    const fetchImpl = (isObject(options) && options.fetch) || globalThis.fetch;
+    const response = await fetchImpl(host.replace(/\/+$/, '') + '/api/v1/scopes', { headers: { accept: 'application/json' } });
+    if (!response.ok) {
+      throw new BridgeError('http', 'The host answered ' + response.status + ' for its catalog.', response.status);
+    }
+
+    return response.json();
+  }
+
+  /** Like install, with the platform read from the session (GET /api/v1/session) and the catalog fetched when this
+   * script has none. */
   async function connect(options) {
     if (!isObject(options)) {
       throw new TypeError('UniBridge.connect needs { host, token }.');
     }
 
-    const probe = Object.assign({}, options, { platform: 'wechat' });
-    validate(probe);
-    const session = await createClient(probe).get('/api/v1/session');
-    return install(Object.assign({}, options, { platform: session.platform }));
+    validate(options);
+    const catalog = options.catalog || EMBEDDED || (await loadCatalog(options));
+    const session = await createClient(options).get('/api/v1/session');
+    return install(Object.assign({}, options, { platform: session.platform, catalog }));
   }
 
-  return Object.freeze({ version: VERSION, globals: GLOBALS, install, connect, BridgeError });
+  return Object.freeze({
+    version: VERSION,
+    globals: globalsOf(indexCatalog(EMBEDDED)),
+    catalog: EMBEDDED,
+    install,
+    connect,
+    loadCatalog,
+    BridgeError,
+    ProviderFailure,
+  });
 });

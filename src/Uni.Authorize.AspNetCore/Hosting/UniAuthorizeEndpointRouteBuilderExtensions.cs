@@ -71,10 +71,11 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
         return group;
     }
 
-    /// <summary>The scope catalog per platform under <c>/api/v1/scopes</c>: public.</summary>
+    /// <summary>The scope catalog per platform under <c>/api/v1/scopes</c>: public, and answering CORS as the mini-app API
+    /// does, so that mini-app code in the sandbox reads it.</summary>
     public static RouteGroupBuilder MapUniAuthorizeCatalog(this IEndpointRouteBuilder endpoints)
     {
-        var group = Group(endpoints, "/api/v1/scopes").WithTags("Catalog");
+        var group = Group(endpoints, "/api/v1/scopes").WithTags("Catalog").RequireCors(MiniAppCors.PolicyName);
         CatalogEndpoints.Map(group);
         return group;
     }

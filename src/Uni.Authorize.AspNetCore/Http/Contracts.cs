@@ -84,7 +84,26 @@ internal sealed record ScopeInfo(string Name, string NativeName, string Descript
     public string? Purpose { get; init; }
 }
 
-internal sealed record CatalogResponse(string Platform, IReadOnlyList<ScopeInfo> Scopes);
+internal sealed record CatalogResponse(string Platform, IReadOnlyList<ScopeInfo> Scopes)
+{
+    /// <summary>The global the platform's mini-apps call (<c>wx</c>, <c>my</c>…).</summary>
+    public string? Global { get; init; }
+
+    public string? NameZh { get; init; }
+
+    public string? NameEn { get; init; }
+
+    public string? Color { get; init; }
+
+    /// <summary>The call that asks for scopes and the option that names them.</summary>
+    public AuthorizeCall? Authorize { get; init; }
+
+    /// <summary>Every API the platform knows under its own name, with its scope and kind.</summary>
+    public IReadOnlyList<ApiInfo> Apis { get; init; } = [];
+
+    /// <summary>The failures the bridge builds itself (timeout, cancel…), in the platform's shape.</summary>
+    public IReadOnlyDictionary<string, FailureInfo> Failures { get; init; } = new Dictionary<string, FailureInfo>();
+}
 
 internal sealed record UserInfo(string Id, string Name);
 

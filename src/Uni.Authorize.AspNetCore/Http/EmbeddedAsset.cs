@@ -14,9 +14,12 @@ internal sealed record EmbeddedAsset(string Name, byte[] Content, string Content
             ?? throw new InvalidOperationException($"The embedded resource {resourceName} is missing from the build.");
         using var copy = new MemoryStream();
         stream.CopyTo(copy);
-        var content = copy.ToArray();
-        return new EmbeddedAsset(name, content, ContentTypeOf(name), "\"" + Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 16)) + "\"");
+        return Of(name, copy.ToArray());
     }
+
+    /// <summary>An asset of <paramref name="content"/> made at startup (the bridge with its catalog).</summary>
+    public static EmbeddedAsset Of(string name, byte[] content) =>
+        new(name, content, ContentTypeOf(name), "\"" + Convert.ToHexStringLower(SHA256.HashData(content).AsSpan(0, 16)) + "\"");
 
     /// <summary>The content, or 304 when the request already holds this version.</summary>
     public IResult Serve(HttpContext context)

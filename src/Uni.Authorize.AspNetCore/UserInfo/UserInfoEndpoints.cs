@@ -33,7 +33,7 @@ internal static class UserInfoEndpoints
         Platform.WeChat => ["getUserInfo", "getUserProfile", "getWeRunData"],
         Platform.ByteDance => ["getUserInfo", "getUserProfile"],
         Platform.Baidu or Platform.Kuaishou => ["getUserInfo"],
-        Platform.Alipay => ["getOpenUserInfo"],
+        Platform.Alipay => ["getOpenUserInfo", "getAuthUserInfo"],
         _ => [],
     };
 
@@ -84,6 +84,12 @@ internal static class UserInfoEndpoints
         if (profile is null)
         {
             return Problems.NotFound("unknown_user", "The session's user no longer exists.");
+        }
+
+        if (api == "getAuthUserInfo")
+        {
+            // my.getAuthUserInfo answers the fields themselves, after the user granted auth_user.
+            return Ok(platform, new() { ["nickName"] = profile.NickName, ["avatar"] = profile.AvatarUrl ?? string.Empty });
         }
 
         if (platform == Platform.Alipay)

@@ -38,6 +38,8 @@ internal static class PlatformApis
         [
             ("getOpenUserInfo", UserInfo), ("getLocation", Location), ("saveImage", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera),
+            ("getAuthUserInfo", UserInfo), ("chooseLocation", NoScope), ("choosePhoneContact", NoScope), ("chooseAlipayContact", NoScope),
+            ("chooseContact", NoScope), ("addPhoneContact", NoScope), ("openBluetoothAdapter", NoScope),
         ],
         [Platform.ByteDance] =
         [

@@ -96,6 +96,10 @@ public static class ScopeCatalog
             .OrderBy(name => name.Contains('.', StringComparison.Ordinal)).ThenBy(name => name, StringComparer.Ordinal)];
     }
 
+    /// <summary>Every API <paramref name="platform"/> knows under its own name, with the scope its gate asks for
+    /// (<see langword="null"/>: the platform runs it without asking).</summary>
+    public static IReadOnlyDictionary<string, string?> Apis(Platform platform) => PlatformApis.For(platform);
+
     /// <summary>The scopes <paramref name="platform"/> supports: the seed's in its order, then the platform's own.</summary>
     public static IEnumerable<ScopeDefinition> For(Platform platform) => All.Where(s => s.IsSupportedOn(platform));
 

@@ -15,6 +15,11 @@ const PROVIDERS = [
   [/Calendar$/, calendarEvent],
 ];
 
+// A failure with the reason the bridge turns into the platform's own (cancel, systemDenied, unavailable).
+function failed(message, reason) {
+  return Object.assign(new Error(message), { reason });
+}
+
 export function providerOf(apiName) {
   return PROVIDERS.find(([pattern]) => pattern.test(apiName))?.[1] ?? null;
 }
@@ -26,9 +31,10 @@ export function apiOf(scope) {
 }
 
 export async function locate() {
-  if (!navigator.geolocation) throw new Error('geolocation unavailable');
+  if (!navigator.geolocation) throw failed('geolocation unavailable', 'unavailable');
   const position = await new Promise((resolve, reject) =>
-    navigator.geolocation.getCurrentPosition(resolve, e => reject(new Error(e.message || 'location unavailable')), { timeout: 15000 }));
+    navigator.geolocation.getCurrentPosition(resolve, e => reject(failed(e.message || 'location unavailable', e.code === 1 ? 'systemDenied' : 'unavailable')),
+      { timeout: 15000 }));
   const { latitude, longitude, accuracy, altitude, speed } = position.coords;
   return { payload: { latitude, longitude, accuracy, altitude: altitude ?? 0, speed: speed ?? -1 }, note: `位置 Position: ${latitude}, ${longitude}` };
 }
@@ -42,7 +48,7 @@ export function pick(apiName) {
       input.remove();
       const file = input.files?.[0];
       if (!file) {
-        reject(new Error('cancel'));
+        reject(failed('cancel', 'cancel'));
         return;
       }
       const reader = new FileReader();
@@ -54,7 +60,7 @@ export function pick(apiName) {
       reader.onerror = () => reject(new Error('read failed'));
       reader.readAsDataURL(file);
     });
-    input.addEventListener('cancel', () => { input.remove(); reject(new Error('cancel')); });
+    input.addEventListener('cancel', () => { input.remove(); reject(failed('cancel', 'cancel')); });
     document.body.append(input);
     input.click();
   });

@@ -1,12 +1,11 @@
 // The demo mini-app: the seed's preview. Pick a platform and a scope, press authorize, answer the dialog, see the
 // native payload; press again (no dialog); change it in settings; press again. The page acts as the mini-app through a
 // mini-app session the signed-in user launches, and shows the host's consent dialog for that user.
-import { api, ApiError, currentUser, h, platformOf, platforms, showSignIn, userBar, watchConsents } from './host.js';
+import { api, ApiError, authorizeCall, currentUser, failureOf, h, platformOf, platforms, showSignIn, successOf, userBar, watchConsents } from './host.js';
 import { apiOf, providerOf } from './browser-apis.js';
 
 const screen = document.getElementById('screen');
 const content = document.getElementById('content');
-const catalogs = new Map();
 const state = {
   user: null,
   apps: [],
@@ -18,7 +17,7 @@ const state = {
 
 function initialPlatform() {
   const asked = new URLSearchParams(location.search).get('platform') ?? sessionStorage.getItem('uni.demo.platform');
-  return platforms.some(p => p.id === asked) ? asked : 'wechat';
+  return platforms.some(p => p.id === asked) ? asked : platforms[0]?.id;
 }
 
 function appFor(platformId) {
@@ -26,8 +25,7 @@ function appFor(platformId) {
 }
 
 async function catalog(platformId) {
-  if (!catalogs.has(platformId)) catalogs.set(platformId, (await api(`/api/v1/scopes/${platformId}`)).scopes);
-  return catalogs.get(platformId);
+  return platformOf(platformId).catalog.scopes;
 }
 
 // A mini-app session for the signed-in user and the app, kept for this tab only.
@@ -69,7 +67,8 @@ async function render() {
   const scopes = await catalog(state.platform);
   const chosen = selectedScopes();
   if (chosen.size === 0 && scopes.length > 0) chosen.add(scopes.find(s => s.name === 'scope.userLocation')?.name ?? scopes[0].name);
-  const multiple = state.platform === 'alipay';
+  // Alipay's getAuthCode takes several scopes at once.
+  const multiple = platform.authorize.option === 'scopes';
   document.documentElement.style.setProperty('--accent', platform.color);
 
   const platformPicker = h('div', { class: 'segmented', role: 'group', 'aria-label': '平台 Platform' },
@@ -114,7 +113,7 @@ async function render() {
 
   const actions = h('div', { class: 'actions' },
     h('button', { class: 'primary', type: 'button', 'data-testid': 'authorize', disabled: !app, onclick: () => run(app, authorize) },
-      multiple ? 'my.getAuthCode' : `${platform.global}.authorize`),
+      authorizeCall(state.platform)),
     callButton,
     h('div', { class: 'row' },
       h('button', { class: 'secondary', type: 'button', 'data-testid': 'get-setting', disabled: !app, onclick: () => run(app, getSetting) }, 'getSetting'),
@@ -167,7 +166,7 @@ async function run(app, action) {
 
 async function authorize(app) {
   const scopes = [...selectedScopes()];
-  const name = state.platform === 'alipay' ? 'my.getAuthCode' : `${platformOf(state.platform).global}.authorize`;
+  const name = authorizeCall(state.platform);
   if (scopes.length === 0) {
     showResult(name, 'fail', { detail: '请选择权限 Pick a scope first.' });
     return;
@@ -185,17 +184,17 @@ async function authorize(app) {
 // app's server got from its code exchange; the demo has no server, so without one it shows the unsigned form.
 const USER_INFO_APIS = /^(getUserInfo|getUserProfile|getOpenUserInfo)$/;
 
-async function showUserInfo(app, name, apiName, alipay) {
+async function showUserInfo(app, name, apiName) {
   const path = `/api/v1/apis/${encodeURIComponent(apiName)}/data`;
   let answer = await asApp(app, path, { method: 'POST', body: {} });
   let note = answer.native?.signature
     ? `signature = sha1(rawData + session_key): ${answer.native.signature}; 应用服务器用 session_key 校验 The app's server checks it with its session_key`
     : undefined;
-  if (answer.status !== 'ok' && !alipay) {
+  if (answer.status !== 'ok' && state.platform !== 'alipay') {
     answer = await asApp(app, path, { method: 'POST', body: { withCredentials: false } });
     note = '未签名：应用服务器还没有用登录 code 换取 session_key。 Unsigned: the app\'s server has not exchanged a login code for a session_key yet.';
   }
-  const payload = alipay || answer.status !== 'ok' ? answer.native : { ...answer.native, errMsg: `${apiName}:ok` };
+  const payload = answer.status !== 'ok' ? answer.native : successOf(state.platform, apiName, answer.native);
   showResult(name, answer.status, payload, note);
 }
 
@@ -212,14 +211,13 @@ async function callApi(app, apiName) {
     showResult(name, answer.status, answer.native);
     return;
   }
-  const alipay = state.platform === 'alipay';
   if (USER_INFO_APIS.test(apiName)) {
-    await showUserInfo(app, name, apiName, alipay);
+    await showUserInfo(app, name, apiName);
     return;
   }
   const provider = providerOf(apiName);
   if (!provider) {
-    showResult(name, 'fail', alipay ? { error: 1, errorMessage: '接口不存在' } : { errMsg: `${apiName}:fail not supported` },
+    showResult(name, 'fail', failureOf(state.platform, apiName, 'notSupported'),
       '浏览器里没有这个接口 The browser has nothing to run this API on');
     return;
   }
@@ -227,15 +225,16 @@ async function callApi(app, apiName) {
   try {
     outcome = await provider(apiName);
   } catch (error) {
-    showResult(name, 'fail', alipay ? { error: 3, errorMessage: error.message } : { errMsg: `${apiName}:fail ${error.message}` });
+    // A browser API that fails says why (browser-apis.js): the person cancelled, the browser's permission is off…
+    showResult(name, 'fail', failureOf(state.platform, apiName, error.reason ?? 'system'), error.message);
     return;
   }
-  showResult(name, 'ok', alipay ? outcome.payload : { ...outcome.payload, errMsg: `${apiName}:ok` }, outcome.note, outcome.extra);
+  showResult(name, 'ok', successOf(state.platform, apiName, outcome.payload), outcome.note, outcome.extra);
 }
 
 async function getSetting(app) {
   const answer = await asApp(app, '/api/v1/settings');
-  showResult(state.platform === 'alipay' ? 'my.getSetting' : `${platformOf(state.platform).global}.getSetting`, 'ok', answer.native);
+  showResult(`${platformOf(state.platform).global}.getSetting`, 'ok', answer.native);
 }
 
 // Opens the host's settings page; coming back shows openSetting's answer with the new settings.
@@ -251,7 +250,7 @@ async function afterOpenSetting(app) {
   if (sessionStorage.getItem('uni.demo.openSetting') !== app?.id) return;
   sessionStorage.removeItem('uni.demo.openSetting');
   const answer = await asApp(app, '/api/v1/settings/open', { method: 'POST' });
-  showResult(state.platform === 'alipay' ? 'my.openSetting' : `${platformOf(state.platform).global}.openSetting`, 'ok', answer.native,
+  showResult(`${platformOf(state.platform).global}.openSetting`, 'ok', answer.native,
     '从设置页返回 Back from the settings page');
 }
 

@@ -1,16 +1,36 @@
 // Shared by the host's pages: the JSON API, the signed-in user, the sign-in panel and the consent dialog.
 // Plain modern JavaScript, no build step. Text from the server is always set with textContent, never as HTML.
 
-export const platforms = [
-  { id: 'wechat', zh: '微信', en: 'WeChat', global: 'wx', color: '#07c160' },
-  { id: 'alipay', zh: '支付宝', en: 'Alipay', global: 'my', color: '#1677ff' },
-  { id: 'bytedance', zh: '抖音', en: 'ByteDance', global: 'tt', color: '#fe2c55' },
-  { id: 'baidu', zh: '百度', en: 'Baidu', global: 'swan', color: '#3370ff' },
-  { id: 'kuaishou', zh: '快手', en: 'Kuaishou', global: 'ks', color: '#ff4906' },
-];
+// Every platform as the host's catalog describes it (GET /api/v1/scopes): its names, global, colour, the call that asks
+// for scopes, its scopes, APIs and failures. The pages hold no platform table of their own.
+const catalog = await fetch('/api/v1/scopes', { headers: { Accept: 'application/json' }, cache: 'no-store' })
+  .then(response => (response.ok ? response.json() : []))
+  .catch(() => []);
+
+export const platforms = catalog.map(entry => ({
+  id: entry.platform, zh: entry.nameZh, en: entry.nameEn, global: entry.global, color: entry.color, authorize: entry.authorize, catalog: entry,
+}));
 
 export function platformOf(id) {
   return platforms.find(p => p.id === id) ?? platforms[0];
+}
+
+/** The call that asks for scopes on the platform, as a mini-app writes it: wx.authorize, my.getAuthCode. */
+export function authorizeCall(id) {
+  const platform = platformOf(id);
+  return `${platform.global}.${platform.authorize.api}`;
+}
+
+/** The platform's own failure for `api` (notSupported, cancel, systemDenied…), from the catalog. */
+export function failureOf(id, api, kind) {
+  const failures = platformOf(id).catalog.failures;
+  const template = failures[kind] ?? failures.system;
+  return Object.fromEntries(Object.entries(template).map(([key, value]) => [key, typeof value === 'string' ? value.split('{api}').join(api) : value]));
+}
+
+/** A success payload as the platform shapes it: with `errMsg: '<api>:ok'` where the platform words its answers. */
+export function successOf(id, api, payload) {
+  return 'errMsg' in platformOf(id).catalog.failures.system ? { ...payload, errMsg: `${api}:ok` } : payload;
 }
 
 /** Creates an element: h('div', { class: 'x', onclick: fn }, 'text', child). */

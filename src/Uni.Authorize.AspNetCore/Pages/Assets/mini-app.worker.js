@@ -1,41 +1,29 @@
 // The demo's mini-app logic layer, in a Web Worker as on a real mini-program: it sees only the platform's global,
 // installed by the host's bridge, and writes plain platform code. The worker is started inside the host's sandbox
 // (mini-app.js), which loads the bridge before this file; the page shows the consent dialog meanwhile.
-/* global UniBridge, wx, my, tt, swan, ks */
+/* global UniBridge */
 
 const post = (message) => self.postMessage(message);
 const log = (text) => post({ type: 'log', text });
 
-// The mini-app's own code, as written for each platform: ask, then read the settings.
-const miniApps = {
-  wechat: (scope, done) => wx.authorize({
-    scope,
-    success: (res) => done('wx.authorize', 'success', res),
-    fail: (res) => done('wx.authorize', 'fail', res),
-  }),
-  alipay: (scope, done) => my.getAuthCode({
-    scopes: scope === 'scope.userInfo' ? 'auth_user' : scope,
-    success: (res) => done('my.getAuthCode', 'success', res),
-    fail: (res) => done('my.getAuthCode', 'fail', res),
-  }),
-  bytedance: (scope, done) => tt.authorize({
-    scope,
-    success: (res) => done('tt.authorize', 'success', res),
-    fail: (res) => done('tt.authorize', 'fail', res),
-  }),
-  baidu: (scope, done) => swan.authorize({
-    scope,
-    success: (res) => done('swan.authorize', 'success', res),
-    fail: (res) => done('swan.authorize', 'fail', res),
-  }),
-  kuaishou: (scope, done) => ks.authorize({
-    scope,
-    success: (res) => done('ks.authorize', 'success', res),
-    fail: (res) => done('ks.authorize', 'fail', res),
-  }),
-};
+// The platform as the host's catalog describes it (the bridge the host serves carries it): its global and the call
+// that asks for scopes (wx.authorize({scope}), my.getAuthCode({scopes})).
+const entryOf = (platform) => UniBridge.catalog.find((entry) => entry.platform === platform);
+const globalOf = (platform) => self[UniBridge.globals[platform]];
 
-const globals = { wechat: () => wx, alipay: () => my, bytedance: () => tt, baidu: () => swan, kuaishou: () => ks };
+// The mini-app's own code: ask for the scope under the platform's own name (auth_user on Alipay), then read the settings.
+function ask(platform, scope, done) {
+  const entry = entryOf(platform);
+  const { api, option } = entry.authorize;
+  const name = `${entry.global}.${api}`;
+  const native = entry.scopes.find((s) => s.name === scope)?.nativeName ?? scope;
+  log(`worker: calling ${name}(${native}), waiting for the user…`);
+  globalOf(platform)[api]({
+    [option]: native,
+    success: (res) => done(name, 'success', res),
+    fail: (res) => done(name, 'fail', res),
+  });
+}
 
 // The bridge's providers for "call the API": the worker has no screen, no geolocation and no file picker, so each
 // provider asks the page (which runs the browser's own API) and waits for its answer.
@@ -64,7 +52,7 @@ function callApi(data) {
   install(data, { [data.api]: relay(data.api) });
   const global = UniBridge.globals[data.platform];
   const [owner, member] = data.api.includes('.') ? data.api.split('.') : [null, data.api];
-  const target = owner === 'CameraContext' ? globals[data.platform]().createCameraContext() : globals[data.platform]();
+  const target = owner === 'CameraContext' ? globalOf(data.platform).createCameraContext() : globalOf(data.platform);
   const name = `${global}.${data.api}`;
   log(`worker: calling ${name}, waiting for the user…`);
   target[member]({
@@ -80,28 +68,28 @@ self.onmessage = ({ data }) => {
     if (data.ok) {
       resolve(data.payload);
     } else {
-      reject(new Error(data.error));
+      // The page says why a browser API failed (cancel, systemDenied, unavailable): the bridge fails the platform's way.
+      reject(Object.assign(new Error(data.error), { reason: data.reason }));
     }
 
     return;
   }
 
-  if (data && data.type === 'call' && Object.hasOwn(miniApps, data.platform) && typeof data.api === 'string') {
+  if (data && data.type === 'call' && entryOf(data.platform) && typeof data.api === 'string') {
     callApi(data);
     return;
   }
 
-  if (!data || data.type !== 'run' || !Object.hasOwn(miniApps, data.platform)) {
+  if (!data || data.type !== 'run' || !entryOf(data.platform)) {
     return;
   }
 
   install(data);
   const global = UniBridge.globals[data.platform];
   log(`worker: ${global} installed by /bridge/uni-bridge.js, origin ${self.origin}`);
-  log(`worker: calling ${data.platform === 'alipay' ? 'my.getAuthCode' : global + '.authorize'}(${data.scope}), waiting for the user…`);
-  miniApps[data.platform](data.scope, (api, status, payload) => {
+  ask(data.platform, data.scope, (api, status, payload) => {
     post({ type: 'result', api, status, payload });
-    globals[data.platform]().getSetting({
+    globalOf(data.platform).getSetting({
       success: (res) => post({ type: 'setting', payload: res }),
       fail: (res) => log(`getSetting failed: ${JSON.stringify(res)}`),
     });

@@ -2,10 +2,10 @@
 // opaque origin (no cookies, no user API), where it starts its logic layer in a Web Worker on the bridge, as a
 // mini-program's logic layer runs apart from its view. The page shows what the mini-app reports and the host's consent
 // dialog; no message from the sandbox ever answers a consent or changes a setting.
-import { api, h, platformOf, platforms, userBar, watchConsents } from './host.js';
+import { api, authorizeCall, h, platformOf, platforms, userBar, watchConsents } from './host.js';
 import { apiOf, providerOf } from './browser-apis.js';
 
-const catalogOf = async (platformId) => (await api(`/api/v1/scopes/${platformId}`)).scopes;
+const catalogOf = async (platformId) => platformOf(platformId).catalog.scopes;
 const scopesOf = async (platformId) => (await catalogOf(platformId))
   .filter((s) => s.promptMode !== 'silent' && s.promptMode !== 'settingsOnly');
 
@@ -14,7 +14,7 @@ const RELAYED = new Set(['ready', 'provide', 'log', 'toast', 'result', 'setting'
 
 export async function startWorkerMode({ screen, content, user, apps }) {
   let platform = platforms.some((p) => p.id === new URLSearchParams(location.search).get('platform'))
-    ? new URLSearchParams(location.search).get('platform') : 'wechat';
+    ? new URLSearchParams(location.search).get('platform') : platforms[0]?.id;
   // The running mini-app: its sandbox frame, its app, and what the page sends it once it is ready.
   let running = null;
   const logList = h('ol', { class: 'worker-log', 'data-testid': 'worker-log' });
@@ -41,7 +41,8 @@ export async function startWorkerMode({ screen, content, user, apps }) {
     const reply = (answer) => send(current, { type: 'provided', id, ...answer });
     const provider = typeof apiName === 'string' ? providerOf(apiName) : null;
     if (!provider) {
-      reply({ ok: false, error: 'not supported' });
+      // The browser has nothing to run it on: the device lacks the feature.
+      reply({ ok: false, error: 'no browser counterpart', reason: 'unavailable' });
       return;
     }
 
@@ -61,7 +62,7 @@ export async function startWorkerMode({ screen, content, user, apps }) {
       if (outcome.note) log(`page: ${outcome.note}`);
       reply({ ok: true, payload: outcome.payload });
     } catch (error) {
-      reply({ ok: false, error: error.message });
+      reply({ ok: false, error: error.message, reason: error.reason });
     }
   }
 
@@ -170,7 +171,7 @@ export async function startWorkerMode({ screen, content, user, apps }) {
       h('section', { class: 'card' }, h('h2', {}, '权限 ', h('span', { class: 'en' }, 'Scope')), select),
       h('div', { class: 'actions' },
         h('button', { class: 'primary', type: 'button', 'data-testid': 'worker-run', onclick: () => run(select.value) },
-          `${info.global}.${platform === 'alipay' ? 'getAuthCode' : 'authorize'} · Worker`),
+          `${authorizeCall(platform)} · Worker`),
         callButton),
       h('section', { class: 'card result' },
         h('div', { class: 'result-head' }, h('code', {}, 'worker'), status),
