@@ -29,7 +29,8 @@ internal static class AlipayGateway
     private static readonly TimeSpan TimestampWindow = TimeSpan.FromHours(21);
 
     public static void Map(IEndpointRouteBuilder routes) =>
-        routes.MapPost("/alipay/gateway.do", HandleAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces(StatusCodes.Status200OK, contentType: "application/json");
+        // No Accepts metadata: routing would answer another content type with 415, where Alipay answers 200 and its code.
+        routes.MapPost("/alipay/gateway.do", HandleAsync).Produces(StatusCodes.Status200OK, contentType: "application/json");
 
     private static async Task<IResult> HandleAsync(HttpContext context, HostIdentities identities, AlipayGatewayKey hostKey, TimeProvider time)
     {
