@@ -250,7 +250,7 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         {
             Name = "改名", SecretHash = new string('b', 64), DisabledAt = T0.AddHours(1),
             PrivacyContractName = "《隐私保护指引》", PrivacyContractUrl = "https://example.com/privacy",
-            IconLetter = "W",
+            IconLetter = "W", AlipayPublicKey = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAtest",
         };
 
         Assert.True(await Guard(second.UpdateAppAsync(changed with { Platform = Platform.Alipay, CreatedAt = T0.AddDays(1) }, Ct)));
@@ -270,7 +270,7 @@ public abstract class IdentityStoreContract : StoreContract<IIdentityStore>
         var app = new HostApp("app-1", "n", Platform.WeChat, new string('a', 64), T0)
         {
             DisabledAt = T0.AddMinutes(5), PrivacyContractName = "《指引》", PrivacyContractUrl = "/privacy",
-            IconLetter = "天",
+            IconLetter = "天", AlipayPublicKey = "MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAkey",
         };
 
         Assert.True(await Guard(store.TryAddAppAsync(app, Ct)));

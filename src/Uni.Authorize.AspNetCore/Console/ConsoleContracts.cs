@@ -10,7 +10,15 @@ internal sealed record OperatorDecisionBody(string? Scope, string? State);
 internal sealed record PrivacyContractInfo(string Name, string Url);
 
 internal sealed record OperatorAppInfo(string Id, string Name, string Platform, DateTimeOffset CreatedAt, DateTimeOffset? DisabledAt,
-    PrivacyContractInfo? PrivacyContract, string IconLetter);
+    PrivacyContractInfo? PrivacyContract, string IconLetter)
+{
+    /// <summary>The Alipay app's registered gateway key (base64 SubjectPublicKeyInfo), absent while it has none.</summary>
+    public string? AlipayPublicKey { get; init; }
+}
+
+internal sealed record AlipayPublicKeyBody(string? PublicKey);
+
+internal sealed record AlipayGatewayKeyInfo(string PublicKey, string SignType);
 
 internal sealed record OperatorAppList(IReadOnlyList<OperatorAppInfo> Apps);
 
@@ -45,4 +53,6 @@ internal sealed record LiveFiguresInfo(DateTimeOffset At, int PendingConsents, s
 [JsonSerializable(typeof(LiveFiguresInfo))]
 [JsonSerializable(typeof(AppHistory))]
 [JsonSerializable(typeof(AntiforgeryInfo))]
+[JsonSerializable(typeof(AlipayPublicKeyBody))]
+[JsonSerializable(typeof(AlipayGatewayKeyInfo))]
 internal sealed partial class ConsoleJson : JsonSerializerContext;

@@ -24,12 +24,13 @@ internal static class ConsoleEndpoints
         group.MapGet("/users/{userId}/decisions", GetDecisionsAsync).Produces<UserDecisions>();
         group.MapPut("/users/{userId}/apps/{appId}/decisions", ChangeDecisionAsync).Accepts<OperatorDecisionBody>("application/json").Produces<AppHistory>();
         group.MapGet("/figures", GetFiguresAsync).Produces<LiveFiguresInfo>();
+        AlipayKeyEndpoints.Map(group);
     }
 
     public static OperatorAppInfo Describe(HostApp app) =>
         new(app.Id, app.Name, PlatformNames.Of(app.Platform), app.CreatedAt, app.DisabledAt,
             app is { PrivacyContractName: { } name, PrivacyContractUrl: { } url } ? new PrivacyContractInfo(name, url) : null,
-            HostIdentities.IconLetterOf(app));
+            HostIdentities.IconLetterOf(app)) { AlipayPublicKey = app.AlipayPublicKey };
 
     private static IResult GetOperator(HttpContext context)
     {

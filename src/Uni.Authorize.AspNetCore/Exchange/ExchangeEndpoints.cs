@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
 
 namespace Uni.Authorize.AspNetCore;
@@ -26,6 +27,7 @@ internal static partial class ExchangeEndpoints
         routes.MapPost("/alipay/oauth-token", AlipayOAuthTokenAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<AlipayTokenResponse>();
         MapPlatforms(routes);
         ZhimaEndpoints.Map(routes);
+        AlipayGateway.Map(routes);
     }
 
     private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
@@ -78,7 +80,7 @@ internal static partial class ExchangeEndpoints
         }
     }
 
-    private static async Task<IResult> AlipayOAuthTokenAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms, TimeProvider time)
+    private static async Task<IResult> AlipayOAuthTokenAsync(HttpContext context, HostIdentities identities)
     {
         if (SecretInQuery(context))
         {
@@ -109,29 +111,41 @@ internal static partial class ExchangeEndpoints
             return Alipay(StatusCodes.Status401Unauthorized, "40002", "Invalid Arguments", "isv.invalid-app-secret", "app_id and app_secret do not match a registered app");
         }
 
-        var redemption = await authCodes.RedeemAuthCodeAsync(app.Id, Single(form, "code"), context.RequestAborted).ConfigureAwait(false);
-        if (!redemption.Succeeded)
+        if (await IssueAlipayTokenAsync(context, app, Single(form, "code")).ConfigureAwait(false) is not { } token)
         {
             // Alipay words every unusable code alike: wrong, used, expired or another app's.
             return Alipay(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.code-invalid", "授权码code无效");
         }
 
+        return TypedResults.Json(new AlipayTokenResponse { Token = token }, HostJson.Default.AlipayTokenResponse);
+    }
+
+    /// <summary>Redeems the app's code and issues the user's access token, or <see langword="null"/> when the code is
+    /// not a live one of this app (shared by the form endpoint and the gateway).</summary>
+    public static async Task<AlipayToken?> IssueAlipayTokenAsync(HttpContext context, HostApp app, string? code)
+    {
+        var services = context.RequestServices;
+        var redemption = await services.GetRequiredService<AuthCodeService>().RedeemAuthCodeAsync(app.Id, code, context.RequestAborted).ConfigureAwait(false);
+        if (!redemption.Succeeded)
+        {
+            return null;
+        }
+
+        var identities = services.GetRequiredService<HostIdentities>();
+        var pseudonyms = services.GetRequiredService<Pseudonyms>();
         var userId = redemption.Code!.Subject.UserId;
-        var now = time.GetUtcNow();
+        var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var start = now.ToOffset(BeijingOffset).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
         // The app's server calls the user's APIs (zhima.credit.score.brief.get) with the access token: kept by a keyed hash
-        // that only the secret it was issued under finds again.
+        // that only the secret (and key) it was issued under finds again.
         var accessToken = Secrets.Create("authusrB");
         await identities.Store.SetAccessTokenAsync(SecretBound.AccessTokenKey(app, accessToken),
             new AccessTokenGrant(app.Id, userId, now.AddSeconds(AccessTokenSeconds)), context.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Json(new AlipayTokenResponse
-        {
-            Token = new AlipayToken(
-                await pseudonyms.AlipayUserIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
-                await pseudonyms.AlipayOpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
-                accessToken, AccessTokenSeconds, Secrets.Create("authusrB"), 2_592_000, start),
-        }, HostJson.Default.AlipayTokenResponse);
+        return new AlipayToken(
+            await pseudonyms.AlipayUserIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
+            await pseudonyms.AlipayOpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
+            accessToken, AccessTokenSeconds, Secrets.Create("authusrB"), 2_592_000, start);
     }
 
     /// <summary>Spends one exchange of the app the request names, from the client's address; <see langword="false"/>

@@ -39,10 +39,12 @@ internal static class SecretBound
         return CryptographicOperations.FixedTimeEquals(expected, presented) ? stored[..at] : null;
     }
 
-    /// <summary>The key an access token is stored under: an HMAC of the token keyed with the app's secret hash, so the
-    /// token is found only while the secret it was issued under is the app's.</summary>
+    /// <summary>The key an access token is stored under: an HMAC of the token keyed with the app's secret hash (and its
+    /// registered Alipay gateway key, when it has one), so the token is found only while the secret and key it was issued
+    /// under are the app's.</summary>
     public static string AccessTokenKey(HostApp app, string token) =>
-        Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.ASCII.GetBytes(app.SecretHash), Encoding.UTF8.GetBytes(token)));
+        Convert.ToHexStringLower(HMACSHA256.HashData(
+            Encoding.ASCII.GetBytes(app.AlipayPublicKey is { } key ? app.SecretHash + Separator + key : app.SecretHash), Encoding.UTF8.GetBytes(token)));
 
     // Keyed with the secret's hash over a fixed label: it tells secrets apart and reveals nothing about them.
     private static string Fingerprint(string secretHash) =>

@@ -58,6 +58,7 @@ public static class UniAuthorizeHostServiceCollectionExtensions
         services.TryAddSingleton(static sp => new ProtectedWebhookStore(sp.GetRequiredService<IWebhookStore>(), sp.GetRequiredService<AtRestProtection>()));
         services.TryAddSingleton<HostIdentities>();
         services.TryAddSingleton<Pseudonyms>();
+        services.TryAddSingleton<AlipayGatewayKey>();
         services.TryAddSingleton<ConsentBroker>();
         services.TryAddSingleton<PendingCalls>();
         services.TryAddSingleton<IAuthorizationPrompter>(static sp => sp.GetRequiredService<ConsentBroker>());

@@ -20,24 +20,24 @@ internal static class ZhimaEndpoints
         routes.MapPost("/alipay/" + Method, GetScoreBriefAsync)
             .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<ZhimaCreditResponse>();
 
-    private static async Task<IResult> GetScoreBriefAsync(HttpContext context, HostIdentities identities, IDecisionStore decisions, TimeProvider time)
+    private static async Task<IResult> GetScoreBriefAsync(HttpContext context, HostIdentities identities)
     {
         var ct = context.RequestAborted;
         if (ExchangeEndpoints.SecretInQuery(context, "auth_token"))
         {
-            return Error(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.invalid-parameter",
+            return Answer(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.invalid-parameter",
                 "app_secret and auth_token were sent in the query string, which logs keep; send them in an application/x-www-form-urlencoded body");
         }
 
         var form = await ExchangeEndpoints.ReadFormAsync(context).ConfigureAwait(false);
         if (!ExchangeEndpoints.OwnBudget(context, form is null ? null : ExchangeEndpoints.Single(form, "app_id")))
         {
-            return Error(StatusCodes.Status429TooManyRequests, "20000", "Service Currently Unavailable", "isp.call-limited", "调用频率超限");
+            return Answer(StatusCodes.Status429TooManyRequests, "20000", "Service Currently Unavailable", "isp.call-limited", "调用频率超限");
         }
 
         if (form is null)
         {
-            return Error(StatusCodes.Status400BadRequest, "40001", "Missing Required Arguments", "isv.missing-parameters",
+            return Answer(StatusCodes.Status400BadRequest, "40001", "Missing Required Arguments", "isv.missing-parameters",
                 "send app_id, app_secret, auth_token and biz_content as an application/x-www-form-urlencoded body");
         }
 
@@ -45,17 +45,28 @@ internal static class ZhimaEndpoints
             .ConfigureAwait(false);
         if (app?.Platform != Platform.Alipay)
         {
-            return Error(StatusCodes.Status401Unauthorized, "40002", "Invalid Arguments", "isv.invalid-app-secret", "app_id and app_secret do not match a registered Alipay app");
+            return Answer(StatusCodes.Status401Unauthorized, "40002", "Invalid Arguments", "isv.invalid-app-secret", "app_id and app_secret do not match a registered Alipay app");
         }
 
-        if (ReadBizContent(ExchangeEndpoints.Single(form, "biz_content")) is not { } biz)
+        var (status, body) = await ScoreBriefAsync(context, app, ExchangeEndpoints.Single(form, "auth_token"), ExchangeEndpoints.Single(form, "biz_content"))
+            .ConfigureAwait(false);
+        return TypedResults.Json(new ZhimaCreditResponse { Brief = body }, HostJson.Default.ZhimaCreditResponse, statusCode: status);
+    }
+
+    /// <summary>The call for an authenticated Alipay app (shared by the form endpoint and the gateway): the HTTP status
+    /// the form endpoint answers with, and the response node.</summary>
+    public static async Task<(int Status, ZhimaCreditBody Body)> ScoreBriefAsync(HttpContext context, HostApp app, string? token, string? bizContent)
+    {
+        var ct = context.RequestAborted;
+        var identities = context.RequestServices.GetRequiredService<HostIdentities>();
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        if (ReadBizContent(bizContent) is not { } biz)
         {
             return Error(StatusCodes.Status400BadRequest, "40002", "Invalid Arguments", "isv.invalid-parameter",
                 "biz_content is a JSON object with transaction_id and product_code (1 to 64 characters) and admittance_score (350 to 950)");
         }
 
-        // Another app's token, or one issued under a secret rotated since, looks like an unknown one: nothing leaks.
-        var token = ExchangeEndpoints.Single(form, "auth_token");
+        // Another app's token, or one issued under a secret (or key) changed since, looks like an unknown one: nothing leaks.
         var grant = token is { Length: > 0 and <= Secrets.MaxPresentedLength }
             ? await identities.Store.FindAccessTokenAsync(SecretBound.AccessTokenKey(app, token), ct).ConfigureAwait(false)
             : null;
@@ -69,7 +80,7 @@ internal static class ZhimaEndpoints
             return Error(StatusCodes.Status401Unauthorized, "20001", "Insufficient Token Permissions", "aop.auth-token-time-out", "访问令牌已过期");
         }
 
-        var decision = await decisions.GetAsync(new Subject(app.Id, grant.UserId), Scope, ct).ConfigureAwait(false);
+        var decision = await context.RequestServices.GetRequiredService<IDecisionStore>().GetAsync(new Subject(app.Id, grant.UserId), Scope, ct).ConfigureAwait(false);
         if (decision?.EffectiveState(time.GetUtcNow()) != DecisionState.Granted)
         {
             return Error(StatusCodes.Status403Forbidden, "40006", "Insufficient Permissions", "isv.insufficient-user-permissions",
@@ -84,10 +95,7 @@ internal static class ZhimaEndpoints
 
         var brief = await provider.GetScoreBriefAsync(
             new ZhimaCreditRequest(app.Id, grant.UserId, biz.TransactionId, biz.ProductCode, biz.AdmittanceScore), ct).ConfigureAwait(false);
-        return TypedResults.Json(new ZhimaCreditResponse
-        {
-            Brief = new ZhimaCreditBody("10000", "Success") { BizNo = brief.BizNo, IsAdmittance = brief.IsAdmittance ? "Y" : "N" },
-        }, HostJson.Default.ZhimaCreditResponse);
+        return (StatusCodes.Status200OK, new ZhimaCreditBody("10000", "Success") { BizNo = brief.BizNo, IsAdmittance = brief.IsAdmittance ? "Y" : "N" });
     }
 
     private static ZhimaBiz? ReadBizContent(string? text)
@@ -120,8 +128,11 @@ internal static class ZhimaEndpoints
             ? text
             : null;
 
-    private static IResult Error(int status, string code, string msg, string subCode, string subMsg) =>
-        TypedResults.Json(new ZhimaCreditResponse { Brief = new ZhimaCreditBody(code, msg) { SubCode = subCode, SubMsg = subMsg } },
+    private static (int, ZhimaCreditBody) Error(int status, string code, string msg, string subCode, string subMsg) =>
+        (status, new ZhimaCreditBody(code, msg) { SubCode = subCode, SubMsg = subMsg });
+
+    private static IResult Answer(int status, string code, string msg, string subCode, string subMsg) =>
+        TypedResults.Json(new ZhimaCreditResponse { Brief = Error(status, code, msg, subCode, subMsg).Item2 },
             HostJson.Default.ZhimaCreditResponse, statusCode: status);
 
     private sealed record ZhimaBiz(string TransactionId, string ProductCode, int AdmittanceScore);

@@ -11,7 +11,7 @@ namespace Uni.Authorize.PostgreSql;
 public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, IDisposable
 {
     private const string UniqueViolation = "23505";
-    private const string AppColumns = "id, name, platform, secret_hash, created_at, disabled_at, privacy_name, privacy_url, icon_letter";
+    private const string AppColumns = "id, name, platform, secret_hash, created_at, disabled_at, privacy_name, privacy_url, icon_letter, alipay_public_key";
     private const string SessionColumns = "token_hash, app_id, user_id, issued_at, expires_at";
 
     private readonly PostgreSqlDatabase _database;
@@ -55,8 +55,8 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         var table = database.Table;
         _getAppSql = $"SELECT {AppColumns} FROM {table.Apps} WHERE id = $1";
         _listAppsSql = $"SELECT {AppColumns} FROM {table.Apps} ORDER BY id";
-        _addAppSql = $"INSERT INTO {table.Apps} ({AppColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING";
-        _updateAppSql = $"UPDATE {table.Apps} SET name = $2, secret_hash = $3, disabled_at = $4, privacy_name = $5, privacy_url = $6, icon_letter = $7 WHERE id = $1";
+        _addAppSql = $"INSERT INTO {table.Apps} ({AppColumns}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (id) DO NOTHING";
+        _updateAppSql = $"UPDATE {table.Apps} SET name = $2, secret_hash = $3, disabled_at = $4, privacy_name = $5, privacy_url = $6, icon_letter = $7, alipay_public_key = $8 WHERE id = $1";
         _removeAppSessionsSql = $"DELETE FROM {table.Sessions} WHERE app_id = $1 RETURNING {SessionColumns}";
         _findUsersSql = $"""
             SELECT id, name, created_at FROM {table.Users} WHERE id = $1 OR starts_with(name, $1)
@@ -148,7 +148,7 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(app);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.Command(_addAppSql, Text(app.Id), Text(app.Name), Int((int)app.Platform), Text(app.SecretHash), Time(app.CreatedAt),
-            Time(app.DisabledAt), NullableText(app.PrivacyContractName), NullableText(app.PrivacyContractUrl), NullableText(app.IconLetter));
+            Time(app.DisabledAt), NullableText(app.PrivacyContractName), NullableText(app.PrivacyContractUrl), NullableText(app.IconLetter), NullableText(app.AlipayPublicKey));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -158,7 +158,7 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
         ArgumentNullException.ThrowIfNull(app);
         await _database.EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
         await using var command = _database.Command(_updateAppSql, Text(app.Id), Text(app.Name), Text(app.SecretHash), Time(app.DisabledAt),
-            NullableText(app.PrivacyContractName), NullableText(app.PrivacyContractUrl), NullableText(app.IconLetter));
+            NullableText(app.PrivacyContractName), NullableText(app.PrivacyContractUrl), NullableText(app.IconLetter), NullableText(app.AlipayPublicKey));
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
@@ -402,6 +402,7 @@ public sealed class PostgreSqlIdentityStore : IIdentityStore, IAsyncDisposable, 
             PrivacyContractName = reader.IsDBNull(6) ? null : reader.GetString(6),
             PrivacyContractUrl = reader.IsDBNull(7) ? null : reader.GetString(7),
             IconLetter = reader.IsDBNull(8) ? null : reader.GetString(8),
+            AlipayPublicKey = reader.IsDBNull(9) ? null : reader.GetString(9),
         };
     }
 

@@ -341,5 +341,10 @@ internal static class Migrations
         ALTER TABLE "{{schema}}".webhook_outbox ADD COLUMN open_id text;
         CREATE INDEX webhook_outbox_user ON "{{schema}}".webhook_outbox (user_id);
         """,
+
+        // 13: the public key with which an Alipay app's server signs its gateway calls; NULL refuses them.
+        $$"""
+        ALTER TABLE "{{schema}}".identity_apps ADD COLUMN alipay_public_key text;
+        """,
     ];
 }

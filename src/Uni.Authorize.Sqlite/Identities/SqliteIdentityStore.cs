@@ -59,7 +59,7 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
         ArgumentNullException.ThrowIfNull(app);
         return new(_database.Run(app, static (lease, app) =>
             lease.Command(Sql.AddApp, app.Id, app.Name, (int)app.Platform, app.SecretHash, app.CreatedAt.UtcTicks, app.DisabledAt?.UtcTicks,
-                app.PrivacyContractName, app.PrivacyContractUrl, app.IconLetter).ExecuteNonQuery() == 1,
+                app.PrivacyContractName, app.PrivacyContractUrl, app.IconLetter, app.AlipayPublicKey).ExecuteNonQuery() == 1,
             cancellationToken));
     }
 
@@ -69,7 +69,7 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
         ArgumentNullException.ThrowIfNull(app);
         return new(_database.Run(app, static (lease, app) =>
             lease.Command(Sql.UpdateApp, app.Id, app.Name, app.SecretHash, app.DisabledAt?.UtcTicks, app.PrivacyContractName, app.PrivacyContractUrl,
-                app.IconLetter)
+                app.IconLetter, app.AlipayPublicKey)
                 .ExecuteNonQuery() == 1,
             cancellationToken));
     }
@@ -349,6 +349,7 @@ public sealed class SqliteIdentityStore : IIdentityStore, IDisposable
             PrivacyContractName = reader.IsDBNull(6) ? null : reader.GetString(6),
             PrivacyContractUrl = reader.IsDBNull(7) ? null : reader.GetString(7),
             IconLetter = reader.IsDBNull(8) ? null : reader.GetString(8),
+            AlipayPublicKey = reader.IsDBNull(9) ? null : reader.GetString(9),
         };
     }
 

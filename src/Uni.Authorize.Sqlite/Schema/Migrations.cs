@@ -227,6 +227,11 @@ internal static class Migrations
         ALTER TABLE webhook_outbox ADD COLUMN open_id TEXT;
         CREATE INDEX webhook_outbox_user ON webhook_outbox (user_id);
         """,
+
+        // 12: the public key with which an Alipay app's server signs its gateway calls; NULL refuses them.
+        """
+        ALTER TABLE identity_apps ADD COLUMN alipay_public_key TEXT;
+        """,
     ];
 
     public static int Latest => Steps.Length;

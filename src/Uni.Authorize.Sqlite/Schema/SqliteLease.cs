@@ -188,13 +188,13 @@ internal sealed class SqliteLease : IDisposable
             "SELECT app_id, user_id, scopes, issued_at, expires_at FROM auth_codes WHERE code_hash = $p0";
         statements[(int)Sql.PruneCodes] =
             "DELETE FROM auth_codes WHERE code_hash IN (SELECT code_hash FROM auth_codes WHERE expires_at <= $p0 OR redeemed_at IS NOT NULL LIMIT $p1)";
-        const string appColumns = "id, name, platform, secret_hash, created_at, disabled_at, privacy_name, privacy_url, icon_letter";
+        const string appColumns = "id, name, platform, secret_hash, created_at, disabled_at, privacy_name, privacy_url, icon_letter, alipay_public_key";
         statements[(int)Sql.GetApp] = $"SELECT {appColumns} FROM identity_apps WHERE id = $p0";
         statements[(int)Sql.ListApps] = $"SELECT {appColumns} FROM identity_apps";
         statements[(int)Sql.AddApp] =
-            $"INSERT INTO identity_apps ({appColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8) ON CONFLICT (id) DO NOTHING";
+            $"INSERT INTO identity_apps ({appColumns}) VALUES ($p0, $p1, $p2, $p3, $p4, $p5, $p6, $p7, $p8, $p9) ON CONFLICT (id) DO NOTHING";
         statements[(int)Sql.UpdateApp] =
-            "UPDATE identity_apps SET name = $p1, secret_hash = $p2, disabled_at = $p3, privacy_name = $p4, privacy_url = $p5, icon_letter = $p6 WHERE id = $p0";
+            "UPDATE identity_apps SET name = $p1, secret_hash = $p2, disabled_at = $p3, privacy_name = $p4, privacy_url = $p5, icon_letter = $p6, alipay_public_key = $p7 WHERE id = $p0";
         statements[(int)Sql.RemoveAppSessions] =
             "DELETE FROM identity_sessions WHERE app_id = $p0 RETURNING token_hash, app_id, user_id, issued_at, expires_at";
         statements[(int)Sql.RemoveAppCodes] = "DELETE FROM auth_codes WHERE app_id = $p0";

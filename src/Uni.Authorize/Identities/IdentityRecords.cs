@@ -20,6 +20,10 @@ public sealed record HostApp(string Id, string Name, Platform Platform, string S
 
     /// <summary>The one character drawn as the app's icon, or <see langword="null"/> to draw the name's first one.</summary>
     public string? IconLetter { get; init; }
+
+    /// <summary>The RSA public key (base64 of its DER SubjectPublicKeyInfo) with which an Alipay app's server signs its
+    /// gateway calls, or <see langword="null"/> while none is registered: the gateway then refuses the app's calls.</summary>
+    public string? AlipayPublicKey { get; init; }
 }
 
 /// <summary>A person using the host.</summary>

@@ -126,6 +126,16 @@ async function startHost(settings = {}) {
 
       return response.json();
     },
+    /** Calls the admin API with the admin key: { status, body }. */
+    async admin(method, url, body) {
+      const response = await fetch(base + '/admin/v1' + url, {
+        method,
+        headers: Object.assign({ 'x-admin-key': ADMIN_KEY }, body === undefined ? {} : { 'content-type': 'application/json' }),
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : null };
+    },
     /** Ends a mini-app session as the admin would (the session's token stops working at once). */
     async revokeSession(token) {
       const response = await fetch(base + '/admin/v1/sessions/revoke', {

@@ -88,6 +88,8 @@ function appsSection() {
           catch (error) { out.replaceChildren(errorLine(error)); }
         } }, '轮换密钥 Rotate'), ' ',
         app.platform === 'wechat' ? h('button', { type: 'button', 'data-testid': 'privacy', onclick: () => privacyDialog(app, load, out) }, '隐私指引 Privacy') : null, ' ',
+        app.platform === 'alipay' ? h('button', { type: 'button', 'data-testid': 'alipay-key', onclick: () => alipayKeyDialog(app, load) },
+          app.alipayPublicKey ? '网关公钥 Gateway key ✓' : '网关公钥 Gateway key') : null, ' ',
         h('button', { type: 'button', 'data-testid': 'manifest', onclick: () => manifestDialog(app) }, '声明 Manifest'), ' ',
         app.disabledAt ? null : h('button', { type: 'button', class: 'danger', 'data-testid': 'disable', onclick: async () => {
           if (!await confirmDialog(`停用 ${app.name}？它的会话立即失效，未兑换的登录码作废。Disable ${app.id}? Its sessions stop now and its unredeemed codes die.`,
@@ -112,7 +114,12 @@ function appsSection() {
   }, h('label', {}, '名称 Name', name), h('label', {}, '平台 Platform', platform), h('label', {}, '图标字 Icon letter', letter, preview),
   h('button', { class: 'primary', type: 'submit', 'data-testid': 'register' }, '注册 Register'));
   load().catch(error => out.replaceChildren(errorLine(error)));
-  return h('section', { 'aria-labelledby': 'apps-title' }, h('h2', { id: 'apps-title' }, '应用 Apps'), form, out,
+  // The host's own gateway key: app servers set it as alipayPublicKey to verify the gateway's answers.
+  const gatewayKey = h('p', { class: 'muted', 'data-testid': 'gateway-key' });
+  call('/admin/v1/alipay/gateway-key').then(key => gatewayKey.replaceChildren('支付宝网关公钥 Alipay gateway public key (alipayPublicKey): ',
+    h('code', { class: 'secret' }, key.publicKey), ' ',
+    h('button', { type: 'button', onclick: () => navigator.clipboard?.writeText(key.publicKey) }, '复制 Copy'))).catch(() => {});
+  return h('section', { 'aria-labelledby': 'apps-title' }, h('h2', { id: 'apps-title' }, '应用 Apps'), form, out, gatewayKey,
     h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, '应用 App'), h('th', {}, '平台'), h('th', {}, '状态 State'), h('th', {}, ''))), list));
 }
 
@@ -134,6 +141,29 @@ function privacyDialog(app, reload, out) {
   dialog.showModal(); // Escape closes it
   name.focus();
   return out;
+}
+
+// An Alipay app's RSA2 public key (应用公钥), which the gateway verifies its server's calls with.
+function alipayKeyDialog(app, reload) {
+  const key = h('textarea', { name: 'publicKey', rows: 6, cols: 64, required: true, 'data-testid': 'alipay-key-input' }, app.alipayPublicKey ?? '');
+  const dialog = h('dialog', {});
+  const close = () => { dialog.close(); dialog.remove(); };
+  const send = async (method, body) => {
+    try { await call(`/admin/v1/apps/${encodeURIComponent(app.id)}/alipay-public-key`, { method, body }); close(); await reload(); }
+    catch (error) { dialog.append(errorLine(error)); }
+  };
+  dialog.append(h('form', {
+    onsubmit: async event => { event.preventDefault(); await send('PUT', { publicKey: key.value }); },
+  }, h('h2', {}, `${app.name} · 应用公钥 App public key (RSA2)`),
+  h('p', { class: 'muted' }, '换新公钥后，旧公钥下签发的访问令牌作废。A new key ends the access tokens issued under the old one.'),
+  h('label', {}, '公钥 Public key (base64 / PEM)', key),
+  h('button', { class: 'primary', type: 'submit', 'data-testid': 'alipay-key-save' }, '保存 Save'),
+  app.alipayPublicKey ? h('button', { type: 'button', class: 'danger', onclick: () => send('DELETE') }, '移除 Remove') : null,
+  h('button', { type: 'button', onclick: close }, '取消 Cancel')));
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+  key.focus();
 }
 
 // The app's declarations as its app.json holds them; each change of a purpose text makes the next call for that scope ask again.
