@@ -41,7 +41,7 @@ const CASES = {
   kuaishou: {
     manifest: { permission: { 'scope.camera': { desc: 'Scan codes' } } },
     api: 'getLocation',
-    fail: { errMsg: 'getLocation:fail require permission desc' },
+    fail: { errMsg: 'getLocation:fail 小程序未在 AppConfig 中注册该权限' },
   },
 };
 

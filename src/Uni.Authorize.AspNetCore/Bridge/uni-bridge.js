@@ -70,9 +70,9 @@
       'chooseAddress', 'chooseInvoice', 'chooseInvoiceTitle'],
     alipay: ['getOpenUserInfo', 'getLocation', 'saveImage', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo'],
     bytedance: ['getUserInfo', 'getUserProfile', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
-      'chooseImage', 'chooseVideo'],
+      'chooseImage', 'chooseVideo', 'chooseAddress'],
     baidu: ['getUserInfo', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo',
-      'addEventOnCalendar', 'deleteEventOnCalendar'],
+      'addEventOnCalendar', 'deleteEventOnCalendar', 'chooseAddress', 'chooseInvoiceTitle'],
     kuaishou: ['getUserInfo', 'getLocation', 'chooseLocation', 'startLocationUpdateBackground', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum',
       'scanCode', 'chooseImage', 'chooseVideo'],
   });

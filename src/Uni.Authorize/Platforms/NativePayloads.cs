@@ -81,6 +81,8 @@ internal static class NativePayloads
         AuthorizeErrorCode.InvalidRequest => api + ":fail invalid param",
         AuthorizeErrorCode.PrivacyNotAuthorized => api + ":fail privacy permission is not authorized",
         AuthorizeErrorCode.NotSupportedByPlugin => $"{api}:fail scope \"{scopeInput}\" is not supported to be authorized by plugin",
+        // Kuaishou's own wording for a permission the app's config does not declare.
+        AuthorizeErrorCode.Undeclared when platform == Platform.Kuaishou => api + ":fail 小程序未在 AppConfig 中注册该权限",
         // WeChat's two wordings: an API missing from requiredPrivateInfos (no scope named), a scope without permission desc.
         AuthorizeErrorCode.Undeclared when scopeInput is null => api + ":fail the api need to be declared in the requiredPrivateInfos field in app.json/ext.json",
         AuthorizeErrorCode.Undeclared => api + ":fail require permission desc",

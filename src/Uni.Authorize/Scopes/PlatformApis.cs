@@ -44,6 +44,7 @@ internal static class PlatformApis
             ("getUserInfo", UserInfo), ("getUserProfile", UserInfo), ("getLocation", Location), ("chooseLocation", Location),
             ("startRecord", Record), ("RecorderManager.start", Record), ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
+            ("chooseAddress", "scope.address"),
         ],
         [Platform.Baidu] =
         [
@@ -51,6 +52,7 @@ internal static class PlatformApis
             ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
             ("addEventOnCalendar", "scope.calendar"), ("deleteEventOnCalendar", "scope.calendar"),
+            ("chooseAddress", "scope.address"), ("chooseInvoiceTitle", "scope.invoiceTitle"),
         ],
         [Platform.Kuaishou] =
         [

@@ -46,8 +46,9 @@ public static class ScopeCatalog
 
     /// <summary>
     /// Scopes a platform has today beyond the seed's table (WeChat's fuzzy location, Bluetooth, contacts, calendar,
-    /// address and invoices). WeChat no longer asks for <c>scope.address</c>, <c>scope.invoice</c> and
-    /// <c>scope.invoiceTitle</c>: they are silent and its settings report them granted.
+    /// address and invoices; ByteDance's and Baidu's address, Baidu's invoice title). WeChat no longer asks for
+    /// <c>scope.address</c>, <c>scope.invoice</c> and <c>scope.invoiceTitle</c>: they are silent and its settings report
+    /// them granted; ByteDance and Baidu still ask.
     /// </summary>
     public static IReadOnlyList<ScopeDefinition> PlatformScopes { get; } =
     [
@@ -55,8 +56,10 @@ public static class ScopeCatalog
         Scope("scope.bluetooth", "蓝牙", "Bluetooth", ["openBluetoothAdapter", "createBLEPeripheralServer"], WeChat()),
         Scope("scope.addPhoneContact", "添加到联系人", "Add to the phone's contacts", ["addPhoneContact"], WeChat()),
         Scope("scope.addPhoneCalendar", "添加到日历", "Add to the phone's calendar", ["addPhoneCalendar", "addPhoneRepeatCalendar"], WeChat()),
-        Scope("scope.address", "通讯地址", "Postal address", ["chooseAddress"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
-        Scope("scope.invoiceTitle", "发票抬头", "Invoice title", ["chooseInvoiceTitle"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
+        Scope("scope.address", "通讯地址", "Postal address", ["chooseAddress"], WeChat() with { PromptMode = ScopePromptMode.Silent },
+            Dialog(Platform.ByteDance), Dialog(Platform.Baidu)),
+        Scope("scope.invoiceTitle", "发票抬头", "Invoice title", ["chooseInvoiceTitle"], WeChat() with { PromptMode = ScopePromptMode.Silent },
+            Dialog(Platform.Baidu)),
         Scope("scope.invoice", "获取发票", "Invoices", ["chooseInvoice"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
     ];
 
