@@ -183,14 +183,23 @@ public sealed class ApiGateTests
     }
 
     [Fact]
-    public async Task GetSettingAsync_WeChatUserInfoDenied_ReportsTheDecision()
+    public async Task TryAuthorizeAsync_WeChatUserInfo_GrantedWithoutDialogAndReportedTrueWhateverWasStored()
     {
-        using var authorizer = TestAuthorizer.Create(Platform.WeChat, new ScriptedPrompter(PromptResult.Deny));
-        await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.userInfo")).Guarded();
+        var prompter = new ScriptedPrompter(PromptResult.Deny);
+        var store = new InMemoryDecisionStore();
+        using var authorizer = TestAuthorizer.Create(Platform.WeChat, prompter, store: store);
+        // A refusal stored before WeChat stopped asking changes nothing: the platform grants and reports it.
+        await new DecisionManager(authorizer).SetDecisionAsync(Subject.Default, "scope.userInfo", DecisionState.Denied, DecisionSource.Settings, Platform.WeChat);
 
+        var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.userInfo")).Guarded();
         var settings = await authorizer.GetSettingAsync().Guarded();
+        var entries = await authorizer.GetSettingsEntriesAsync().Guarded();
 
-        Assert.False(Assert.IsAssignableFrom<IReadOnlyDictionary<string, bool>>(settings.Native["authSetting"])["scope.userInfo"]);
+        Assert.Equal("authorize:ok", outcome.Result!.ErrMsg);
+        Assert.Equal(0, prompter.Count);
+        Assert.True(Assert.IsAssignableFrom<IReadOnlyDictionary<string, bool>>(settings.Native["authSetting"])["scope.userInfo"]);
+        Assert.False(settings.AuthSetting.ContainsKey("scope.userInfo"));
+        Assert.DoesNotContain(entries, e => e.Scope.Name == "scope.userInfo");
     }
 
     [Fact]

@@ -253,7 +253,8 @@ test('wx.getUserProfile: the anonymous profile without asking, signed and encryp
   const data = decrypt(success, sessionKey);
   assert.equal(data.watermark.appid, appId);
   assert.equal(data.nickName, '微信用户');
-  assert.ok(data.openId);
+  assert.equal(data.openId, undefined, 'getUserProfile seals no openId since 2022');
+  assert.equal(data.unionId, undefined, 'nor a unionId');
   assert.equal(info.errMsg, 'getUserInfo:ok');
   assert.deepEqual(info.userInfo, success.userInfo);
   assert.equal(info.signature, undefined, 'withCredentials: false carries nothing signed');
@@ -261,10 +262,24 @@ test('wx.getUserProfile: the anonymous profile without asking, signed and encryp
   assert.equal((await api.getSetting()).authSetting['scope.userInfo'], true);
 });
 
-test('wx.getUserProfile before any code exchange fails: there is no session key to sign with', T, async () => {
+test('wx.getUserProfile before any wx.login succeeds, sealed with the session\'s own key, which the next login replaces', T, async () => {
   const { api } = await miniApp('wechat');
 
-  assert.deepEqual(await settle(api.getUserProfile({ desc: 'show the avatar' })), { ok: false, value: { errMsg: 'getUserProfile:fail please login' } });
+  const before = await settle(api.getUserProfile({ desc: 'show the avatar' }));
+
+  assert.equal(before.ok, true);
+  assert.equal(before.value.errMsg, 'getUserProfile:ok');
+  assert.equal(before.value.userInfo.nickName, '微信用户');
+  assert.equal(typeof before.value.signature, 'string');
+  assert.equal(typeof before.value.encryptedData, 'string');
+});
+
+test('wx.authorize scope.userInfo: granted at once without a dialog, and getSetting reports it true', T, async () => {
+  const { user, api } = await miniApp('wechat');
+
+  assert.deepEqual(await settle(api.authorize({ scope: 'scope.userInfo' })), { ok: true, value: { errMsg: 'authorize:ok' } });
+  assert.deepEqual(await user.pendingConsents(), []);
+  assert.equal((await api.getSetting()).authSetting['scope.userInfo'], true);
 });
 
 test('wx.getWeRunData: a page\'s own steps are never sent to be sealed; without the host\'s step provider not supported', T, async () => {

@@ -127,24 +127,35 @@ internal static class UserInfoEndpoints
             return Ok(platform, payload);
         }
 
-        var sessionKey = await SecretBound.SessionKeyAsync(store, session.App.Id, userId, ct).ConfigureAwait(false);
+        // WeChat has a session key from the session's start, so its user info needs no wx.login first; ByteDance's
+        // needs tt.login.
+        var sessionKey = platform == Platform.WeChat
+            ? await SecretBound.CurrentSessionKeyAsync(store, session.App, userId, ct).ConfigureAwait(false)
+            : await SecretBound.SessionKeyAsync(store, session.App.Id, userId, ct).ConfigureAwait(false);
         if (sessionKey is null)
         {
             return LoginRequired(platform, api);
         }
 
-        var plain = new Dictionary<string, object?>
+        // WeChat's getUserProfile seals no openId / unionId (since 2022; its api-typings), getUserInfo still does.
+        var withIds = !(platform == Platform.WeChat && api == "getUserProfile");
+        var plain = new Dictionary<string, object?>();
+        if (withIds)
         {
-            ["openId"] = platform == Platform.WeChat
+            plain["openId"] = platform == Platform.WeChat
                 ? await pseudonyms.OpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false)
-                : await pseudonyms.ByteDanceOpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false),
-        };
+                : await pseudonyms.ByteDanceOpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false);
+        }
+
         foreach (var (key, value) in userInfo)
         {
             plain[key] = value;
         }
 
-        plain["unionId"] = await pseudonyms.UnionIdAsync(userId, ct).ConfigureAwait(false);
+        if (withIds)
+        {
+            plain["unionId"] = await pseudonyms.UnionIdAsync(userId, ct).ConfigureAwait(false);
+        }
         var (encryptedData, iv) = SessionKeyCrypto.Encrypt(plain, session.App.Id, time.GetUtcNow(), sessionKey);
         payload["signature"] = SessionKeyCrypto.Sign(rawData, sessionKey);
         payload["encryptedData"] = encryptedData;

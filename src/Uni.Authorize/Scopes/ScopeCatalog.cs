@@ -10,11 +10,11 @@ public static class ScopeCatalog
 
     /// <summary>Every scope of the seed's table, in its order. Two rows name a platform the seed leaves out, as that
     /// platform documents it today: Baidu's <c>scope.userInfo</c> and Alipay's location permission (setting key
-    /// <c>location</c>).</summary>
+    /// <c>location</c>). WeChat's <c>scope.userInfo</c> is silent, as WeChat has answered it without a dialog since 2021.</summary>
     public static IReadOnlyList<ScopeDefinition> Scopes { get; } =
     [
         Scope("scope.userInfo", "用户信息", "User profile", ["getUserInfo", "getOpenUserInfo"],
-            WeChat(), Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
+            WeChat() with { PromptMode = ScopePromptMode.Silent }, Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
             new PlatformScope(Platform.Alipay, "auth_user", ScopePromptMode.Dialog, "userInfo", IssuesAuthCode: true),
             Dialog(Platform.Baidu)),
         Scope("scope.userLocation", "地理位置", "Location", ["getLocation", "chooseLocation"],
