@@ -106,7 +106,7 @@ public sealed class ScopeCatalogTests
     [Theory]
     [InlineData(Platform.WeChat, "scope.writePhotosAlbum", "saveImageToPhotosAlbum,saveVideoToPhotosAlbum")]
     [InlineData(Platform.WeChat, "scope.camera", "CameraContext.startRecord,CameraContext.takePhoto")]
-    [InlineData(Platform.Alipay, "scope.writePhotosAlbum", "saveImage,saveVideoToPhotosAlbum")]
+    [InlineData(Platform.Alipay, "scope.writePhotosAlbum", "saveImage,saveImageToPhotosAlbum,saveVideoToPhotosAlbum")]
     [InlineData(Platform.ByteDance, "scope.camera", "chooseImage,chooseVideo,scanCode,CameraContext.takePhoto")]
     [InlineData(Platform.Baidu, "scope.calendar", "addEventOnCalendar,deleteEventOnCalendar")]
     public void NativeApis_Scope_ThePlatformsOwnNamesFunctionsFirst(Platform platform, string scope, string apis)

@@ -68,7 +68,7 @@
       'getUserInfo', 'getUserProfile', 'getWeRunData', 'startRecord', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
       'chooseImage', 'chooseVideo', 'chooseMedia', 'openBluetoothAdapter', 'addPhoneContact', 'addPhoneCalendar', 'addPhoneRepeatCalendar',
       'chooseAddress', 'chooseInvoice', 'chooseInvoiceTitle'],
-    alipay: ['getOpenUserInfo', 'getLocation', 'saveImage', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo'],
+    alipay: ['getOpenUserInfo', 'getLocation', 'saveImageToPhotosAlbum', 'saveImage', 'saveVideoToPhotosAlbum', 'scan', 'chooseImage', 'chooseVideo'],
     bytedance: ['getUserInfo', 'getUserProfile', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
       'chooseImage', 'chooseVideo', 'chooseAddress'],
     baidu: ['getUserInfo', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo',

@@ -36,8 +36,10 @@ internal static class PlatformApis
         ],
         [Platform.Alipay] =
         [
-            ("getOpenUserInfo", UserInfo), ("getLocation", Location), ("saveImage", Album), ("saveVideoToPhotosAlbum", Album),
-            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera),
+            // getOpenUserInfo asks nothing: without the user's authorization it answers Alipay's 40003 response.
+            // my.saveImage is retired (my.saveImageToPhotosAlbum replaces it) and stays for pages that still call it.
+            ("getOpenUserInfo", NoScope), ("getLocation", Location), ("chooseImage", "scope.photosAlbum"), ("chooseVideo", "scope.photosAlbum"),
+            ("saveImageToPhotosAlbum", Album), ("saveImage", Album), ("saveVideoToPhotosAlbum", Album), ("scan", Camera),
         ],
         [Platform.ByteDance] =
         [

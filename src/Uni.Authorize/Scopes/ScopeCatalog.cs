@@ -31,7 +31,7 @@ public static class ScopeCatalog
             WeChat(pluginMayAsk: true),
             new PlatformScope(Platform.ByteDance, "scope.album", ScopePromptMode.Dialog, "scope.album", IssuesAuthCode: false),
             Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
-            new PlatformScope(Platform.Alipay, "scope.writePhotosAlbum", ScopePromptMode.Dialog, "album", IssuesAuthCode: false)),
+            new PlatformScope(Platform.Alipay, "scope.writePhotosAlbum", ScopePromptMode.Dialog, "writePhotosAlbum", IssuesAuthCode: false)),
         Scope("scope.camera", "摄像头", "Camera", ["scanCode", "chooseImage", "chooseVideo"],
             WeChat(pluginMayAsk: true), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
             new PlatformScope(Platform.Alipay, "scope.camera", ScopePromptMode.Dialog, "camera", IssuesAuthCode: false)),
@@ -53,6 +53,9 @@ public static class ScopeCatalog
     public static IReadOnlyList<ScopeDefinition> PlatformScopes { get; } =
     [
         Scope("scope.userFuzzyLocation", "模糊地理位置", "Approximate location", ["getFuzzyLocation"], WeChat()),
+        // Alipay's album permission (my.getSetting key "album"): what my.chooseImage asks for.
+        Scope("scope.photosAlbum", "相册", "Pick from the photo album", ["chooseImage", "chooseVideo"],
+            new PlatformScope(Platform.Alipay, "scope.photosAlbum", ScopePromptMode.Dialog, "album", IssuesAuthCode: false)),
         Scope("scope.bluetooth", "蓝牙", "Bluetooth", ["openBluetoothAdapter", "createBLEPeripheralServer"], WeChat()),
         Scope("scope.addPhoneContact", "添加到联系人", "Add to the phone's contacts", ["addPhoneContact"], WeChat()),
         Scope("scope.addPhoneCalendar", "添加到日历", "Add to the phone's calendar", ["addPhoneCalendar", "addPhoneRepeatCalendar"], WeChat()),
@@ -78,7 +81,9 @@ public static class ScopeCatalog
         All.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, ScopeDefinition> ByApi =
-        All.SelectMany(s => s.Apis, (s, api) => (s, api)).ToFrozenDictionary(p => p.api, p => p.s, StringComparer.Ordinal);
+        // The seed's scope first where a platform's own names the same API (Alipay's album asks for chooseImage too).
+        All.SelectMany(s => s.Apis, (s, api) => (s, api)).DistinctBy(p => p.api, StringComparer.Ordinal)
+            .ToFrozenDictionary(p => p.api, p => p.s, StringComparer.Ordinal);
 
     // Per platform, every name the platform accepts: canonical names and native aliases (scope.album, auth_user).
     private static readonly FrozenDictionary<string, ResolvedScope>[] ByInput = BuildInputs();
