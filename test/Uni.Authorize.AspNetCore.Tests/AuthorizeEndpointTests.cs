@@ -128,7 +128,7 @@ public sealed class AuthorizeEndpointTests : IAsyncLifetime
         var catalog = await Json(await _app.GetAsync("/api/v1/scopes/alipay"));
 
         var album = catalog["scopes"]!.AsArray().Single(s => (string)s!["name"]! == "scope.writePhotosAlbum")!;
-        Assert.Equal(["saveImage", "saveVideoToPhotosAlbum"], album["nativeApis"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["saveImage", "saveImageToPhotosAlbum", "saveVideoToPhotosAlbum"], album["nativeApis"]!.AsArray().Select(a => (string)a!));
         Assert.Equal(["saveImage", "saveVideo"], album["apis"]!.AsArray().Select(a => (string)a!));
     }
 
