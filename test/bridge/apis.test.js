@@ -31,7 +31,8 @@ const APIS = {
     chooseAddress: null, chooseInvoice: null, chooseInvoiceTitle: null,
   },
   alipay: {
-    getOpenUserInfo: 'scope.userInfo', getLocation: LOCATION, saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scanCode: CAMERA, chooseImage: CAMERA, chooseVideo: CAMERA,
+    getOpenUserInfo: null, getLocation: LOCATION, saveImageToPhotosAlbum: ALBUM, saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scan: CAMERA,
+    chooseImage: 'scope.photosAlbum', chooseVideo: 'scope.photosAlbum',
   },
   bytedance: {
     getUserInfo: 'scope.userInfo', getUserProfile: 'scope.userInfo', getLocation: LOCATION, chooseLocation: LOCATION,
@@ -60,7 +61,8 @@ function denied(platform, api, scope) {
   const errMsg = api + ':fail auth deny';
   switch (platform) {
     case 'alipay':
-      return { error: 11, errorMessage: '用户取消授权', authErrorScopes: { [ALIPAY_NATIVE[scope] || scope]: 11 } };
+      // A refusal kept (the settings page, or "don't ask again") fails Alipay's device permissions with 2002.
+      return { error: 2002, errorMessage: '用户已拒绝授权，且选择不再询问', authErrorScopes: { [ALIPAY_NATIVE[scope] || scope]: 2002 } };
     case 'bytedance':
       return { errMsg, errNo: '10200' };
     case 'baidu':

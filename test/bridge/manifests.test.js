@@ -26,7 +26,7 @@ const CASES = {
   alipay: {
     manifest: { permission: { 'scope.writePhotosAlbum': { desc: 'Save your poster' } } },
     api: 'chooseImage',
-    fail: { error: 4, errorMessage: '无权限调用', authErrorScopes: { 'scope.camera': 4 } },
+    fail: { error: 4, errorMessage: '无权限调用', authErrorScopes: { 'scope.photosAlbum': 4 } },
   },
   bytedance: {
     manifest: { permission: { 'scope.camera': { desc: 'Scan codes' } } },
