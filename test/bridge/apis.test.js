@@ -31,7 +31,8 @@ const APIS = {
     chooseAddress: null, chooseInvoice: null, chooseInvoiceTitle: null,
   },
   alipay: {
-    getOpenUserInfo: null, getLocation: LOCATION, saveImageToPhotosAlbum: ALBUM, saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scan: CAMERA,
+    // getOpenUserInfo asks nothing and answers 40003 until auth_user is granted: its own test below.
+    getLocation: LOCATION, saveImageToPhotosAlbum: ALBUM, saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scan: CAMERA,
     chooseImage: 'scope.photosAlbum', chooseVideo: 'scope.photosAlbum',
   },
   bytedance: {
@@ -308,13 +309,20 @@ test('wx.getWeRunData: a page\'s own steps are never sent to be sealed; without 
   assert.equal((await forged.json()).code, 'steps_not_accepted');
 });
 
-test('my.getOpenUserInfo: the response string from the host profile the user set', T, async () => {
+test('my.getOpenUserInfo: 40003 without the user\'s authorization, then the response string from the host profile the user set', T, async () => {
   const { user, api } = await miniApp('alipay');
   await user.send('PUT', '/api/v1/user/profile', { nickName: '小明', avatarUrl: 'https://example.com/a.png' });
 
-  const call = settle(api.getOpenUserInfo());
+  const before = await settle(api.getOpenUserInfo());
+  assert.equal(before.ok, true, 'a success callback, not a fail');
+  assert.deepEqual(JSON.parse(before.value.response),
+    { response: { code: '40003', msg: 'Insufficient Conditions', subCode: 'isv.invalid-auth-relations', subMsg: '无效的授权关系' } });
+  assert.deepEqual(await user.pendingConsents(), [], 'getOpenUserInfo asks nothing');
+
+  const authorized = settle(api.getAuthCode({ scopes: 'auth_user' }));
   await user.answerNext('allow', ['scope.userInfo']);
-  const answer = await call;
+  assert.equal((await authorized).ok, true);
+  const answer = await settle(api.getOpenUserInfo());
 
   assert.equal(answer.ok, true);
   assert.deepEqual(JSON.parse(answer.value.response), { response: { code: '10000', msg: 'Success', nickName: '小明', avatar: 'https://example.com/a.png' } });
