@@ -69,11 +69,11 @@ public sealed class AuthorizeEndpointTests : IAsyncLifetime
     [Fact]
     public async Task Authorize_DeniedScope_FailsAtOnceWithTheNativeDenial()
     {
-        var call = PostJson(_app, "/api/v1/authorize?wait=15", new { scope = "scope.userInfo" });
+        var call = PostJson(_app, "/api/v1/authorize?wait=15", new { scope = "scope.camera" });
         await AnswerAsync(_user, (string)(await PendingConsentAsync(_user))["id"]!, "deny");
         Assert.Equal("fail", (string)(await Json(await call.WaitAsync(Patience)))["status"]!);
 
-        var again = await Json(await PostJson(_app, "/api/v1/authorize?wait=0", new { scope = "scope.userInfo" }));
+        var again = await Json(await PostJson(_app, "/api/v1/authorize?wait=0", new { scope = "scope.camera" }));
 
         Assert.Equal("fail", (string)again["status"]!);
         Assert.Equal("denied", (string)again["error"]!["code"]!);
@@ -128,7 +128,7 @@ public sealed class AuthorizeEndpointTests : IAsyncLifetime
         var catalog = await Json(await _app.GetAsync("/api/v1/scopes/alipay"));
 
         var album = catalog["scopes"]!.AsArray().Single(s => (string)s!["name"]! == "scope.writePhotosAlbum")!;
-        Assert.Equal(["saveImage", "saveVideoToPhotosAlbum"], album["nativeApis"]!.AsArray().Select(a => (string)a!));
+        Assert.Equal(["saveImage", "saveImageToPhotosAlbum", "saveVideoToPhotosAlbum"], album["nativeApis"]!.AsArray().Select(a => (string)a!));
         Assert.Equal(["saveImage", "saveVideo"], album["apis"]!.AsArray().Select(a => (string)a!));
     }
 

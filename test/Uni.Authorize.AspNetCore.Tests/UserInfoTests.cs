@@ -27,9 +27,9 @@ public sealed class UserInfoTests : IAsyncLifetime
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
 
     [Theory]
-    [InlineData("getUserProfile")]
-    [InlineData("getUserInfo")]
-    public async Task Data_WeChatUserInfoAfterCodeExchange_AppServerChecksTheSignatureAndDecryptsTheWatermark(string api)
+    [InlineData("getUserProfile", false)]
+    [InlineData("getUserInfo", true)]
+    public async Task Data_WeChatUserInfoAfterCodeExchange_AppServerChecksTheSignatureAndDecryptsTheWatermark(string api, bool sealsIds)
     {
         var (appId, secret) = await _host.CreateAppAsync(Platform.WeChat);
         using var app = await _host.MiniAppAsync(appId, _userId);
@@ -45,8 +45,18 @@ public sealed class UserInfoTests : IAsyncLifetime
         var data = Decrypt(native, sessionKey);
         Assert.Equal(appId, (string)data["watermark"]!["appid"]!);
         Assert.InRange((long)data["watermark"]!["timestamp"]!, DateTimeOffset.UtcNow.AddMinutes(-1).ToUnixTimeSeconds(), DateTimeOffset.UtcNow.ToUnixTimeSeconds());
-        Assert.Equal((string)session["openid"]!, (string)data["openId"]!);
-        Assert.Equal((string)session["unionid"]!, (string)data["unionId"]!);
+        if (sealsIds)
+        {
+            Assert.Equal((string)session["openid"]!, (string)data["openId"]!);
+            Assert.Equal((string)session["unionid"]!, (string)data["unionId"]!);
+        }
+        else
+        {
+            // getUserProfile's sealed data has carried no ids since 2022: the app's server takes them from jscode2session.
+            Assert.False(data.ContainsKey("openId"));
+            Assert.False(data.ContainsKey("unionId"));
+        }
+
         Assert.Equal("微信用户", (string)data["nickName"]!);
     }
 
@@ -66,18 +76,38 @@ public sealed class UserInfoTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Data_WeChatBeforeAnyCodeExchange_FailsWithPleaseLogin()
+    public async Task Data_WeChatBeforeAnyCodeExchange_SucceedsWithTheSessionsOwnKeyThatTheLoginThenReplaces()
     {
-        var (appId, _) = await _host.CreateAppAsync(Platform.WeChat);
+        var (appId, secret) = await _host.CreateAppAsync(Platform.WeChat);
         using var app = await _host.MiniAppAsync(appId, _userId);
 
-        var answer = await Json(await app.PostAsJsonAsync("/api/v1/apis/getUserProfile/data", new { }));
+        var before = await DataAsync(app, "getUserProfile", new { });
+        var again = await DataAsync(app, "getUserProfile", new { });
         var withoutCredentials = await DataAsync(app, "getUserInfo", new { withCredentials = false });
+        var sessionKey = (string)(await WeChatExchangeAsync(app, appId, secret))["session_key"]!;
+        var after = await DataAsync(app, "getUserProfile", new { });
 
-        Assert.Equal("fail", (string)answer["status"]!);
-        Assert.Equal("getUserProfile:fail please login", (string)answer["native"]!["errMsg"]!);
+        Assert.Equal("微信用户", (string)before["userInfo"]!["nickName"]!);
+        Assert.Equal((string)before["signature"]!, (string)again["signature"]!);
         Assert.Equal("微信用户", (string)withoutCredentials["userInfo"]!["nickName"]!);
         Assert.Null(withoutCredentials["signature"]);
+        var rawData = (string)after["rawData"]!;
+        Assert.Equal(Convert.ToHexStringLower(SHA1.HashData(Encoding.UTF8.GetBytes(rawData + sessionKey))), (string)after["signature"]!);
+        Assert.NotEqual((string)before["signature"]!, (string)after["signature"]!);
+        Assert.Equal(appId, (string)Decrypt(after, sessionKey)["watermark"]!["appid"]!);
+    }
+
+    [Fact]
+    public async Task Data_ByteDanceBeforeAnyCodeExchange_StillFailsWithPleaseLogin()
+    {
+        var (appId, _) = await _host.CreateAppAsync(Platform.ByteDance);
+        using var app = await _host.MiniAppAsync(appId, _userId);
+        await GrantAsync(appId, "scope.userInfo", Platform.ByteDance);
+
+        var answer = await Json(await app.PostAsJsonAsync("/api/v1/apis/getUserInfo/data", new { }));
+
+        Assert.Equal("fail", (string)answer["status"]!);
+        Assert.Equal("getUserInfo:fail please login", (string)answer["native"]!["errMsg"]!);
     }
 
     [Fact]

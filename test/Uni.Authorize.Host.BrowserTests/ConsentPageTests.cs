@@ -217,16 +217,17 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
         var page = tab.Page;
         await Pages.SignInAsync(page, "/consent", user);
 
-        var (status, pending) = await miniApp.StartAuthorizeAsync("auth_user", "scope.camera");
+        // getAuthCode takes Alipay's auth scopes only (a device permission such as the camera is asked by its API).
+        var (status, pending) = await miniApp.StartAuthorizeAsync("auth_user", "auth_zhima");
         Assert.Equal(HttpStatusCode.Accepted, status);
-        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userInfo", "scope.camera");
+        await Pages.AnswerConsentAsync(page, appName, "allow", "scope.userInfo", "auth_zhima");
 
         var answer = await miniApp.WaitAsync(pending);
         Assert.Equal("ok", (string?)answer["status"]);
         Assert.False(string.IsNullOrEmpty((string?)answer["native"]!["authCode"]));
         var granted = answer["native"]!["authSuccessScopes"]!.AsArray().Select(s => (string?)s).ToArray();
         Assert.Contains("auth_user", granted);
-        Assert.Contains("scope.camera", granted);
+        Assert.Contains("auth_zhima", granted);
     }
 
     [Fact]

@@ -57,13 +57,13 @@ public sealed class DemoPageTests(HostProcess host, Browser browser) : IClassFix
         var page = tab.Page;
         await Pages.SignInAsync(page, "/?platform=alipay", Pages.UniqueUser("alipay"));
         await Expect(page.GetByTestId("platform-alipay")).ToHaveAttributeAsync("aria-pressed", "true");
-        // The page starts with location chosen; this call asks for two other scopes only.
+        // The page starts with location chosen; my.getAuthCode takes Alipay's auth scopes only, so this call asks for two.
         await page.GetByTestId("scope-scope.userLocation").UncheckAsync();
         await page.GetByTestId("scope-scope.userInfo").CheckAsync();
-        await page.GetByTestId("scope-scope.camera").CheckAsync();
+        await page.GetByTestId("scope-auth_zhima").CheckAsync();
 
         await page.GetByTestId("authorize").ClickAsync();
-        await Pages.AnswerConsentAsync(page, "Demo mini-app (Alipay)", "allow", "scope.userInfo", "scope.camera");
+        await Pages.AnswerConsentAsync(page, "Demo mini-app (Alipay)", "allow", "scope.userInfo", "auth_zhima");
         await Expect(page.GetByTestId("result-status")).ToHaveTextAsync("success");
         await Expect(page.GetByTestId("payload")).ToContainTextAsync("\"authCode\"");
         await Expect(page.GetByTestId("payload")).ToContainTextAsync("auth_user");

@@ -62,8 +62,9 @@ public sealed class ApiGateTests
     [InlineData(Platform.WeChat, "addPhoneContact", "scope.addPhoneContact")]
     [InlineData(Platform.WeChat, "addPhoneRepeatCalendar", "scope.addPhoneCalendar")]
     [InlineData(Platform.Alipay, "saveImage", "scope.writePhotosAlbum")]
-    [InlineData(Platform.Alipay, "chooseImage", "scope.camera")]
-    [InlineData(Platform.Alipay, "getOpenUserInfo", "scope.userInfo")]
+    [InlineData(Platform.Alipay, "saveImageToPhotosAlbum", "scope.writePhotosAlbum")]
+    [InlineData(Platform.Alipay, "chooseImage", "scope.photosAlbum")]
+    [InlineData(Platform.Alipay, "scan", "scope.camera")]
     [InlineData(Platform.Alipay, "getLocation", "scope.userLocation")]
     [InlineData(Platform.Baidu, "getUserInfo", "scope.userInfo")]
     [InlineData(Platform.ByteDance, "saveImageToPhotosAlbum", "scope.writePhotosAlbum")]
@@ -138,12 +139,13 @@ public sealed class ApiGateTests
     [InlineData(Platform.Kuaishou, "scanCode", "errMsg", "scanCode:fail auth deny")]
     [InlineData(Platform.WeChat, "RecorderManager.start", "errMsg", "operateRecorder:fail auth deny")]
     [InlineData(Platform.ByteDance, "RecorderManager.start", "errMsg", "RecorderManager.start:fail auth deny")]
-    [InlineData(Platform.Alipay, "saveImage", "error", 11)]
-    [InlineData(Platform.Alipay, "getLocation", "error", 11)]
+    [InlineData(Platform.Alipay, "saveImage", "error", 2002)]
+    [InlineData(Platform.Alipay, "getLocation", "error", 2002)]
     [InlineData(Platform.Baidu, "getUserInfo", "errMsg", "getUserInfo:fail auth deny")]
     public async Task TryAuthorizeApiAsync_DeniedBefore_FailsAtOnceWithTheApisNativePayload(Platform platform, string api, string key, object expected)
     {
-        var prompter = new ScriptedPrompter(PromptResult.Deny);
+        // Alipay keeps a refusal only with "don't ask again" ticked; the other platforms keep every refusal.
+        var prompter = new ScriptedPrompter(PromptResult.DenyDontAskAgain);
         using var authorizer = TestAuthorizer.Create(platform, prompter);
         await authorizer.TryAuthorizeApiAsync(api).Guarded();
 
@@ -183,14 +185,23 @@ public sealed class ApiGateTests
     }
 
     [Fact]
-    public async Task GetSettingAsync_WeChatUserInfoDenied_ReportsTheDecision()
+    public async Task TryAuthorizeAsync_WeChatUserInfo_GrantedWithoutDialogAndReportedTrueWhateverWasStored()
     {
-        using var authorizer = TestAuthorizer.Create(Platform.WeChat, new ScriptedPrompter(PromptResult.Deny));
-        await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.userInfo")).Guarded();
+        var prompter = new ScriptedPrompter(PromptResult.Deny);
+        var store = new InMemoryDecisionStore();
+        using var authorizer = TestAuthorizer.Create(Platform.WeChat, prompter, store: store);
+        // A refusal stored before WeChat stopped asking changes nothing: the platform grants and reports it.
+        await new DecisionManager(authorizer).SetDecisionAsync(Subject.Default, "scope.userInfo", DecisionState.Denied, DecisionSource.Settings, Platform.WeChat);
 
+        var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.userInfo")).Guarded();
         var settings = await authorizer.GetSettingAsync().Guarded();
+        var entries = await authorizer.GetSettingsEntriesAsync().Guarded();
 
-        Assert.False(Assert.IsAssignableFrom<IReadOnlyDictionary<string, bool>>(settings.Native["authSetting"])["scope.userInfo"]);
+        Assert.Equal("authorize:ok", outcome.Result!.ErrMsg);
+        Assert.Equal(0, prompter.Count);
+        Assert.True(Assert.IsAssignableFrom<IReadOnlyDictionary<string, bool>>(settings.Native["authSetting"])["scope.userInfo"]);
+        Assert.False(settings.AuthSetting.ContainsKey("scope.userInfo"));
+        Assert.DoesNotContain(entries, e => e.Scope.Name == "scope.userInfo");
     }
 
     [Fact]

@@ -84,14 +84,14 @@ public sealed class NativePayloadTests
     }
 
     [Fact]
-    public async Task TryAuthorizeAsync_AlipayDismissed_Error10()
+    public async Task TryAuthorizeAsync_AlipayDismissed_Error3()
     {
         using var authorizer = TestAuthorizer.Create(Platform.Alipay, new ScriptedPrompter(PromptResult.Dismissed));
 
         var error = (await authorizer.TryAuthorizeAsync(new AuthorizeRequest("auth_zhima")).Guarded()).Error!;
 
         Assert.Equal(AuthorizeErrorCode.Dismissed, error.Code);
-        Assert.Equal(10, error.Native["error"]);
+        Assert.Equal(3, error.Native["error"]);
     }
 
     [Fact]

@@ -116,9 +116,9 @@ public sealed class PromptBoundsTests
         var store = new InMemoryDecisionStore();
         using var authorizer = TestAuthorizer.Create(Platform.WeChat, prompter, store: store);
 
-        var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.userInfo") { Subject = Alice }).Guarded();
+        var outcome = await authorizer.TryAuthorizeAsync(new AuthorizeRequest("scope.record") { Subject = Alice }).Guarded();
 
         Assert.Equal(AuthorizeErrorCode.PromptFailed, outcome.Error?.Code);
-        Assert.Null(await store.GetAsync(Alice, "scope.userInfo"));
+        Assert.Null(await store.GetAsync(Alice, "scope.record"));
     }
 }

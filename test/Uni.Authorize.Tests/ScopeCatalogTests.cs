@@ -70,21 +70,22 @@ public sealed class ScopeCatalogTests
     }
 
     [Theory]
-    [InlineData("scope.userFuzzyLocation", "getFuzzyLocation", ScopePromptMode.Dialog)]
-    [InlineData("scope.bluetooth", "openBluetoothAdapter,createBLEPeripheralServer", ScopePromptMode.Dialog)]
-    [InlineData("scope.addPhoneContact", "addPhoneContact", ScopePromptMode.Dialog)]
-    [InlineData("scope.addPhoneCalendar", "addPhoneCalendar,addPhoneRepeatCalendar", ScopePromptMode.Dialog)]
-    [InlineData("scope.address", "chooseAddress", ScopePromptMode.Silent)]
-    [InlineData("scope.invoiceTitle", "chooseInvoiceTitle", ScopePromptMode.Silent)]
-    [InlineData("scope.invoice", "chooseInvoice", ScopePromptMode.Silent)]
-    public void PlatformScopes_WeChatsOwn_KnownBesideTheSeedsTable(string name, string apis, ScopePromptMode mode)
+    [InlineData("scope.userFuzzyLocation", "getFuzzyLocation", ScopePromptMode.Dialog, "WeChat")]
+    [InlineData("scope.bluetooth", "openBluetoothAdapter,createBLEPeripheralServer", ScopePromptMode.Dialog, "WeChat")]
+    [InlineData("scope.addPhoneContact", "addPhoneContact", ScopePromptMode.Dialog, "WeChat")]
+    [InlineData("scope.addPhoneCalendar", "addPhoneCalendar,addPhoneRepeatCalendar", ScopePromptMode.Dialog, "WeChat")]
+    [InlineData("scope.address", "chooseAddress", ScopePromptMode.Silent, "WeChat,ByteDance,Baidu")]
+    [InlineData("scope.invoiceTitle", "chooseInvoiceTitle", ScopePromptMode.Silent, "WeChat,Baidu")]
+    [InlineData("scope.invoice", "chooseInvoice", ScopePromptMode.Silent, "WeChat")]
+    public void PlatformScopes_PlatformsOwn_KnownBesideTheSeedsTable(string name, string apis, ScopePromptMode mode, string platforms)
     {
         var scope = Assert.Single(ScopeCatalog.PlatformScopes, s => s.Name == name);
         Assert.Equal(apis.Split(','), scope.Apis);
-        Assert.Equal(Platform.WeChat, Assert.Single(scope.Platforms.Keys));
+        Assert.Equal(platforms.Split(',').Select(Enum.Parse<Platform>).Order(), scope.Platforms.Keys.Order());
         Assert.Equal(mode, scope.Platforms[Platform.WeChat].PromptMode);
+        Assert.All(scope.Platforms.Keys.Where(p => p != Platform.WeChat), p => Assert.Equal(ScopePromptMode.Dialog, scope.Platforms[p].PromptMode));
         Assert.True(ScopeCatalog.TryResolve(Platform.WeChat, name, out ScopeDefinition _, out _));
-        Assert.False(ScopeCatalog.TryResolve(Platform.ByteDance, name, out ScopeDefinition _, out _));
+        Assert.False(ScopeCatalog.TryResolve(Platform.Kuaishou, name, out ScopeDefinition _, out _));
         Assert.DoesNotContain(ScopeCatalog.Scopes, s => s.Name == name);
     }
 
@@ -105,7 +106,7 @@ public sealed class ScopeCatalogTests
     [Theory]
     [InlineData(Platform.WeChat, "scope.writePhotosAlbum", "saveImageToPhotosAlbum,saveVideoToPhotosAlbum")]
     [InlineData(Platform.WeChat, "scope.camera", "CameraContext.startRecord,CameraContext.takePhoto")]
-    [InlineData(Platform.Alipay, "scope.writePhotosAlbum", "saveImage,saveVideoToPhotosAlbum")]
+    [InlineData(Platform.Alipay, "scope.writePhotosAlbum", "saveImage,saveImageToPhotosAlbum,saveVideoToPhotosAlbum")]
     [InlineData(Platform.ByteDance, "scope.camera", "chooseImage,chooseVideo,scanCode,CameraContext.takePhoto")]
     [InlineData(Platform.Baidu, "scope.calendar", "addEventOnCalendar,deleteEventOnCalendar")]
     public void NativeApis_Scope_ThePlatformsOwnNamesFunctionsFirst(Platform platform, string scope, string apis)

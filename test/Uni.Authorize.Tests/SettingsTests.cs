@@ -21,13 +21,14 @@ public sealed class SettingsTests
     public async Task GetSettingAsync_Alipay_KeysWithoutPrefixAndNoAuthCodeOnlyScopes()
     {
         using var authorizer = TestAuthorizer.Create(Platform.Alipay, new ScriptedPrompter(PromptResult.Allow));
-        await authorizer.AuthorizeAsync("scope.camera").Guarded();
-        await authorizer.AuthorizeAsync("scope.writePhotosAlbum").Guarded();
+        await authorizer.AuthorizeApiAsync("scan").Guarded();
+        await authorizer.AuthorizeApiAsync("saveImageToPhotosAlbum").Guarded();
+        await authorizer.AuthorizeApiAsync("chooseImage").Guarded();
         await authorizer.AuthorizeAsync("auth_zhima").Guarded();
 
         var settings = await authorizer.GetSettingAsync().Guarded();
 
-        Assert.Equal(new Dictionary<string, bool> { ["album"] = true, ["camera"] = true }, settings.AuthSetting);
+        Assert.Equal(new Dictionary<string, bool> { ["album"] = true, ["camera"] = true, ["writePhotosAlbum"] = true }, settings.AuthSetting);
         Assert.False(settings.Native.ContainsKey("errMsg"));
     }
 

@@ -31,7 +31,9 @@ const APIS = {
     chooseAddress: null, chooseInvoice: null, chooseInvoiceTitle: null,
   },
   alipay: {
-    getOpenUserInfo: 'scope.userInfo', getLocation: LOCATION, saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scanCode: CAMERA, chooseImage: CAMERA, chooseVideo: CAMERA,
+    // getOpenUserInfo asks nothing and answers 40003 until auth_user is granted: its own test below.
+    getLocation: LOCATION, saveImageToPhotosAlbum: ALBUM, saveImage: ALBUM, saveVideoToPhotosAlbum: ALBUM, scan: CAMERA,
+    chooseImage: 'scope.photosAlbum', chooseVideo: 'scope.photosAlbum',
     getAuthUserInfo: 'scope.userInfo', chooseLocation: null, choosePhoneContact: null, chooseAlipayContact: null, chooseContact: null,
     addPhoneContact: null, openBluetoothAdapter: null,
   },
@@ -62,7 +64,8 @@ function denied(platform, api, scope) {
   const errMsg = api + ':fail auth deny';
   switch (platform) {
     case 'alipay':
-      return { error: 11, errorMessage: '用户取消授权', authErrorScopes: { [ALIPAY_NATIVE[scope] || scope]: 11 } };
+      // A refusal kept (the settings page, or "don't ask again") fails Alipay's device permissions with 2002.
+      return { error: 2002, errorMessage: '用户已拒绝授权，且选择不再询问', authErrorScopes: { [ALIPAY_NATIVE[scope] || scope]: 2002 } };
     case 'bytedance':
       return { errMsg, errNo: '10200' };
     case 'baidu':
@@ -260,7 +263,8 @@ test('wx.getUserProfile: the anonymous profile without asking, signed and encryp
   const data = decrypt(success, sessionKey);
   assert.equal(data.watermark.appid, appId);
   assert.equal(data.nickName, '微信用户');
-  assert.ok(data.openId);
+  assert.equal(data.openId, undefined, 'getUserProfile seals no openId since 2022');
+  assert.equal(data.unionId, undefined, 'nor a unionId');
   assert.equal(info.errMsg, 'getUserInfo:ok');
   assert.deepEqual(info.userInfo, success.userInfo);
   assert.equal(info.signature, undefined, 'withCredentials: false carries nothing signed');
@@ -268,10 +272,24 @@ test('wx.getUserProfile: the anonymous profile without asking, signed and encryp
   assert.equal((await api.getSetting()).authSetting['scope.userInfo'], true);
 });
 
-test('wx.getUserProfile before any code exchange fails: there is no session key to sign with', T, async () => {
+test('wx.getUserProfile before any wx.login succeeds, sealed with the session\'s own key, which the next login replaces', T, async () => {
   const { api } = await miniApp('wechat');
 
-  assert.deepEqual(await settle(api.getUserProfile({ desc: 'show the avatar' })), { ok: false, value: { errMsg: 'getUserProfile:fail please login' } });
+  const before = await settle(api.getUserProfile({ desc: 'show the avatar' }));
+
+  assert.equal(before.ok, true);
+  assert.equal(before.value.errMsg, 'getUserProfile:ok');
+  assert.equal(before.value.userInfo.nickName, '微信用户');
+  assert.equal(typeof before.value.signature, 'string');
+  assert.equal(typeof before.value.encryptedData, 'string');
+});
+
+test('wx.authorize scope.userInfo: granted at once without a dialog, and getSetting reports it true', T, async () => {
+  const { user, api } = await miniApp('wechat');
+
+  assert.deepEqual(await settle(api.authorize({ scope: 'scope.userInfo' })), { ok: true, value: { errMsg: 'authorize:ok' } });
+  assert.deepEqual(await user.pendingConsents(), []);
+  assert.equal((await api.getSetting()).authSetting['scope.userInfo'], true);
 });
 
 test('wx.getWeRunData: a page\'s own steps are never sent to be sealed; without the host\'s step provider not supported', T, async () => {
@@ -298,13 +316,20 @@ test('wx.getWeRunData: a page\'s own steps are never sent to be sealed; without 
   assert.equal((await forged.json()).code, 'steps_not_accepted');
 });
 
-test('my.getOpenUserInfo: the response string from the host profile the user set', T, async () => {
+test('my.getOpenUserInfo: 40003 without the user\'s authorization, then the response string from the host profile the user set', T, async () => {
   const { user, api } = await miniApp('alipay');
   await user.send('PUT', '/api/v1/user/profile', { nickName: '小明', avatarUrl: 'https://example.com/a.png' });
 
-  const call = settle(api.getOpenUserInfo());
+  const before = await settle(api.getOpenUserInfo());
+  assert.equal(before.ok, true, 'a success callback, not a fail');
+  assert.deepEqual(JSON.parse(before.value.response),
+    { response: { code: '40003', msg: 'Insufficient Conditions', subCode: 'isv.invalid-auth-relations', subMsg: '无效的授权关系' } });
+  assert.deepEqual(await user.pendingConsents(), [], 'getOpenUserInfo asks nothing');
+
+  const authorized = settle(api.getAuthCode({ scopes: 'auth_user' }));
   await user.answerNext('allow', ['scope.userInfo']);
-  const answer = await call;
+  assert.equal((await authorized).ok, true);
+  const answer = await settle(api.getOpenUserInfo());
 
   assert.equal(answer.ok, true);
   assert.deepEqual(JSON.parse(answer.value.response), { response: { code: '10000', msg: 'Success', nickName: '小明', avatar: 'https://example.com/a.png' } });

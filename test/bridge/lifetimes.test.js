@@ -17,7 +17,7 @@ useHost((started, bridge) => {
 const GLOBALS = { wechat: 'wx', alipay: 'my', bytedance: 'tt', baidu: 'swan', kuaishou: 'ks' };
 const CASES = {
   wechat: { api: 'saveImageToPhotosAlbum', scope: 'scope.writePhotosAlbum' },
-  alipay: { api: 'chooseImage', scope: 'scope.camera' },
+  alipay: { api: 'chooseImage', scope: 'scope.photosAlbum' },
   bytedance: { api: 'getLocation', scope: 'scope.userLocation' },
   baidu: { api: 'chooseImage', scope: 'scope.camera' },
   kuaishou: { api: 'getLocation', scope: 'scope.userLocation' },

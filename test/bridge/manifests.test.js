@@ -26,7 +26,7 @@ const CASES = {
   alipay: {
     manifest: { permission: { 'scope.writePhotosAlbum': { desc: 'Save your poster' } } },
     api: 'chooseImage',
-    fail: { error: 4, errorMessage: '无权限调用', authErrorScopes: { 'scope.camera': 4 } },
+    fail: { error: 4, errorMessage: '无权限调用', authErrorScopes: { 'scope.photosAlbum': 4 } },
   },
   bytedance: {
     manifest: { permission: { 'scope.camera': { desc: 'Scan codes' } } },
@@ -41,7 +41,7 @@ const CASES = {
   kuaishou: {
     manifest: { permission: { 'scope.camera': { desc: 'Scan codes' } } },
     api: 'getLocation',
-    fail: { errMsg: 'getLocation:fail require permission desc' },
+    fail: { errMsg: 'getLocation:fail 小程序未在 AppConfig 中注册该权限' },
   },
 };
 

@@ -235,14 +235,14 @@ test('my.getAuthCode: auth_base is silent and yields a code; auth_user asks the 
   assert.deepEqual(await api.openSetting(), { authSetting: { userInfo: true } });
 });
 
-test('my.getAuthCode: a refusal fails with error 11; a closed dialog with error 10; a timeout with error 3', T, async () => {
+test('my.getAuthCode: a refusal fails with error 11 and is asked again; a closed dialog with error 3; a timeout with error 3', T, async () => {
   const { api, user, token, appId } = await miniApp('alipay');
   const refused = callback(api.getAuthCode, { scopes: 'auth_user' });
   await user.answerNext('deny');
   const seen = await refused;
   assert.deepEqual(seen.calls, ['fail', 'complete']);
   assert.deepEqual(seen.fail, { error: 11, errorMessage: '用户取消授权', authErrorScopes: { auth_user: 11 } });
-  assert.deepEqual(await api.getSetting(), { authSetting: { userInfo: false } });
+  assert.deepEqual(await api.getSetting(), { authSetting: {} }, 'Alipay keeps no plain refusal');
 
   // In the settings page the user turns the profile back on; my.openSetting answers with Alipay's keys.
   const withPage = UniBridge.install({
@@ -254,7 +254,7 @@ test('my.getAuthCode: a refusal fails with error 11; a closed dialog with error 
   const closed = settle(api.getAuthCode({ scopes: 'auth_zhima' }));
   await user.answerNext('dismiss', ['auth_zhima']);
   const dismissed = await closed;
-  assert.deepEqual(dismissed, { ok: false, value: { error: 10, errorMessage: '用户关闭授权弹窗', authErrorScopes: { auth_zhima: 10 } } });
+  assert.deepEqual(dismissed, { ok: false, value: { error: 3, errorMessage: '用户关闭授权弹窗', authErrorScopes: { auth_zhima: 3 } } });
 
   const impatient = UniBridge.install({ host: host.base, token, platform: 'alipay', target: {}, timeout: 1500 });
   assert.deepEqual(await settle(impatient.getAuthCode({ scopes: 'auth_zhima' })),

@@ -181,6 +181,7 @@ internal static class ConsentAnswers
                 PromptAnswer.AllowOnce => PromptResult.AllowOnce,
                 PromptAnswer.AllowWhileUsing => PromptResult.AllowWhileUsing,
                 PromptAnswer.Deny => PromptResult.Deny,
+                PromptAnswer.DenyDontAskAgain => PromptResult.DenyDontAskAgain,
                 _ => PromptResult.Dismissed,
             };
         }
@@ -195,6 +196,15 @@ internal static class ConsentAnswers
         return PromptResult.PerScope(answers);
     }
 
+    /// <summary>The answer with every refusal made with "don't ask again" ticked.</summary>
+    public static PromptResult DontAskAgain(PromptResult answer, IReadOnlyList<string> scopes)
+    {
+        var answers = scopes.ToDictionary(scope => scope, answer.AnswerFor, StringComparer.Ordinal);
+        return answers.Values.All(a => a == PromptAnswer.Deny)
+            ? PromptResult.DenyDontAskAgain
+            : PromptResult.PerScope(answers.ToDictionary(a => a.Key, a => a.Value == PromptAnswer.Deny ? PromptAnswer.DenyDontAskAgain : a.Value, StringComparer.Ordinal));
+    }
+
     /// <summary>The scope definitions of canonical <paramref name="names"/> (the privacy agreement included).</summary>
     public static ScopeDefinition[] Definitions(IEnumerable<string> names) =>
         [.. names.Select(name => name == ScopeCatalog.PrivacyAgreement.Name ? ScopeCatalog.PrivacyAgreement : ScopeCatalog.TryGet(name, out var scope) ? scope : null)
@@ -206,6 +216,7 @@ internal static class ConsentAnswers
         PromptAnswer.AllowOnce => "allowOnce",
         PromptAnswer.AllowWhileUsing => "allowWhileUsing",
         PromptAnswer.Deny => "deny",
+        PromptAnswer.DenyDontAskAgain => "denyDontAskAgain",
         _ => "dismiss",
     };
 
@@ -215,6 +226,7 @@ internal static class ConsentAnswers
         "allowOnce" => PromptAnswer.AllowOnce,
         "allowWhileUsing" => PromptAnswer.AllowWhileUsing,
         "deny" => PromptAnswer.Deny,
+        "denyDontAskAgain" => PromptAnswer.DenyDontAskAgain,
         _ => PromptAnswer.Dismissed,
     };
 }

@@ -278,6 +278,16 @@ internal static class UserEndpoints
             return Problems.BadRequest("invalid_answer", "Send either 'answer' for every scope or 'scopes' with one answer per scope.");
         }
 
+        if (body.DontAskAgain == true)
+        {
+            if (!new PromptRequest(consent.Subject, consent.Platform, ConsentAnswers.Definitions(consent.Scopes)).OffersDontAskAgain)
+            {
+                return Problems.BadRequest("invalid_answer", "'dontAskAgain' is offered on Alipay, for its device permissions (location, album, camera) only.");
+            }
+
+            result = ConsentAnswers.DontAskAgain(result, consent.Scopes);
+        }
+
         if (consent.Scopes.Any(scope => result.AnswerFor(scope) == PromptAnswer.AllowWhileUsing)
             && !new PromptRequest(consent.Subject, consent.Platform, ConsentAnswers.Definitions(consent.Scopes)).OffersWhileUsing)
         {
@@ -448,6 +458,7 @@ internal static class UserEndpoints
         })], consent.CreatedAt, consent.ExpiresAt)
         {
             OffersWhileUsing = new PromptRequest(consent.Subject, consent.Platform, scopes).OffersWhileUsing,
+            OffersDontAskAgain = new PromptRequest(consent.Subject, consent.Platform, scopes).OffersDontAskAgain,
         };
     }
 

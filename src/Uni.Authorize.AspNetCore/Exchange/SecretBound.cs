@@ -23,6 +23,12 @@ internal static class SecretBound
         return sessionKey;
     }
 
+    /// <summary>The user's current session key, made when there is none (WeChat keeps one from the session's start, so its
+    /// user info is sealed before the first <c>wx.login</c>); the next code exchange replaces it.</summary>
+    public static async ValueTask<string> CurrentSessionKeyAsync(IIdentityStore store, HostApp app, string userId, CancellationToken cancellationToken) =>
+        await SessionKeyAsync(store, app.Id, userId, cancellationToken).ConfigureAwait(false)
+            ?? await NewSessionKeyAsync(store, app, userId, cancellationToken).ConfigureAwait(false);
+
     /// <summary>The session key the app's server holds for the user, or <see langword="null"/> when it has none, or got it
     /// under a secret that has been rotated since (the app is read from the store, not from a cached session).</summary>
     public static async ValueTask<string?> SessionKeyAsync(IIdentityStore store, string appId, string userId, CancellationToken cancellationToken)

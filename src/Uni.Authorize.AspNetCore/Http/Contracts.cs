@@ -11,7 +11,11 @@ internal sealed record ApiGateBody(string? Api);
 
 internal sealed record SignInBody(string? Name);
 
-internal sealed record ConsentAnswerBody(string? Answer, Dictionary<string, string>? Scopes);
+internal sealed record ConsentAnswerBody(string? Answer, Dictionary<string, string>? Scopes)
+{
+    /// <summary>Alipay's "保持以上选择，不再询问" box: a refusal with it ticked is kept (<c>2003</c>, then <c>2002</c>).</summary>
+    public bool? DontAskAgain { get; init; }
+}
 
 internal sealed record SettingChangeBody(string? Scope, string? State);
 
@@ -121,6 +125,9 @@ internal sealed record ConsentInfo(string Id, AppInfo App, IReadOnlyList<ScopeIn
 {
     /// <summary>Whether the dialog offers "allow while using" (every asked scope is a location scope).</summary>
     public bool OffersWhileUsing { get; init; }
+
+    /// <summary>Whether the dialog offers Alipay's "don't ask again" box (an Alipay device permission is asked).</summary>
+    public bool OffersDontAskAgain { get; init; }
 }
 
 internal sealed record ConsentList(IReadOnlyList<ConsentInfo> Consents);

@@ -24,6 +24,10 @@ internal static class UserInfoEndpoints
 
     private static readonly string[] DataScopes = ["scope.userInfo", "scope.werun"];
 
+    // Alipay's open API answer without an authorization relation (my.getOpenUserInfo reference, error 40003).
+    private const string AlipayNoAuthorization =
+        """{"response":{"code":"40003","msg":"Insufficient Conditions","subCode":"isv.invalid-auth-relations","subMsg":"无效的授权关系"}}""";
+
     public static void Map(IEndpointRouteBuilder group) =>
         group.MapPost("/apis/{api}/data", GetDataAsync).Accepts<ApiDataBody>("application/json").Produces<CallResponse>();
 
@@ -58,8 +62,7 @@ internal static class UserInfoEndpoints
         var ct = context.RequestAborted;
         if (ScopeOf(platform, api) is { } scope)
         {
-            var settings = await authorizer.GetSettingAsync(session.Subject, platform, ct).ConfigureAwait(false);
-            if (!settings.Decisions.Any(d => d.Scope == scope && d.State == DecisionState.Granted))
+            if (!await GrantedAsync(authorizer, session, scope, ct).ConfigureAwait(false))
             {
                 return Problems.Forbidden("not_granted", $"'{api}' needs {scope}, which the user has not granted: call the API's gate first.");
             }
@@ -71,6 +74,13 @@ internal static class UserInfoEndpoints
         {
             return Problems.Forbidden("privacy_not_agreed",
                 $"'{api}' needs the user's agreement to the app's privacy contract: call the API's gate first.");
+        }
+
+        // Alipay's getOpenUserInfo asks nothing: without the user's authorization (auth_user through getAuthCode or the
+        // getAuthorize button) it succeeds with the gateway's 40003 response, which the page reads, not a fail callback.
+        if (platform == Platform.Alipay && !await GrantedAsync(authorizer, session, "scope.userInfo", ct).ConfigureAwait(false))
+        {
+            return Ok(platform, new() { ["response"] = AlipayNoAuthorization });
         }
 
         var store = identities.Store;
@@ -133,24 +143,35 @@ internal static class UserInfoEndpoints
             return Ok(platform, payload);
         }
 
-        var sessionKey = await SecretBound.SessionKeyAsync(store, session.App.Id, userId, ct).ConfigureAwait(false);
+        // WeChat has a session key from the session's start, so its user info needs no wx.login first; ByteDance's
+        // needs tt.login.
+        var sessionKey = platform == Platform.WeChat
+            ? await SecretBound.CurrentSessionKeyAsync(store, session.App, userId, ct).ConfigureAwait(false)
+            : await SecretBound.SessionKeyAsync(store, session.App.Id, userId, ct).ConfigureAwait(false);
         if (sessionKey is null)
         {
             return LoginRequired(platform, api);
         }
 
-        var plain = new Dictionary<string, object?>
+        // WeChat's getUserProfile seals no openId / unionId (since 2022; its api-typings), getUserInfo still does.
+        var withIds = !(platform == Platform.WeChat && api == "getUserProfile");
+        var plain = new Dictionary<string, object?>();
+        if (withIds)
         {
-            ["openId"] = platform == Platform.WeChat
+            plain["openId"] = platform == Platform.WeChat
                 ? await pseudonyms.OpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false)
-                : await pseudonyms.ByteDanceOpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false),
-        };
+                : await pseudonyms.ByteDanceOpenIdAsync(session.App.Id, userId, ct).ConfigureAwait(false);
+        }
+
         foreach (var (key, value) in userInfo)
         {
             plain[key] = value;
         }
 
-        plain["unionId"] = await pseudonyms.UnionIdAsync(userId, ct).ConfigureAwait(false);
+        if (withIds)
+        {
+            plain["unionId"] = await pseudonyms.UnionIdAsync(userId, ct).ConfigureAwait(false);
+        }
         var (encryptedData, iv) = SessionKeyCrypto.Encrypt(plain, session.App.Id, time.GetUtcNow(), sessionKey);
         payload["signature"] = SessionKeyCrypto.Sign(rawData, sessionKey);
         payload["encryptedData"] = encryptedData;
@@ -223,6 +244,10 @@ internal static class UserInfoEndpoints
         var (encryptedData, iv) = SessionKeyCrypto.Encrypt(data, session.App.Id, time.GetUtcNow(), sessionKey);
         return Ok(Platform.WeChat, new() { ["encryptedData"] = encryptedData, ["iv"] = iv });
     }
+
+    private static async ValueTask<bool> GrantedAsync(Authorizer authorizer, SessionContext session, string scope, CancellationToken ct) =>
+        (await authorizer.GetSettingAsync(session.Subject, session.App.Platform, ct).ConfigureAwait(false))
+            .Decisions.Any(d => d.Scope == scope && d.State == DecisionState.Granted);
 
     private static string? ScopeOf(Platform platform, string api) =>
         DataScopes.FirstOrDefault(s => ScopeCatalog.TryGet(s, out var scope) && ScopeCatalog.NativeApis(scope, platform).Contains(api));

@@ -23,7 +23,8 @@ public sealed partial class Authorizer
             // "Allow while using" lasts as long as the asking call's session, which only the instance that asked knows:
             // that instance records it.
             var given = answer.AnswerFor(scope.Name);
-            if (given == PromptAnswer.AllowWhileUsing || Answered(given, now, sessionEndsAt: null) is not var (state, lifetime, expiresAt))
+            if (given == PromptAnswer.AllowWhileUsing
+                || Answered(given, now, sessionEndsAt: null, scope.Platforms.GetValueOrDefault(request.Platform)) is not var (state, lifetime, expiresAt))
             {
                 continue;
             }

@@ -62,6 +62,12 @@ public sealed partial class Authorizer
                 continue;
             }
 
+            // A scope the platform never asks for has no switch: whatever was stored, the platform grants it.
+            if (rule.PromptMode == ScopePromptMode.Silent)
+            {
+                continue;
+            }
+
             var decision = decisions.FirstOrDefault(d => string.Equals(d.Scope, scope.Name, StringComparison.Ordinal));
             if (decision is not null || rule.PromptMode == ScopePromptMode.SettingsOnly)
             {
@@ -94,7 +100,8 @@ public sealed partial class Authorizer
             if (state == DecisionState.NotDetermined
                 || !ScopeCatalog.TryGet(decision.Scope, out var scope)
                 || !scope.Platforms.TryGetValue(platform, out var rule)
-                || rule.SettingKey is null)
+                || rule.SettingKey is null
+                || rule.PromptMode == ScopePromptMode.Silent)
             {
                 continue;
             }
@@ -103,14 +110,15 @@ public sealed partial class Authorizer
             shown.Add(decision);
         }
 
-        // AuthSetting lists decisions; the platform's own payload also reports what it grants without asking.
+        // AuthSetting lists decisions; the platform's own payload also reports what it grants without asking (WeChat's
+        // user info, address and invoices: always true).
         var reported = authSetting;
         if (PlatformApis.ReportedGranted(platform) is { Count: > 0 } defaults)
         {
             reported = new Dictionary<string, bool>(authSetting, StringComparer.Ordinal);
             foreach (var key in defaults)
             {
-                reported.TryAdd(key, true);
+                reported[key] = true;
             }
         }
 

@@ -37,6 +37,8 @@ public sealed partial class Authorizer
 
         var states = new DecisionState[scopes.Length];
         var codes = new AuthorizeErrorCode?[scopes.Length];
+        // Alipay tells a refusal made now from one kept from before; the other platforms word them alike.
+        var refusals = platform == Platform.Alipay ? new Refusal[scopes.Length] : null;
         var now = _time.GetUtcNow();
         List<int>? toAsk = null;
         for (var i = 0; i < scopes.Length; i++)
@@ -74,11 +76,11 @@ public sealed partial class Authorizer
 
         if (toAsk is not null)
         {
-            await AskAsync(subject, platform, scopes, toAsk, states, codes, calledAt, cancellationToken, manifest: manifest, sessionEndsAt: request.SessionEndsAt)
-                .ConfigureAwait(false);
+            await AskAsync(subject, platform, scopes, toAsk, states, codes, calledAt, cancellationToken, manifest: manifest, sessionEndsAt: request.SessionEndsAt,
+                refusals: refusals).ConfigureAwait(false);
         }
 
-        var outcome = await ComposeAsync(subject, platform, api, scopes, states, codes, cancellationToken).ConfigureAwait(false);
+        var outcome = await ComposeAsync(subject, platform, api, scopes, states, codes, cancellationToken, refusals).ConfigureAwait(false);
         if (!outcome.Succeeded)
         {
             activity?.SetStatus(ActivityStatusCode.Error, outcome.Error!.Code.ToString());
@@ -160,7 +162,8 @@ public sealed partial class Authorizer
 
     private async Task AskAsync(
         Subject subject, Platform platform, ResolvedScope[] scopes, List<int> toAsk, DecisionState[] states, AuthorizeErrorCode?[] codes,
-        long calledAt, CancellationToken cancellationToken, bool askDenied = false, AppManifest? manifest = null, DateTimeOffset? sessionEndsAt = null)
+        long calledAt, CancellationToken cancellationToken, bool askDenied = false, AppManifest? manifest = null, DateTimeOffset? sessionEndsAt = null,
+        Refusal[]? refusals = null)
     {
         if (_prompter is null)
         {
@@ -209,6 +212,11 @@ public sealed partial class Authorizer
             }
 
             states[i] = round.States![k];
+            if (refusals is not null && round.Refusals is { } made)
+            {
+                refusals[i] = made[k];
+            }
+
             codes[i] = states[i] switch
             {
                 DecisionState.Granted => null,
@@ -298,6 +306,7 @@ public sealed partial class Authorizer
         }
 
         var decidedAt = _time.GetUtcNow();
+        var refusals = new Refusal[scopes.Length];
         foreach (var i in ask)
         {
             if (answer.AnswerFor(scopes[i].Scope.Name) == PromptAnswer.AllowWhileUsing && !IsLocation(scopes[i].Scope.Name))
@@ -310,7 +319,7 @@ public sealed partial class Authorizer
 
         foreach (var i in ask)
         {
-            if (Answered(answer.AnswerFor(scopes[i].Scope.Name), decidedAt, sessionEndsAt) is not var (state, lifetime, expiresAt))
+            if (Answered(answer.AnswerFor(scopes[i].Scope.Name), decidedAt, sessionEndsAt, scopes[i].Rule) is not var (state, lifetime, expiresAt))
             {
                 continue;
             }
@@ -324,12 +333,15 @@ public sealed partial class Authorizer
             {
                 // The user answered: record it even if every caller has stopped waiting.
                 var stored = (await WriteAsync(write, current[i]?.State ?? DecisionState.NotDetermined, CancellationToken.None).ConfigureAwait(false)).Current;
-                // An "allow once" is stored already expired: it grants the call that asked (the write, here or by the
-                // instance the user answered through, is the version after the one read), and nothing after.
-                states[i] = lifetime == DecisionLifetime.Once && stored is { State: DecisionState.Granted, Lifetime: DecisionLifetime.Once } once
-                    && once.Version == write.ExpectedVersion + 1
-                    ? DecisionState.Granted
-                    : stored?.EffectiveState(decidedAt) ?? DecisionState.NotDetermined;
+                // An answer for this call only ("allow once", Alipay's plain refusal) is stored already expired: it
+                // answers the call that asked (the write, here or by the instance the user answered through, is the
+                // version after the one read), and the next call asks again.
+                var mine = stored is not null && stored.Version == write.ExpectedVersion + 1 && stored.State == state && stored.Lifetime == lifetime;
+                states[i] = lifetime == DecisionLifetime.Once && mine ? state : stored?.EffectiveState(decidedAt) ?? DecisionState.NotDetermined;
+                if (mine && state == DecisionState.Denied)
+                {
+                    refusals[i] = lifetime == DecisionLifetime.Once ? Refusal.Now : Refusal.NowKept;
+                }
             }
             catch (Exception ex)
             {
@@ -338,25 +350,32 @@ public sealed partial class Authorizer
             }
         }
 
-        return PromptRound.Decided(states);
+        return PromptRound.Decided(states, refusals);
     }
 
     private async ValueTask<AuthorizeOutcome> ComposeAsync(
-        Subject subject, Platform platform, string api, ResolvedScope[] scopes, DecisionState[] states, AuthorizeErrorCode?[] codes, CancellationToken cancellationToken)
+        Subject subject, Platform platform, string api, ResolvedScope[] scopes, DecisionState[] states, AuthorizeErrorCode?[] codes, CancellationToken cancellationToken,
+        Refusal[]? refusals = null)
     {
         List<ResolvedScope>? granted = null;
         Dictionary<string, int>? alipayErrors = null;
         AuthorizeErrorCode? firstError = null;
         ResolvedScope? firstFailed = null;
+        var firstRefusal = Refusal.Earlier;
         for (var i = 0; i < scopes.Length; i++)
         {
             if (codes[i] is { } code)
             {
-                firstError ??= code;
-                firstFailed ??= scopes[i];
+                if (firstFailed is null)
+                {
+                    (firstError, firstFailed, firstRefusal) = (code, scopes[i], refusals?[i] ?? Refusal.Earlier);
+                }
+
                 if (platform == Platform.Alipay)
                 {
-                    (alipayErrors ??= new(StringComparer.Ordinal))[scopes[i].Rule.NativeName] = NativePayloads.AlipayError(code).Error;
+                    (alipayErrors ??= new(StringComparer.Ordinal))[scopes[i].Rule.NativeName] = code == AuthorizeErrorCode.Denied
+                        ? NativePayloads.AlipayRefusal(scopes[i], refusals?[i] ?? Refusal.Earlier).Error
+                        : NativePayloads.AlipayError(code).Error;
                 }
             }
             else if (states[i] == DecisionState.Granted)
@@ -371,8 +390,11 @@ public sealed partial class Authorizer
             var failed = firstFailed!;
             var code = firstError ?? AuthorizeErrorCode.PromptFailed;
             return new AuthorizeOutcome(code == AuthorizeErrorCode.Denied && scopes.Length == 1
-                ? (ReferenceEquals(api, ResolvedScope.AuthorizeApi) ? failed.Denied : ApiOutcomes.Denied(platform, api, failed))
-                : NativePayloads.Failure(platform, api, code, Explain(code, failed), errorScopes, failed.Rule.NativeName));
+                ? firstRefusal != Refusal.Earlier
+                    ? ResolvedScope.DeniedError(platform, api, failed, firstRefusal)
+                    : (ReferenceEquals(api, ResolvedScope.AuthorizeApi) ? failed.Denied : ApiOutcomes.Denied(platform, api, failed))
+                : NativePayloads.Failure(platform, api, code, Explain(code, failed), errorScopes, failed.Rule.NativeName,
+                    platform == Platform.Alipay && code == AuthorizeErrorCode.Denied ? NativePayloads.AlipayRefusal(failed, firstRefusal) : null));
         }
 
         string? authCode = null;
@@ -394,13 +416,20 @@ public sealed partial class Authorizer
     }
 
     /// <summary>The decision an answer makes, or <see langword="null"/> when it makes none (dismissed).</summary>
-    private (DecisionState State, DecisionLifetime Lifetime, DateTimeOffset? ExpiresAt)? Answered(PromptAnswer answer, DateTimeOffset decidedAt, DateTimeOffset? sessionEndsAt)
+    private (DecisionState State, DecisionLifetime Lifetime, DateTimeOffset? ExpiresAt)? Answered(
+        PromptAnswer answer, DateTimeOffset decidedAt, DateTimeOffset? sessionEndsAt, PlatformScope? rule)
     {
         var granted = decidedAt + _grantLifetime;
+        // Alipay keeps a refusal only when the user ticked "don't ask again", which it offers for device permissions;
+        // a plain refusal, and any refusal of a getAuthCode scope, answers this call only (the next call asks again).
+        var keptRefusal = rule?.Platform != Platform.Alipay
+            || (answer == PromptAnswer.DenyDontAskAgain && ResolvedScope.IsDevicePermission(rule));
         return answer switch
         {
             PromptAnswer.Allow => (DecisionState.Granted, DecisionLifetime.Standing, granted),
-            PromptAnswer.Deny => (DecisionState.Denied, DecisionLifetime.Standing, decidedAt + _denialLifetime),
+            PromptAnswer.Deny or PromptAnswer.DenyDontAskAgain => keptRefusal
+                ? (DecisionState.Denied, DecisionLifetime.Standing, decidedAt + _denialLifetime)
+                : (DecisionState.Denied, DecisionLifetime.Once, decidedAt),
             PromptAnswer.AllowOnce => (DecisionState.Granted, DecisionLifetime.Once, decidedAt),
             PromptAnswer.AllowWhileUsing => (DecisionState.Granted, DecisionLifetime.WhileUsing,
                 sessionEndsAt is { } end && (granted is null || end < granted) ? end : granted),

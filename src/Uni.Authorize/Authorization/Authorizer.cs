@@ -84,7 +84,9 @@ public sealed partial class Authorizer : IDisposable
     /// <summary>Asks for the request's scopes; a refusal is a value, not an exception.</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> ended this caller's wait.</exception>
     public ValueTask<AuthorizeOutcome> TryAuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken = default) =>
-        AuthorizeCore(request, ResolvedScope.AuthorizeApi, cancellationToken);
+        (request.Platform ?? Platform) == Platform.Alipay && DevicePermissionAsked(request) is { } refused
+            ? new(new AuthorizeOutcome(refused))
+            : AuthorizeCore(request, ResolvedScope.AuthorizeApi, cancellationToken);
 
     /// <summary>Guards a call of <paramref name="api"/> (<c>getLocation</c>): authorizes its scope first, prompting when
     /// undetermined; failures use the API's name (<c>getLocation:fail auth deny</c>).</summary>
@@ -343,6 +345,23 @@ public sealed partial class Authorizer : IDisposable
         {
             return (null, StoreFailure(platform, api, ex));
         }
+    }
+
+    // Alipay's getAuthCode knows only its auth scopes: a device permission (location, album, camera) is asked by its own
+    // API (my.getLocation), never by getAuthCode, so asking for one is a bad parameter, with no dialog.
+    private static AuthorizeError? DevicePermissionAsked(AuthorizeRequest request)
+    {
+        foreach (var input in request.Scopes ?? (request.Scope is null ? [] : [request.Scope]))
+        {
+            if (input is not null && ScopeCatalog.TryResolve(Platform.Alipay, input, out ResolvedScope scope) && ResolvedScope.IsDevicePermission(scope.Rule))
+            {
+                return NativePayloads.Failure(Platform.Alipay, ResolvedScope.AuthorizeApi, AuthorizeErrorCode.InvalidScope,
+                    $"{input} is not a getAuthCode scope on Alipay (auth_base, auth_user, auth_zhima): its own API asks for it ({string.Join(", ", ScopeCatalog.NativeApis(scope.Scope, Platform.Alipay))}).",
+                    scopeInput: input);
+            }
+        }
+
+        return null;
     }
 
     // The scopes the platforms offer "while using" for.

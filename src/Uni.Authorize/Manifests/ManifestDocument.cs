@@ -113,6 +113,13 @@ internal static class ManifestDocument
 
             infos.Add(api);
         }
+
+        // WeChat's requiredPrivateInfos reference: getLocation and getFuzzyLocation exclude each other (an app asks
+        // for the precise or the approximate location, never both).
+        if (infos.Contains("getLocation") && infos.Contains("getFuzzyLocation"))
+        {
+            throw Bad("'requiredPrivateInfos' cannot list both getLocation and getFuzzyLocation: WeChat allows one of the two.");
+        }
     }
 
     private static ArgumentException Bad(string message) => new(message);

@@ -30,7 +30,8 @@ internal static class NativePayloads
         AuthorizeErrorCode code,
         string message,
         IReadOnlyDictionary<string, int>? authErrorScopes = null,
-        string? scopeInput = null)
+        string? scopeInput = null,
+        (int Error, string Message)? alipayError = null)
     {
         authErrorScopes ??= NoErrorScopes;
         if (platform == Platform.Web)
@@ -41,7 +42,7 @@ internal static class NativePayloads
 
         if (platform == Platform.Alipay)
         {
-            var (error, errorMessage) = AlipayError(code);
+            var (error, errorMessage) = alipayError ?? AlipayError(code);
             var alipay = authErrorScopes.Count == 0
                 ? Payload(("error", error), ("errorMessage", errorMessage))
                 : Payload(("error", error), ("errorMessage", errorMessage), ("authErrorScopes", authErrorScopes));
@@ -59,16 +60,27 @@ internal static class NativePayloads
         return new AuthorizeError(code, message, platform, errMsg, authErrorScopes, native);
     }
 
-    /// <summary>Alipay's <c>error</c> and <c>errorMessage</c>: 11 refused, 10 closed, 2 bad parameter, 4 no permission, 3 no result.</summary>
+    /// <summary>Alipay's <c>error</c> and <c>errorMessage</c>: 11 refused, 3 closed or no result, 2 bad parameter, 4 no
+    /// permission. Refusals of device permissions have their own codes (<see cref="AlipayRefusal"/>).</summary>
     public static (int Error, string Message) AlipayError(AuthorizeErrorCode code) => code switch
     {
         AuthorizeErrorCode.Denied or AuthorizeErrorCode.SettingsOnly => (11, "用户取消授权"),
-        AuthorizeErrorCode.Dismissed or AuthorizeErrorCode.Canceled => (10, "用户关闭授权弹窗"),
+        AuthorizeErrorCode.Dismissed or AuthorizeErrorCode.Canceled => (3, "用户关闭授权弹窗"),
         AuthorizeErrorCode.InvalidScope or AuthorizeErrorCode.InvalidRequest => (2, "参数错误"),
         AuthorizeErrorCode.UnsupportedScope or AuthorizeErrorCode.NotSupportedByPlugin or AuthorizeErrorCode.PrivacyNotAuthorized
             or AuthorizeErrorCode.Undeclared => (4, "无权限调用"),
         _ => (3, "未获取到授权结果"),
     };
+
+    /// <summary>Alipay's refusal codes (my.getSetting reference): a device permission refused now is 2001, refused with
+    /// "don't ask again" 2003, refused before (kept) 2002; a <c>getAuthCode</c> scope is 11 ("call again to ask again").</summary>
+    public static (int Error, string Message) AlipayRefusal(ResolvedScope scope, Refusal refusal) =>
+        !ResolvedScope.IsDevicePermission(scope.Rule) ? (11, "用户取消授权") : refusal switch
+        {
+            Refusal.Now => (2001, "用户拒绝授权"),
+            Refusal.NowKept => (2003, "用户拒绝授权，且选择不再询问"),
+            _ => (2002, "用户已拒绝授权，且选择不再询问"),
+        };
 
     private static string FailMessage(Platform platform, string api, AuthorizeErrorCode code, string? scopeInput) => code switch
     {
@@ -81,6 +93,8 @@ internal static class NativePayloads
         AuthorizeErrorCode.InvalidRequest => api + ":fail invalid param",
         AuthorizeErrorCode.PrivacyNotAuthorized => api + ":fail privacy permission is not authorized",
         AuthorizeErrorCode.NotSupportedByPlugin => $"{api}:fail scope \"{scopeInput}\" is not supported to be authorized by plugin",
+        // Kuaishou's own wording for a permission the app's config does not declare.
+        AuthorizeErrorCode.Undeclared when platform == Platform.Kuaishou => api + ":fail 小程序未在 AppConfig 中注册该权限",
         // WeChat's two wordings: an API missing from requiredPrivateInfos (no scope named), a scope without permission desc.
         AuthorizeErrorCode.Undeclared when scopeInput is null => api + ":fail the api need to be declared in the requiredPrivateInfos field in app.json/ext.json",
         AuthorizeErrorCode.Undeclared => api + ":fail require permission desc",

@@ -24,6 +24,10 @@ public sealed record PromptRequest(Subject Subject, Platform Platform, IReadOnly
 
     /// <summary>Whether the dialog may offer "allow while using": every asked scope is a location scope.</summary>
     public bool OffersWhileUsing => Scopes.Count > 0 && Scopes.All(s => Authorizer.IsLocation(s.Name));
+
+    /// <summary>Whether the dialog offers Alipay's "保持以上选择，不再询问" (don't ask again) box: an Alipay device
+    /// permission (location, album, camera) is asked; without the box ticked Alipay keeps no refusal.</summary>
+    public bool OffersDontAskAgain => Platform == Platform.Alipay && Scopes.Any(s => s.Platforms.TryGetValue(Platform.Alipay, out var rule) && ResolvedScope.IsDevicePermission(rule));
 }
 
 /// <summary>The user's answer to one scope of a dialog.</summary>
@@ -35,7 +39,7 @@ public enum PromptAnswer
     /// <summary>Allowed.</summary>
     Allow = 1,
 
-    /// <summary>Refused.</summary>
+    /// <summary>Refused. Kept on every platform but Alipay, where a plain refusal is asked again on the next call.</summary>
     Deny = 2,
 
     /// <summary>Allowed for the call that asked only: the next call asks again.</summary>
@@ -44,6 +48,11 @@ public enum PromptAnswer
     /// <summary>Allowed while the app is in use: until the user's mini-app session ends. Offered for location scopes
     /// (<see cref="PromptRequest.OffersWhileUsing"/>); for another scope the answer fails the call as a prompt failure.</summary>
     AllowWhileUsing = 4,
+
+    /// <summary>Refused with Alipay's "保持以上选择，不再询问" (don't ask again) ticked: kept, and later calls fail at once.
+    /// Alipay offers the box for its device permissions; elsewhere, and for Alipay's <c>getAuthCode</c> scopes, it is
+    /// the same as <see cref="Deny"/>.</summary>
+    DenyDontAskAgain = 5,
 }
 
 /// <summary>The user's answers to a dialog.</summary>
@@ -65,6 +74,9 @@ public sealed class PromptResult
 
     /// <summary>Every scope refused.</summary>
     public static PromptResult Deny { get; } = new(PromptAnswer.Deny, null);
+
+    /// <summary>Every scope refused with "don't ask again" ticked (Alipay).</summary>
+    public static PromptResult DenyDontAskAgain { get; } = new(PromptAnswer.DenyDontAskAgain, null);
 
     /// <summary>The dialog was closed without a choice.</summary>
     public static PromptResult Dismissed { get; } = new(PromptAnswer.Dismissed, null);

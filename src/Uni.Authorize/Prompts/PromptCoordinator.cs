@@ -132,13 +132,16 @@ internal sealed class PromptCoordinator
 }
 
 /// <summary>The outcome of one consent round: the state of each asked scope afterwards, or why the round failed.</summary>
-internal sealed class PromptRound(DecisionState[]? states, AuthorizeErrorCode? error)
+internal sealed class PromptRound(DecisionState[]? states, AuthorizeErrorCode? error, Refusal[]? refusals = null)
 {
     public DecisionState[]? States { get; } = states;
 
     public AuthorizeErrorCode? Error { get; } = error;
 
-    public static PromptRound Decided(DecisionState[] states) => new(states, null);
+    /// <summary>How each refused scope was refused (Alipay's codes tell them apart); <see langword="null"/>: all before this round.</summary>
+    public Refusal[]? Refusals { get; } = refusals;
+
+    public static PromptRound Decided(DecisionState[] states, Refusal[]? refusals = null) => new(states, null, refusals);
 
     public static PromptRound Failed(AuthorizeErrorCode error) => new(null, error);
 }

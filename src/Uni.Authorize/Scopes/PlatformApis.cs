@@ -36,8 +36,10 @@ internal static class PlatformApis
         ],
         [Platform.Alipay] =
         [
-            ("getOpenUserInfo", UserInfo), ("getLocation", Location), ("saveImage", Album), ("saveVideoToPhotosAlbum", Album),
-            ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera),
+            // getOpenUserInfo asks nothing: without the user's authorization it answers Alipay's 40003 response.
+            // my.saveImage is retired (my.saveImageToPhotosAlbum replaces it) and stays for pages that still call it.
+            ("getOpenUserInfo", NoScope), ("getLocation", Location), ("chooseImage", "scope.photosAlbum"), ("chooseVideo", "scope.photosAlbum"),
+            ("saveImageToPhotosAlbum", Album), ("saveImage", Album), ("saveVideoToPhotosAlbum", Album), ("scan", Camera),
             ("getAuthUserInfo", UserInfo), ("chooseLocation", NoScope), ("choosePhoneContact", NoScope), ("chooseAlipayContact", NoScope),
             ("chooseContact", NoScope), ("addPhoneContact", NoScope), ("openBluetoothAdapter", NoScope),
         ],
@@ -46,6 +48,7 @@ internal static class PlatformApis
             ("getUserInfo", UserInfo), ("getUserProfile", UserInfo), ("getLocation", Location), ("chooseLocation", Location),
             ("startRecord", Record), ("RecorderManager.start", Record), ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
+            ("chooseAddress", "scope.address"),
         ],
         [Platform.Baidu] =
         [
@@ -53,6 +56,7 @@ internal static class PlatformApis
             ("saveImageToPhotosAlbum", Album), ("saveVideoToPhotosAlbum", Album),
             ("scanCode", Camera), ("chooseImage", Camera), ("chooseVideo", Camera), ("CameraContext.takePhoto", Camera),
             ("addEventOnCalendar", "scope.calendar"), ("deleteEventOnCalendar", "scope.calendar"),
+            ("chooseAddress", "scope.address"), ("chooseInvoiceTitle", "scope.invoiceTitle"),
         ],
         [Platform.Kuaishou] =
         [

@@ -10,11 +10,11 @@ public static class ScopeCatalog
 
     /// <summary>Every scope of the seed's table, in its order. Two rows name a platform the seed leaves out, as that
     /// platform documents it today: Baidu's <c>scope.userInfo</c> and Alipay's location permission (setting key
-    /// <c>location</c>).</summary>
+    /// <c>location</c>). WeChat's <c>scope.userInfo</c> is silent, as WeChat has answered it without a dialog since 2021.</summary>
     public static IReadOnlyList<ScopeDefinition> Scopes { get; } =
     [
         Scope("scope.userInfo", "用户信息", "User profile", ["getUserInfo", "getOpenUserInfo"],
-            WeChat(), Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
+            WeChat() with { PromptMode = ScopePromptMode.Silent }, Dialog(Platform.ByteDance), Dialog(Platform.Kuaishou),
             new PlatformScope(Platform.Alipay, "auth_user", ScopePromptMode.Dialog, "userInfo", IssuesAuthCode: true),
             Dialog(Platform.Baidu)),
         Scope("scope.userLocation", "地理位置", "Location", ["getLocation", "chooseLocation"],
@@ -31,7 +31,7 @@ public static class ScopeCatalog
             WeChat(pluginMayAsk: true),
             new PlatformScope(Platform.ByteDance, "scope.album", ScopePromptMode.Dialog, "scope.album", IssuesAuthCode: false),
             Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
-            new PlatformScope(Platform.Alipay, "scope.writePhotosAlbum", ScopePromptMode.Dialog, "album", IssuesAuthCode: false)),
+            new PlatformScope(Platform.Alipay, "scope.writePhotosAlbum", ScopePromptMode.Dialog, "writePhotosAlbum", IssuesAuthCode: false)),
         Scope("scope.camera", "摄像头", "Camera", ["scanCode", "chooseImage", "chooseVideo"],
             WeChat(pluginMayAsk: true), Dialog(Platform.ByteDance), Dialog(Platform.Baidu), Dialog(Platform.Kuaishou),
             new PlatformScope(Platform.Alipay, "scope.camera", ScopePromptMode.Dialog, "camera", IssuesAuthCode: false)),
@@ -46,17 +46,23 @@ public static class ScopeCatalog
 
     /// <summary>
     /// Scopes a platform has today beyond the seed's table (WeChat's fuzzy location, Bluetooth, contacts, calendar,
-    /// address and invoices). WeChat no longer asks for <c>scope.address</c>, <c>scope.invoice</c> and
-    /// <c>scope.invoiceTitle</c>: they are silent and its settings report them granted.
+    /// address and invoices; ByteDance's and Baidu's address, Baidu's invoice title). WeChat no longer asks for
+    /// <c>scope.address</c>, <c>scope.invoice</c> and <c>scope.invoiceTitle</c>: they are silent and its settings report
+    /// them granted; ByteDance and Baidu still ask.
     /// </summary>
     public static IReadOnlyList<ScopeDefinition> PlatformScopes { get; } =
     [
         Scope("scope.userFuzzyLocation", "模糊地理位置", "Approximate location", ["getFuzzyLocation"], WeChat()),
+        // Alipay's album permission (my.getSetting key "album"): what my.chooseImage asks for.
+        Scope("scope.photosAlbum", "相册", "Pick from the photo album", ["chooseImage", "chooseVideo"],
+            new PlatformScope(Platform.Alipay, "scope.photosAlbum", ScopePromptMode.Dialog, "album", IssuesAuthCode: false)),
         Scope("scope.bluetooth", "蓝牙", "Bluetooth", ["openBluetoothAdapter", "createBLEPeripheralServer"], WeChat()),
         Scope("scope.addPhoneContact", "添加到联系人", "Add to the phone's contacts", ["addPhoneContact"], WeChat()),
         Scope("scope.addPhoneCalendar", "添加到日历", "Add to the phone's calendar", ["addPhoneCalendar", "addPhoneRepeatCalendar"], WeChat()),
-        Scope("scope.address", "通讯地址", "Postal address", ["chooseAddress"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
-        Scope("scope.invoiceTitle", "发票抬头", "Invoice title", ["chooseInvoiceTitle"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
+        Scope("scope.address", "通讯地址", "Postal address", ["chooseAddress"], WeChat() with { PromptMode = ScopePromptMode.Silent },
+            Dialog(Platform.ByteDance), Dialog(Platform.Baidu)),
+        Scope("scope.invoiceTitle", "发票抬头", "Invoice title", ["chooseInvoiceTitle"], WeChat() with { PromptMode = ScopePromptMode.Silent },
+            Dialog(Platform.Baidu)),
         Scope("scope.invoice", "获取发票", "Invoices", ["chooseInvoice"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
     ];
 
@@ -75,7 +81,9 @@ public static class ScopeCatalog
         All.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
 
     private static readonly FrozenDictionary<string, ScopeDefinition> ByApi =
-        All.SelectMany(s => s.Apis, (s, api) => (s, api)).ToFrozenDictionary(p => p.api, p => p.s, StringComparer.Ordinal);
+        // The seed's scope first where a platform's own names the same API (Alipay's album asks for chooseImage too).
+        All.SelectMany(s => s.Apis, (s, api) => (s, api)).DistinctBy(p => p.api, StringComparer.Ordinal)
+            .ToFrozenDictionary(p => p.api, p => p.s, StringComparer.Ordinal);
 
     // Per platform, every name the platform accepts: canonical names and native aliases (scope.album, auth_user).
     private static readonly FrozenDictionary<string, ResolvedScope>[] ByInput = BuildInputs();

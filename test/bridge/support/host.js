@@ -263,8 +263,10 @@ class Browser {
     return (await this.send('GET', '/api/v1/user/consents')).body.consents;
   }
 
+  /** Answers a consent; 'denyDontAskAgain' is a refusal with Alipay's "don't ask again" box ticked. */
   async answer(consentId, answer) {
-    const result = await this.send('POST', `/api/v1/user/consents/${encodeURIComponent(consentId)}/answer`, { answer });
+    const body = answer === 'denyDontAskAgain' ? { answer: 'deny', dontAskAgain: true } : { answer };
+    const result = await this.send('POST', `/api/v1/user/consents/${encodeURIComponent(consentId)}/answer`, body);
     if (result.status !== 204) {
       throw new Error('Answering failed: ' + JSON.stringify(result));
     }

@@ -230,8 +230,9 @@ export function showConsentDialog(screen, consent) {
       answered = true;
       for (const b of sheet.querySelectorAll('button')) b.disabled = true;
       try {
+        const dontAskAgain = value === 'deny' && keep?.checked === true;
         await api(`/api/v1/user/consents/${encodeURIComponent(consent.id)}/answer`, {
-          method: 'POST', body: { answer: value }, state: true,
+          method: 'POST', body: dontAskAgain ? { answer: value, dontAskAgain } : { answer: value }, state: true,
         });
       } catch (error) {
         status.textContent = error.code === 'consent_not_found'
@@ -251,6 +252,8 @@ export function showConsentDialog(screen, consent) {
         scope.purpose ? h('p', { class: 'scope-purpose', 'data-testid': 'consent-purpose' },
           h('span', { class: 'scope-purpose-label' }, '用途 Purpose: '), scope.purpose) : null,
         h('code', {}, scope.nativeName))));
+    // Alipay's "保持以上选择，不再询问": without it a refusal is asked again next time, as on Alipay.
+    const keep = consent.offersDontAskAgain ? h('input', { type: 'checkbox', 'data-testid': 'consent-dontAskAgain' }) : null;
     const sheet = h('div', {
       class: 'sheet', role: 'dialog', 'aria-modal': 'true', 'aria-labelledby': 'consent-title', tabindex: '-1', 'data-testid': 'consent-dialog',
     },
@@ -260,6 +263,7 @@ export function showConsentDialog(screen, consent) {
         h('span', { class: 'sheet-app-name', 'data-testid': 'consent-app' }, consent.app.name)),
       h('h3', { id: 'consent-title' }, '申请获取以下权限', h('span', { class: 'en' }, 'asks for your permission to use')),
       h('ul', { class: 'consent-scopes' }, scopes),
+      keep ? h('label', { class: 'sheet-keep' }, keep, '保持以上选择，不再询问 ', h('small', {}, "Don't ask again")) : null,
       status,
       h('div', { class: 'sheet-buttons' },
         h('button', { class: 'deny', type: 'button', 'data-testid': 'consent-deny', onclick: () => answer('deny') }, '拒绝', h('small', {}, 'Deny')),
