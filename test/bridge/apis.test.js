@@ -64,7 +64,9 @@ function denied(platform, api, scope) {
   const errMsg = api + ':fail auth deny';
   switch (platform) {
     case 'alipay':
-      // A refusal kept (the settings page, or "don't ask again") fails Alipay's device permissions with 2002.
+      // An auth scope (getAuthCode's auth_user) is refused with 11 whatever was kept; a kept refusal (the settings page,
+      // or "don't ask again") fails Alipay's device permissions with 2002.
+      if (scope === 'scope.userInfo') return { error: 11, errorMessage: '用户取消授权', authErrorScopes: { auth_user: 11 } };
       return { error: 2002, errorMessage: '用户已拒绝授权，且选择不再询问', authErrorScopes: { [ALIPAY_NATIVE[scope] || scope]: 2002 } };
     case 'bytedance':
       return { errMsg, errNo: '10200' };
