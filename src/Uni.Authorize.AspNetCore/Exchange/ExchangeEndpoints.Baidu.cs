@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Uni.Authorize.AspNetCore;
 
@@ -14,21 +12,6 @@ internal static partial class ExchangeEndpoints
     public const int BaiduInvalidClient = 10010101;
     public const int BaiduInvalidCode = 10010102;
     public const int BaiduLimited = 10010103;
-
-    private static void MapBaidu(IEndpointRouteBuilder routes)
-    {
-        // Under one base URL for both of Baidu's hosts: spapi.baidu.com's current path and openapi.baidu.com's earlier one.
-        foreach (var path in (string[])["/baidu/oauth/jscode2sessionkey", "/baidu/nalogin/getSessionKeyByCode"])
-        {
-            routes.MapPost(path, (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
-                    BaiduGetSessionKeyByCodeAsync(context, identities, authCodes, pseudonyms, mirror: true))
-                .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<BaiduSessionResponse>();
-        }
-
-        routes.MapPost("/baidu/getsessionkeybycode", (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
-                BaiduGetSessionKeyByCodeAsync(context, identities, authCodes, pseudonyms, mirror: false))
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<BaiduSessionResponse>();
-    }
 
     private static async Task<IResult> BaiduGetSessionKeyByCodeAsync(
         HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms, bool mirror)

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Uni.Authorize.AspNetCore;
 
@@ -8,22 +6,6 @@ namespace Uni.Authorize.AspNetCore;
 // {appid, secret, code, anonymous_code}, answered {err_no, err_tips, log_id, data} with HTTP 200.
 internal static partial class ExchangeEndpoints
 {
-    private static void MapByteDance(IEndpointRouteBuilder routes)
-    {
-        // The platform's path under the base URL https://developer.toutiao.com, and under https://developer.toutiao.com/api
-        // for SDKs whose base URL ends in /api.
-        foreach (var path in (string[])["/bytedance/api/apps/v2/jscode2session", "/bytedance/apps/v2/jscode2session"])
-        {
-            routes.MapPost(path, (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
-                    ByteDanceJsCode2SessionAsync(context, identities, authCodes, pseudonyms, mirror: true))
-                .Accepts<IFormCollection>("application/json", "application/x-www-form-urlencoded").Produces<ByteDanceSessionResponse>();
-        }
-
-        routes.MapPost("/bytedance/jscode2session", (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
-                ByteDanceJsCode2SessionAsync(context, identities, authCodes, pseudonyms, mirror: false))
-            .Accepts<IFormCollection>("application/json", "application/x-www-form-urlencoded").Produces<ByteDanceSessionResponse>();
-    }
-
     private static async Task<IResult> ByteDanceJsCode2SessionAsync(
         HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms, bool mirror)
     {

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
 
 namespace Uni.Authorize.AspNetCore;
 
@@ -8,16 +6,6 @@ namespace Uni.Authorize.AspNetCore;
 // answered {result: 1, session_key, open_id} or {result, error_msg} with HTTP 200.
 internal static partial class ExchangeEndpoints
 {
-    private static void MapKuaishou(IEndpointRouteBuilder routes)
-    {
-        routes.MapPost("/kuaishou/oauth2/mp/code2session", (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
-                KuaishouCode2SessionAsync(context, identities, authCodes, pseudonyms, mirror: true))
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<KuaishouSessionResponse>();
-        routes.MapPost("/kuaishou/code2session", (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
-                KuaishouCode2SessionAsync(context, identities, authCodes, pseudonyms, mirror: false))
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<KuaishouSessionResponse>();
-    }
-
     private static async Task<IResult> KuaishouCode2SessionAsync(
         HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms, bool mirror)
     {

@@ -21,11 +21,29 @@ internal static partial class ExchangeEndpoints
     /// <summary>The scope recorded on ByteDance's <c>anonymousCode</c>, which only the <c>anonymous_code</c> field redeems.</summary>
     public const string AnonymousLoginScope = "login.anonymous";
 
+    private delegate Task<IResult> PlatformExchange(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms, bool mirror);
+
     private static void MapPlatforms(IEndpointRouteBuilder routes)
     {
-        MapByteDance(routes);
-        MapBaidu(routes);
-        MapKuaishou(routes);
+        // ByteDance's base URL is https://developer.toutiao.com, or https://developer.toutiao.com/api in some SDKs.
+        MapPlatform<ByteDanceSessionResponse>(routes, ByteDanceJsCode2SessionAsync, "/bytedance/jscode2session",
+            ["/bytedance/api/apps/v2/jscode2session", "/bytedance/apps/v2/jscode2session"], "application/json", "application/x-www-form-urlencoded");
+        // One base URL for both of Baidu's hosts: spapi.baidu.com's current path and openapi.baidu.com's earlier one.
+        MapPlatform<BaiduSessionResponse>(routes, BaiduGetSessionKeyByCodeAsync, "/baidu/getsessionkeybycode",
+            ["/baidu/oauth/jscode2sessionkey", "/baidu/nalogin/getSessionKeyByCode"], "application/x-www-form-urlencoded");
+        MapPlatform<KuaishouSessionResponse>(routes, KuaishouCode2SessionAsync, "/kuaishou/code2session",
+            ["/kuaishou/oauth2/mp/code2session"], "application/x-www-form-urlencoded");
+    }
+
+    // The platform's own paths (mirror: HTTP 200 for every answer) and the host's earlier one (alias: its 4xx statuses).
+    private static void MapPlatform<TResponse>(IEndpointRouteBuilder routes, PlatformExchange exchange, string alias, string[] mirrors, string contentType, params string[] moreContentTypes)
+    {
+        foreach (var (path, mirror) in mirrors.Select(path => (path, true)).Append((alias, false)))
+        {
+            routes.MapPost(path, (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
+                    exchange(context, identities, authCodes, pseudonyms, mirror))
+                .Accepts<IFormCollection>(contentType, moreContentTypes).Produces<TResponse>();
+        }
     }
 
     // On a mirrored path every answer is HTTP 200, as on the platforms; on an alias, the alias's own status.
