@@ -8,7 +8,7 @@ using System.Text.Json.Nodes;
 namespace Uni.Authorize.AspNetCore.Tests;
 
 /// <summary>Malformed requests at a really running host process: never a 5xx, never a crash, normal service afterwards.</summary>
-public sealed class FuzzTests
+public sealed partial class FuzzTests
 {
     private const int Requests = 10_000;
     private const int Seed = 20261124;
@@ -20,7 +20,9 @@ public sealed class FuzzTests
         "/api/v1/user/antiforgery", "/api/v1/user/sign-in", "/api/v1/user/sign-out", "/api/v1/user/me", "/api/v1/user/consents",
         "/api/v1/user/consents/x/answer", "/api/v1/user/apps", "/api/v1/user/apps/fuzz-app/settings", "/api/v1/user/apps/fuzz-app/launch",
         "/admin/v1/apps", "/admin/v1/users", "/admin/v1/sessions", "/admin/v1/sessions/revoke",
-        "/api/v1/exchange/wechat/jscode2session", "/api/v1/exchange/alipay/oauth-token", "/healthz", "/openapi/v1.json", "/nope",
+        "/api/v1/exchange/wechat/jscode2session", "/api/v1/exchange/alipay/oauth-token", "/api/v1/exchange/alipay/zhima.credit.score.brief.get",
+        "/api/v1/exchange/bytedance/api/apps/v2/jscode2session", "/api/v1/exchange/baidu/oauth/jscode2sessionkey",
+        "/api/v1/exchange/kuaishou/oauth2/mp/code2session", "/healthz", "/openapi/v1.json", "/nope",
     ];
 
     private static readonly string[] Methods = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"];

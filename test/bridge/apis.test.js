@@ -128,11 +128,13 @@ async function exchange(platform, app, login) {
     return (await post('wechat/jscode2session', { appid: app.id, secret: app.secret, js_code: login.code, grant_type: 'authorization_code' })).session_key;
   }
 
+  // Baidu's and ByteDance's own paths under the host's prefix for the platform, as their SDKs call them with the base
+  // URL changed.
   if (platform === 'baidu') {
-    return (await post('baidu/getsessionkeybycode', { code: login.code, client_id: app.id, sk: app.secret })).session_key;
+    return (await post('baidu/oauth/jscode2sessionkey', { code: login.code, client_id: app.id, sk: app.secret })).session_key;
   }
 
-  return (await post('bytedance/jscode2session', { appid: app.id, secret: app.secret, code: login.code }, true)).data.session_key;
+  return (await post('bytedance/api/apps/v2/jscode2session', { appid: app.id, secret: app.secret, code: login.code }, true)).data.session_key;
 }
 
 function decrypt(payload, sessionKey) {
@@ -140,13 +142,27 @@ function decrypt(payload, sessionKey) {
   return JSON.parse(Buffer.concat([decipher.update(Buffer.from(payload.encryptedData, 'base64')), decipher.final()]).toString('utf8'));
 }
 
-/** What the app's server does with swan.getUserInfo's data: Baidu's decryption, which checks the app key at the end. */
+/**
+ * What the app's server does with swan.getUserInfo's data, as Baidu's decryption sample does it: AES-192-CBC with the
+ * 24-byte base64-decoded session_key and the iv, cipher padding off, then a pad of 1 to 32 bytes stripped (a byte
+ * outside that range means no pad), 16 random bytes skipped, a big-endian length, the JSON, and the app key checked.
+ */
 function decryptBaidu(payload, sessionKey, appKey) {
-  const decipher = crypto.createDecipheriv('aes-128-cbc', Buffer.from(sessionKey, 'base64'), Buffer.from(payload.iv, 'base64'));
-  const plain = Buffer.concat([decipher.update(Buffer.from(payload.data, 'base64')), decipher.final()]);
-  const length = plain.readUInt32BE(16);
-  assert.equal(plain.subarray(20 + length).toString('utf8'), appKey, 'the app key follows the data');
-  return JSON.parse(plain.subarray(20, 20 + length).toString('utf8'));
+  const key = Buffer.from(sessionKey, 'base64');
+  assert.equal(key.length, 24, 'Baidu\'s session_key decodes to 24 bytes');
+  const decipher = crypto.createDecipheriv('aes-192-cbc', key, Buffer.from(payload.iv, 'base64'));
+  decipher.setAutoPadding(false);
+  const padded = Buffer.concat([decipher.update(Buffer.from(payload.data, 'base64')), decipher.final()]);
+  assert.equal(padded.length % 32, 0, 'padded to Baidu\'s 32-byte block');
+  let pad = padded[padded.length - 1];
+  if (pad < 1 || pad > 32) {
+    pad = 0;
+  }
+
+  const plain = padded.subarray(16, padded.length - pad);
+  const length = plain.readUInt32BE(0);
+  assert.equal(plain.subarray(4 + length).toString('utf8'), appKey, 'the app key follows the data');
+  return JSON.parse(plain.subarray(4, 4 + length).toString('utf8'));
 }
 
 const sha1 = (text) => crypto.createHash('sha1').update(text, 'utf8').digest('hex');

@@ -23,7 +23,8 @@ async function post(path, init) {
   return { status: response.status, body: await response.json() };
 }
 
-// Each platform's server-side exchange as its app server calls it, and how it reads the answer.
+// Each platform's server-side exchange as its app server calls it, and how it reads the answer: ByteDance, Baidu and
+// Kuaishou at their own paths under the host's prefix for the platform, which answer HTTP 200 as the platforms do.
 const PLATFORMS = {
   wechat: {
     global: 'wx',
@@ -36,29 +37,29 @@ const PLATFORMS = {
   },
   bytedance: {
     global: 'tt',
-    exchange: (app, login) => post('/api/v1/exchange/bytedance/jscode2session', {
+    exchange: (app, login) => post('/api/v1/exchange/bytedance/api/apps/v2/jscode2session', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ appid: app.id, secret: app.secret, code: login.code, anonymous_code: login.anonymousCode }),
     }),
     openId: (body) => body.err_no === 0 && body.data.anonymous_openid !== '' && body.data.openid,
-    used: (answer) => answer.status === 400 && answer.body.err_no === 40018 && answer.body.data === undefined,
+    used: (answer) => answer.status === 200 && answer.body.err_no === 40018 && answer.body.data === undefined,
     checked: { errMsg: 'checkSession:ok' },
     expired: { errMsg: 'checkSession:fail session expired', errNo: '10206' },
   },
   baidu: {
     global: 'swan',
-    exchange: (app, login) => post('/api/v1/exchange/baidu/getsessionkeybycode', form({ code: login.code, client_id: app.id, sk: app.secret })),
+    exchange: (app, login) => post('/api/v1/exchange/baidu/oauth/jscode2sessionkey', form({ code: login.code, client_id: app.id, sk: app.secret })),
     openId: (body) => typeof body.session_key === 'string' && body.openid,
-    used: (answer) => answer.status === 400 && answer.body.error === 'invalid_grant' && typeof answer.body.errno === 'number',
+    used: (answer) => answer.status === 200 && answer.body.errno === 10010102 && answer.body.error === 'code is invalid',
     checked: { errMsg: 'checkSession:ok' },
     expired: { errCode: 10008, errMsg: 'checkSession:fail session expired' },
   },
   kuaishou: {
     global: 'ks',
-    exchange: (app, login) => post('/api/v1/exchange/kuaishou/code2session', form({ app_id: app.id, app_secret: app.secret, js_code: login.code })),
+    exchange: (app, login) => post('/api/v1/exchange/kuaishou/oauth2/mp/code2session', form({ app_id: app.id, app_secret: app.secret, js_code: login.code })),
     openId: (body) => body.result === 1 && typeof body.session_key === 'string' && body.open_id,
-    used: (answer) => answer.status === 400 && answer.body.result !== 1 && typeof answer.body.error_msg === 'string',
+    used: (answer) => answer.status === 200 && answer.body.result === 240001 && typeof answer.body.error_msg === 'string',
     checked: {},
     expired: { errMsg: 'checkSession:fail session expired' },
   },

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Primitives;
 
@@ -11,153 +12,42 @@ namespace Uni.Authorize.AspNetCore;
 // sources and the codes chosen where a platform documents none). The rules are those of WeChat's exchange: the app is
 // authenticated first (a wrong secret leaves the code usable), a code works once for its own app until it expires, and
 // the first redemption attempt uses it up whatever its outcome.
+//
+// Each platform's endpoints mirror its own paths under one prefix (/api/v1/exchange/<platform>/...), so that an app
+// server's SDK works by changing only its base URL; those answer with the platform's status, HTTP 200 for every answer.
+// The host's earlier paths stay as aliases with their 4xx statuses, for clients written against them.
 internal static partial class ExchangeEndpoints
 {
     /// <summary>The scope recorded on ByteDance's <c>anonymousCode</c>, which only the <c>anonymous_code</c> field redeems.</summary>
     public const string AnonymousLoginScope = "login.anonymous";
 
+    private delegate Task<IResult> PlatformExchange(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms, bool mirror);
+
     private static void MapPlatforms(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/bytedance/jscode2session", ByteDanceJsCode2SessionAsync)
-            .Accepts<IFormCollection>("application/json", "application/x-www-form-urlencoded").Produces<ByteDanceSessionResponse>();
-        routes.MapPost("/baidu/getsessionkeybycode", BaiduGetSessionKeyByCodeAsync)
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<BaiduSessionResponse>();
-        routes.MapPost("/kuaishou/code2session", KuaishouCode2SessionAsync)
-            .Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<KuaishouSessionResponse>();
+        // ByteDance's base URL is https://developer.toutiao.com, or https://developer.toutiao.com/api in some SDKs.
+        MapPlatform<ByteDanceSessionResponse>(routes, ByteDanceJsCode2SessionAsync, "/bytedance/jscode2session",
+            ["/bytedance/api/apps/v2/jscode2session", "/bytedance/apps/v2/jscode2session"], "application/json", "application/x-www-form-urlencoded");
+        // One base URL for both of Baidu's hosts: spapi.baidu.com's current path and openapi.baidu.com's earlier one.
+        MapPlatform<BaiduSessionResponse>(routes, BaiduGetSessionKeyByCodeAsync, "/baidu/getsessionkeybycode",
+            ["/baidu/oauth/jscode2sessionkey", "/baidu/nalogin/getSessionKeyByCode"], "application/x-www-form-urlencoded");
+        MapPlatform<KuaishouSessionResponse>(routes, KuaishouCode2SessionAsync, "/kuaishou/code2session",
+            ["/kuaishou/oauth2/mp/code2session"], "application/x-www-form-urlencoded");
     }
 
-    private static async Task<IResult> ByteDanceJsCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
+    // The platform's own paths (mirror: HTTP 200 for every answer) and the host's earlier one (alias: its 4xx statuses).
+    private static void MapPlatform<TResponse>(IEndpointRouteBuilder routes, PlatformExchange exchange, string alias, string[] mirrors, string contentType, params string[] moreContentTypes)
     {
-        if (SecretInQuery(context))
+        foreach (var (path, mirror) in mirrors.Select(path => (path, true)).Append((alias, false)))
         {
-            return ByteDance(StatusCodes.Status400BadRequest, 40014,
-                "bad params: the secret was sent in the query string, which logs keep; send it in a JSON body, and change it if the URL may have been logged");
+            routes.MapPost(path, (HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms) =>
+                    exchange(context, identities, authCodes, pseudonyms, mirror))
+                .Accepts<IFormCollection>(contentType, moreContentTypes).Produces<TResponse>();
         }
-
-        var body = await ReadJsonOrFormAsync(context).ConfigureAwait(false);
-        if (!OwnBudget(context, body is null ? null : Single(body, "appid")))
-        {
-            return ByteDance(StatusCodes.Status429TooManyRequests, -1, "system busy: too many requests for this app from this address, retry later");
-        }
-
-        if (body is null)
-        {
-            return ByteDance(StatusCodes.Status400BadRequest, 40014, "bad params: send appid, secret and code or anonymous_code as a JSON body");
-        }
-
-        var code = NonEmpty(body, "code");
-        var anonymousCode = NonEmpty(body, "anonymous_code");
-        if (code is null && anonymousCode is null)
-        {
-            return ByteDance(StatusCodes.Status400BadRequest, 40014, "bad params: code and anonymous_code cannot both be empty");
-        }
-
-        var app = await AuthenticateAsync(identities, Platform.ByteDance, Single(body, "appid"), Single(body, "secret"), context.RequestAborted).ConfigureAwait(false);
-        if (app is null)
-        {
-            return ByteDance(StatusCodes.Status401Unauthorized, 40017, "bad secret: the appid and secret do not match a registered ByteDance app");
-        }
-
-        // Both codes are tried (and so used up) before either outcome is answered.
-        var user = code is null ? null : await RedeemAsync(authCodes, app.Id, code, anonymous: false, context.RequestAborted).ConfigureAwait(false);
-        var anonymousUser = anonymousCode is null ? null : await RedeemAsync(authCodes, app.Id, anonymousCode, anonymous: true, context.RequestAborted).ConfigureAwait(false);
-        if (code is not null && user is null)
-        {
-            return ByteDance(StatusCodes.Status400BadRequest, 40018, "bad code: the code is wrong, used, expired or another app's");
-        }
-
-        if (anonymousCode is not null && anonymousUser is null)
-        {
-            return ByteDance(StatusCodes.Status400BadRequest, 40019, "bad anonymous_code: the anonymous_code is wrong, used, expired or another app's");
-        }
-
-        var ct = context.RequestAborted;
-        return TypedResults.Json(new ByteDanceSessionResponse
-        {
-            Data = new ByteDanceSession(
-                user is null ? string.Empty : await SecretBound.NewSessionKeyAsync(identities.Store, app, user, ct).ConfigureAwait(false),
-                user is null ? string.Empty : await pseudonyms.ByteDanceOpenIdAsync(app.Id, user, ct).ConfigureAwait(false),
-                anonymousUser is null ? string.Empty : await pseudonyms.ByteDanceAnonymousOpenIdAsync(app.Id, anonymousUser, ct).ConfigureAwait(false),
-                user is null ? string.Empty : await pseudonyms.UnionIdAsync(user, ct).ConfigureAwait(false)),
-        }, HostJson.Default.ByteDanceSessionResponse);
     }
 
-    private static async Task<IResult> BaiduGetSessionKeyByCodeAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
-    {
-        // Baidu names the secret "sk".
-        if (SecretInQuery(context, alsoSecret: "sk"))
-        {
-            return Baidu(StatusCodes.Status400BadRequest, 1, "invalid_request",
-                "sk was sent in the query string, which logs keep; send it in an application/x-www-form-urlencoded body, and change it if the URL may have been logged");
-        }
-
-        var form = await ReadFormAsync(context).ConfigureAwait(false);
-        if (!OwnBudget(context, form is null ? null : Single(form, "client_id")))
-        {
-            return Baidu(StatusCodes.Status429TooManyRequests, 4, "temporarily_unavailable", "too many requests for this app from this address, retry later");
-        }
-
-        if (form is null || NonEmpty(form, "code") is null)
-        {
-            return Baidu(StatusCodes.Status400BadRequest, 1, "invalid_request", "send code, client_id and sk as an application/x-www-form-urlencoded body");
-        }
-
-        var app = await AuthenticateAsync(identities, Platform.Baidu, Single(form, "client_id"), Single(form, "sk"), context.RequestAborted).ConfigureAwait(false);
-        if (app is null)
-        {
-            return Baidu(StatusCodes.Status401Unauthorized, 2, "invalid_client", "unknown client id or wrong sk");
-        }
-
-        var user = await RedeemAsync(authCodes, app.Id, Single(form, "code"), anonymous: false, context.RequestAborted).ConfigureAwait(false);
-        if (user is null)
-        {
-            return Baidu(StatusCodes.Status400BadRequest, 3, "invalid_grant", "invalid code: wrong, used, expired or another app's");
-        }
-
-        return TypedResults.Json(new BaiduSessionResponse
-        {
-            OpenId = await pseudonyms.BaiduOpenIdAsync(app.Id, user, context.RequestAborted).ConfigureAwait(false),
-            SessionKey = await SecretBound.NewSessionKeyAsync(identities.Store, app, user, context.RequestAborted).ConfigureAwait(false),
-        }, HostJson.Default.BaiduSessionResponse);
-    }
-
-    private static async Task<IResult> KuaishouCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
-    {
-        if (SecretInQuery(context))
-        {
-            return Kuaishou(StatusCodes.Status400BadRequest, 100200100,
-                "app_secret was sent in the query string, which logs keep; send it in an application/x-www-form-urlencoded body, and change it if the URL may have been logged");
-        }
-
-        var form = await ReadFormAsync(context).ConfigureAwait(false);
-        if (!OwnBudget(context, form is null ? null : Single(form, "app_id")))
-        {
-            return Kuaishou(StatusCodes.Status429TooManyRequests, -1, "too many requests for this app from this address, retry later");
-        }
-
-        if (form is null || NonEmpty(form, "js_code") is null)
-        {
-            return Kuaishou(StatusCodes.Status400BadRequest, 100200100, "send app_id, app_secret and js_code as an application/x-www-form-urlencoded body");
-        }
-
-        var app = await AuthenticateAsync(identities, Platform.Kuaishou, Single(form, "app_id"), Single(form, "app_secret"), context.RequestAborted).ConfigureAwait(false);
-        if (app is null)
-        {
-            return Kuaishou(StatusCodes.Status401Unauthorized, 100200101, "app_id and app_secret do not match a registered Kuaishou app");
-        }
-
-        var user = await RedeemAsync(authCodes, app.Id, Single(form, "js_code"), anonymous: false, context.RequestAborted).ConfigureAwait(false);
-        if (user is null)
-        {
-            return Kuaishou(StatusCodes.Status400BadRequest, 240001, "code非法: the code is wrong, used, expired or another app's");
-        }
-
-        return TypedResults.Json(new KuaishouSessionResponse
-        {
-            SessionKey = await SecretBound.NewSessionKeyAsync(identities.Store, app, user, context.RequestAborted).ConfigureAwait(false),
-            OpenId = await pseudonyms.KuaishouOpenIdAsync(app.Id, user, context.RequestAborted).ConfigureAwait(false),
-        }, HostJson.Default.KuaishouSessionResponse);
-    }
+    // On a mirrored path every answer is HTTP 200, as on the platforms; on an alias, the alias's own status.
+    private static int StatusOf(bool mirror, int aliasStatus) => mirror ? StatusCodes.Status200OK : aliasStatus;
 
     // An app of another platform is refused like an unknown one: each endpoint serves its own platform's apps.
     private static async ValueTask<HostApp?> AuthenticateAsync(HostIdentities identities, Platform platform, string? appId, string? secret, CancellationToken cancellationToken)
@@ -177,7 +67,10 @@ internal static partial class ExchangeEndpoints
     private static string? NonEmpty(Dictionary<string, StringValues> fields, string key) =>
         Single(fields, key) is { Length: > 0 } value ? value : null;
 
-    // ByteDance documents a JSON body; a form body is taken too, like the other exchanges.
+    /// <summary>The string members of a JSON object body (or a form body, when the content type is not JSON); a member
+    /// that is not a string (a number, <c>null</c>, an object) is left out, a repeated one kept repeated so that
+    /// <see cref="Single"/> refuses it. <see langword="null"/> for anything else: not an object, not valid JSON, not
+    /// UTF-8, too large, cut short.</summary>
     private static async Task<Dictionary<string, StringValues>?> ReadJsonOrFormAsync(HttpContext context)
     {
         var contentType = context.Request.ContentType;
@@ -195,19 +88,24 @@ internal static partial class ExchangeEndpoints
             }
 
             using var document = JsonDocument.Parse(bytes.AsMemory(0, length));
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !JsonBody.Decodes(document.RootElement))
             {
                 return null;
             }
 
+            // A member that is not a string counts as present, so that repeating it makes the name ambiguous too.
             var fields = new Dictionary<string, StringValues>(StringComparer.Ordinal);
             foreach (var property in document.RootElement.EnumerateObject())
             {
-                if (property.Value.ValueKind == JsonValueKind.String)
+                var value = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : string.Empty;
+                fields[property.Name] = fields.TryGetValue(property.Name, out var seen) ? StringValues.Concat(seen, value) : new StringValues(value);
+            }
+
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.String && fields[property.Name].Count == 1)
                 {
-                    fields[property.Name] = fields.TryGetValue(property.Name, out var seen)
-                        ? StringValues.Concat(seen, property.Value.GetString())
-                        : new StringValues(property.Value.GetString());
+                    fields.Remove(property.Name);
                 }
             }
 
@@ -222,13 +120,26 @@ internal static partial class ExchangeEndpoints
             ArrayPool<byte>.Shared.Return(bytes);
         }
     }
+}
 
-    private static IResult ByteDance(int status, int errNo, string errTips) =>
-        TypedResults.Json(new ByteDanceSessionResponse { ErrNo = errNo, ErrTips = errTips }, HostJson.Default.ByteDanceSessionResponse, statusCode: status);
+/// <summary>Lets every content type through routing to the exchange endpoints, which read the body themselves and answer
+/// a body they cannot read with the platform's own invalid-parameter error: routing would otherwise refuse an
+/// undocumented content type with a 415 problem document that no platform SDK understands. The documented types stay
+/// first for the OpenAPI description.</summary>
+internal sealed class AnyContentType(IAcceptsMetadata documented) : IAcceptsMetadata
+{
+    public IReadOnlyList<string> ContentTypes { get; } = [.. documented.ContentTypes, "*/*"];
 
-    private static IResult Baidu(int status, int errNo, string error, string description) =>
-        TypedResults.Json(new BaiduSessionResponse { ErrNo = errNo, Error = error, ErrorDescription = description }, HostJson.Default.BaiduSessionResponse, statusCode: status);
+    public Type? RequestType => documented.RequestType;
 
-    private static IResult Kuaishou(int status, int result, string message) =>
-        TypedResults.Json(new KuaishouSessionResponse { Result = result, ErrorMsg = message }, HostJson.Default.KuaishouSessionResponse, statusCode: status);
+    public bool IsOptional => true;
+
+    /// <summary>Adds, after each exchange endpoint's documented content types, one that matches any.</summary>
+    public static void Apply(IEndpointConventionBuilder group) => group.Finally(endpoint =>
+    {
+        if (endpoint.Metadata.OfType<IAcceptsMetadata>().LastOrDefault() is { } accepts && !accepts.ContentTypes.Contains("*/*"))
+        {
+            endpoint.Metadata.Add(new AnyContentType(accepts));
+        }
+    });
 }

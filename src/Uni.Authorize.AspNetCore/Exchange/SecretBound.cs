@@ -18,7 +18,7 @@ internal static class SecretBound
     /// app's current secret, so that the user data the host signs and encrypts checks out with the key its server got.</summary>
     public static async ValueTask<string> NewSessionKeyAsync(IIdentityStore store, HostApp app, string userId, CancellationToken cancellationToken)
     {
-        var sessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        var sessionKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(SessionKeyBytes(app.Platform)));
         await store.SetSessionKeyAsync(app.Id, userId, sessionKey + Separator + Fingerprint(app.SecretHash), cancellationToken).ConfigureAwait(false);
         return sessionKey;
     }
@@ -28,6 +28,10 @@ internal static class SecretBound
     public static async ValueTask<string> CurrentSessionKeyAsync(IIdentityStore store, HostApp app, string userId, CancellationToken cancellationToken) =>
         await SessionKeyAsync(store, app.Id, userId, cancellationToken).ConfigureAwait(false)
             ?? await NewSessionKeyAsync(store, app, userId, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The length of a session key: Baidu's open data is AES-192 with the base64-decoded key, so 24 bytes; the
+    /// others' is AES-128, so 16.</summary>
+    public static int SessionKeyBytes(Platform platform) => platform == Platform.Baidu ? 24 : 16;
 
     /// <summary>The session key the app's server holds for the user, or <see langword="null"/> when it has none, or got it
     /// under a secret that has been rotated since (the app is read from the store, not from a cached session).</summary>

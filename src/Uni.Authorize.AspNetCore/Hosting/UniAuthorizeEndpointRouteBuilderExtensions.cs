@@ -67,6 +67,7 @@ public static class UniAuthorizeEndpointRouteBuilderExtensions
     public static RouteGroupBuilder MapUniAuthorizeCodeExchange(this IEndpointRouteBuilder endpoints)
     {
         var group = Group(endpoints, "/api/v1/exchange").WithTags("Code exchange");
+        AnyContentType.Apply(group);
         ExchangeEndpoints.Map(group);
         return group;
     }

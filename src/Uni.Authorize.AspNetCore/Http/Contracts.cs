@@ -254,6 +254,10 @@ internal sealed record ByteDanceSessionResponse
     [JsonPropertyName("err_tips")]
     public string ErrTips { get; init; } = "success";
 
+    /// <summary>The request's trace identifier, which the host's logs carry too (ByteDance's request id for support).</summary>
+    [JsonPropertyName("log_id")]
+    public string? LogId { get; init; }
+
     [JsonPropertyName("data")]
     public ByteDanceSession? Data { get; init; }
 }

@@ -58,7 +58,9 @@ internal static class JsonBody
             }
 
             using var document = JsonDocument.Parse(bytes.AsMemory(0, length));
-            return (document.RootElement.Clone(), null);
+            return Decodes(document.RootElement)
+                ? (document.RootElement.Clone(), null)
+                : (default, Problems.BadRequest("invalid_json", "The body is not valid JSON: a name or string is not valid UTF-8."));
         }
         catch (JsonException)
         {
@@ -67,6 +69,54 @@ internal static class JsonBody
         finally
         {
             ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Whether every property name and string in <paramref name="element"/> decodes to text. <see cref="JsonDocument"/>
+    /// checks neither invalid UTF-8 nor escaped lone surrogates (<c>"\ud800"</c>) until a value is read, and then throws
+    /// <see cref="InvalidOperationException"/>: callers check the whole document once, up front.</summary>
+    public static bool Decodes(JsonElement element)
+    {
+        try
+        {
+            return Walk(element);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        static bool Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = element.GetString();
+                    return true;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        _ = property.Name;
+                        if (!Walk(property.Value))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (!Walk(item))
+                        {
+                            return false;
+                        }
+                    }
+
+                    return true;
+                default:
+                    return true;
+            }
         }
     }
 

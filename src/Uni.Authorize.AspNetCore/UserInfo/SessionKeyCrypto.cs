@@ -11,6 +11,9 @@ namespace Uni.Authorize.AspNetCore;
 /// JSON instead (<see cref="EncryptBaidu"/>).</summary>
 internal static class SessionKeyCrypto
 {
+    // Baidu's sample strips a pad of 1 to 32 bytes: the block of WeChat's message encryption, whose framing Baidu shares.
+    private const int BaiduBlock = 32;
+
     private static readonly JsonWriterOptions Writer = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
     private static readonly NativePayloadConverter Converter = new();
 
@@ -43,21 +46,25 @@ internal static class SessionKeyCrypto
         return (Convert.ToBase64String(encrypted), Convert.ToBase64String(iv));
     }
 
-    /// <summary>Baidu's open data: AES-128-CBC with PKCS#7 padding and the base64-decoded session key over 16 random bytes,
-    /// the JSON's length (4 bytes, big-endian), the JSON and the app key, which Baidu's decryption sample checks.
-    /// Returns the base64 <c>data</c> and <c>iv</c>.</summary>
+    /// <summary>Baidu's open data (<c>swan.getUserInfo</c>'s <c>data</c>), as Baidu's decryption sample reads it: AES-CBC
+    /// with the base64-decoded session key as key (24 bytes: AES-192) and a random 16-byte <c>iv</c>, over 16 random
+    /// bytes, the JSON's length (4 bytes, big-endian), the JSON and the app key, padded PKCS#7-style to a multiple of 32
+    /// bytes (1 to 32 bytes of the pad length, the rule the sample strips). Returns the base64 <c>data</c> and <c>iv</c>.</summary>
     public static (string Data, string Iv) EncryptBaidu(IReadOnlyDictionary<string, object?> data, string appKey, string sessionKey)
     {
         var json = Encoding.UTF8.GetBytes(ToJson(data));
         var key = Encoding.UTF8.GetBytes(appKey);
-        var plain = new byte[16 + 4 + json.Length + key.Length];
+        var length = 16 + 4 + json.Length + key.Length;
+        var pad = BaiduBlock - (length % BaiduBlock);
+        var plain = new byte[length + pad];
         RandomNumberGenerator.Fill(plain.AsSpan(0, 16));
         System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(plain.AsSpan(16, 4), json.Length);
         json.CopyTo(plain, 20);
         key.CopyTo(plain, 20 + json.Length);
+        plain.AsSpan(length).Fill((byte)pad);
         using var aes = Aes.Create();
         aes.Key = Convert.FromBase64String(sessionKey);
         var iv = RandomNumberGenerator.GetBytes(16);
-        return (Convert.ToBase64String(aes.EncryptCbc(plain, iv, PaddingMode.PKCS7)), Convert.ToBase64String(iv));
+        return (Convert.ToBase64String(aes.EncryptCbc(plain, iv, PaddingMode.None)), Convert.ToBase64String(iv));
     }
 }

@@ -110,6 +110,7 @@ internal static class ZhimaEndpoints
             using var document = JsonDocument.Parse(text);
             var root = document.RootElement;
             return root.ValueKind == JsonValueKind.Object
+                && JsonBody.Decodes(root)
                 && Text(root, "transaction_id") is { } transaction
                 && Text(root, "product_code") is { } product
                 && root.TryGetProperty("admittance_score", out var score) && score.ValueKind == JsonValueKind.Number

@@ -65,7 +65,7 @@ public sealed class RateLimitTests
                 Assert.Equal(-1, (int)body["err_no"]!);
                 break;
             case "baidu":
-                Assert.Equal("temporarily_unavailable", (string)body["error"]!);
+                Assert.Equal(10010103, (int)body["errno"]!);
                 break;
             default:
                 Assert.Equal(-1, (int)body["result"]!);
