@@ -312,8 +312,9 @@ internal static class WeChatExchange
                 ? code.ValueKind == JsonValueKind.String ? code.GetString() : null
                 : string.Empty;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
+            // Bad bytes in a string (GetString cannot transcode them) are bad data, as bad JSON is.
             return null;
         }
         finally
