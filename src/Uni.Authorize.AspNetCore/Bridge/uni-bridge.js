@@ -67,7 +67,7 @@
     wechat: ['getLocation', 'startLocationUpdate', 'getFuzzyLocation', 'startLocationUpdateBackground', 'chooseLocation', 'choosePoi',
       'getUserInfo', 'getUserProfile', 'getWeRunData', 'startRecord', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
       'chooseImage', 'chooseVideo', 'chooseMedia', 'openBluetoothAdapter', 'addPhoneContact', 'addPhoneCalendar', 'addPhoneRepeatCalendar',
-      'chooseAddress', 'chooseInvoice', 'chooseInvoiceTitle'],
+      'chooseAddress', 'chooseInvoice', 'chooseInvoiceTitle', 'getPhoneNumber'],
     alipay: ['getOpenUserInfo', 'getLocation', 'saveImage', 'saveVideoToPhotosAlbum', 'scanCode', 'chooseImage', 'chooseVideo'],
     bytedance: ['getUserInfo', 'getUserProfile', 'getLocation', 'chooseLocation', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum', 'scanCode',
       'chooseImage', 'chooseVideo'],
@@ -76,6 +76,8 @@
     kuaishou: ['getUserInfo', 'getLocation', 'chooseLocation', 'startLocationUpdateBackground', 'saveImageToPhotosAlbum', 'saveVideoToPhotosAlbum',
       'scanCode', 'chooseImage', 'chooseVideo'],
   });
+  // The APIs whose gate's answer is the API's answer (the host issues what they hand out).
+  const GATE_ANSWERS = Object.freeze(['getPhoneNumber']);
   const RECORDER_EVENTS = ['Start', 'Stop', 'Pause', 'Resume', 'Error', 'FrameRecorded', 'InterruptionBegin', 'InterruptionEnd'];
   // A window wrappers can divide by (375 is the width mini-program layouts are drawn for); install's systemInfo overrides it.
   const DEFAULT_WINDOW = Object.freeze({ pixelRatio: 2, screenWidth: 375, screenHeight: 667, windowWidth: 375, windowHeight: 667, statusBarHeight: 20 });
@@ -555,7 +557,9 @@
     function gated(name) {
       return (options) => call(name, options, async (opts) => {
         const passed = await gate(name);
-        if (!passed.ok) {
+        // getPhoneNumber (what <button open-type="getPhoneNumber"> runs): the user's consent on the host answers
+        // e.detail itself, with the single-use code the app's server exchanges.
+        if (!passed.ok || GATE_ANSWERS.includes(name)) {
           return passed;
         }
 
