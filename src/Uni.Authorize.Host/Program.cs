@@ -45,6 +45,7 @@ try
     host.AddHousekeeping(builder.Configuration.GetSection("Housekeeping"));
     host.AddWebhooks(builder.Configuration.GetSection("Webhooks"));
     host.AddAccessReport(builder.Configuration.GetSection("AccessReport"));
+    host.AddCodeExchange(builder.Configuration.GetSection("Exchange"));
     // The document describes each GET once: its HEAD twin is left out.
     builder.Services.AddOpenApi(static o =>
     {

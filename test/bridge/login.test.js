@@ -31,7 +31,7 @@ const PLATFORMS = {
     exchange: (app, login) => post('/api/v1/exchange/wechat/jscode2session',
       form({ appid: app.id, secret: app.secret, js_code: login.code, grant_type: 'authorization_code' })),
     openId: (body) => body.openid,
-    used: (answer) => answer.status === 400 && answer.body.errcode === 40163,
+    used: (answer) => answer.status === 200 && answer.body.errcode === 40163, // WeChat answers HTTP 200 with its errcode
     checked: { errMsg: 'checkSession:ok' },
     expired: { errMsg: 'checkSession:fail session expired' },
   },

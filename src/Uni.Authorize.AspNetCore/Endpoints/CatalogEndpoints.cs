@@ -22,6 +22,7 @@ internal static class CatalogEndpoints
         {
             ScopePromptMode.Silent => "silent",
             ScopePromptMode.SettingsOnly => "settingsOnly",
+            ScopePromptMode.EveryCall => "everyCall",
             _ => "dialog",
         };
         return new ScopeInfo(scope.Name, rule.NativeName, scope.DescriptionZh, scope.DescriptionEn, scope.Apis, mode, rule.SettingKey, rule.IssuesAuthCode)

@@ -88,6 +88,11 @@ internal static class MiniAppEndpoints
             return Problems.BadRequest("invalid_api", "An API name is 1 to 64 ASCII letters, digits or dots (getLocation).");
         }
 
+        if (await PhoneNumbers.RefusalAsync(context, session, api).ConfigureAwait(false) is { } refusal)
+        {
+            return refusal;
+        }
+
         var request = new CallRequest(CallRequest.ApiKind, null, null, api, PrivacyEndpoints.RequiresAgreement(options.Value, session), session.Session.ExpiresAt);
         return await AnswerAsync(context, request, session, wait, authorizer, calls, time).ConfigureAwait(false);
     }

@@ -14,7 +14,8 @@ namespace Uni.Authorize.AspNetCore;
 /// The app server's code exchange, authenticated with the app's secret and rate limited: WeChat's <c>jscode2session</c>,
 /// Alipay's <c>alipay.system.oauth.token</c>, ByteDance's <c>jscode2session</c>, Baidu's <c>getSessionKeyByCode</c> and
 /// Kuaishou's <c>code2session</c>. Fields come as a body (never the query string, which access logs record): a secret
-/// sent in the query string is refused before anything else is read. Failures keep the platform's error shape.
+/// sent in the query string is refused before anything else is read. Failures keep the platform's error shape. WeChat's
+/// own API, which takes the secret in the query string by design, is in <see cref="WeChatExchange"/>.
 /// </summary>
 internal static partial class ExchangeEndpoints
 {
@@ -23,61 +24,11 @@ internal static partial class ExchangeEndpoints
 
     public static void Map(IEndpointRouteBuilder routes)
     {
-        routes.MapPost("/wechat/jscode2session", JsCode2SessionAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<WeChatSessionResponse>();
+        WeChatExchange.Map(routes);
         routes.MapPost("/alipay/oauth-token", AlipayOAuthTokenAsync).Accepts<IFormCollection>("application/x-www-form-urlencoded").Produces<AlipayTokenResponse>();
         MapPlatforms(routes);
         ZhimaEndpoints.Map(routes);
         AlipayGateway.Map(routes);
-    }
-
-    private static async Task<IResult> JsCode2SessionAsync(HttpContext context, HostIdentities identities, AuthCodeService authCodes, Pseudonyms pseudonyms)
-    {
-        if (SecretInQuery(context))
-        {
-            return WeChat(StatusCodes.Status400BadRequest, 40097,
-                "invalid args: the secret was sent in the query string, which logs keep; send it in an application/x-www-form-urlencoded body, and change it if the URL may have been logged");
-        }
-
-        var form = await ReadFormAsync(context).ConfigureAwait(false);
-        if (!OwnBudget(context, form is null ? null : Single(form, "appid")))
-        {
-            // WeChat's global code for a spent quota.
-            return WeChat(StatusCodes.Status429TooManyRequests, 45011, "api minute-quota reach limit mustslower retry next minute");
-        }
-
-        if (form is null)
-        {
-            return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: send appid, secret, js_code and grant_type as an application/x-www-form-urlencoded body");
-        }
-
-        if (!string.Equals(Single(form, "grant_type"), "authorization_code", StringComparison.Ordinal))
-        {
-            return WeChat(StatusCodes.Status400BadRequest, 40097, "invalid args: grant_type must be authorization_code");
-        }
-
-        var app = await AuthenticateAsync(identities, Platform.WeChat, Single(form, "appid"), Single(form, "secret"), context.RequestAborted).ConfigureAwait(false);
-        if (app is null)
-        {
-            return WeChat(StatusCodes.Status401Unauthorized, 40125, "invalid appsecret: the appid and secret do not match a registered app");
-        }
-
-        var redemption = await authCodes.RedeemAuthCodeAsync(app.Id, Single(form, "js_code"), context.RequestAborted).ConfigureAwait(false);
-        switch (redemption.Status)
-        {
-            case AuthCodeRedemptionStatus.Redeemed:
-                var userId = redemption.Code!.Subject.UserId;
-                return TypedResults.Json(new WeChatSessionResponse
-                {
-                    OpenId = await pseudonyms.OpenIdAsync(app.Id, userId, context.RequestAborted).ConfigureAwait(false),
-                    UnionId = await pseudonyms.UnionIdAsync(userId, context.RequestAborted).ConfigureAwait(false),
-                    SessionKey = await SecretBound.NewSessionKeyAsync(identities.Store, app, userId, context.RequestAborted).ConfigureAwait(false),
-                }, HostJson.Default.WeChatSessionResponse);
-            case AuthCodeRedemptionStatus.AlreadyUsed:
-                return WeChat(StatusCodes.Status400BadRequest, 40163, "code been used");
-            default:
-                // Expired, unknown and another app's codes look alike: nothing about other apps leaks.
-                return WeChat(StatusCodes.Status400BadRequest, 40029, "invalid code");
-        }
     }
 
     private static async Task<IResult> AlipayOAuthTokenAsync(HttpContext context, HostIdentities identities)
@@ -204,9 +155,6 @@ internal static partial class ExchangeEndpoints
 
     public static string? Single(Dictionary<string, StringValues> form, string key) =>
         form.TryGetValue(key, out var values) && values.Count == 1 ? values[0] : null;
-
-    private static IResult WeChat(int status, int errcode, string errmsg) =>
-        TypedResults.Json(new WeChatSessionResponse { ErrCode = errcode, ErrMsg = errmsg }, HostJson.Default.WeChatSessionResponse, statusCode: status);
 
     private static IResult Alipay(int status, string code, string msg, string subCode, string subMsg) =>
         TypedResults.Json(new AlipayTokenResponse { Error = new AlipayErrorResponse(code, msg, subCode, subMsg) }, HostJson.Default.AlipayTokenResponse, statusCode: status);

@@ -56,6 +56,14 @@ internal static class SecretBound
         Convert.ToHexStringLower(HMACSHA256.HashData(
             Encoding.ASCII.GetBytes(app.AlipayPublicKey is { } key ? app.SecretHash + Separator + key : app.SecretHash), Encoding.UTF8.GetBytes(token)));
 
+    /// <summary>The length of <see cref="AccessTokenBinding"/>.</summary>
+    public const int AccessTokenBindingLength = 16;
+
+    /// <summary>What a sealed app access token (WeChat's <c>cgi-bin/token</c>) carries to name the secret it was issued
+    /// under: the token works only while that secret is the app's.</summary>
+    public static byte[] AccessTokenBinding(HostApp app) =>
+        HMACSHA256.HashData(Encoding.ASCII.GetBytes(app.SecretHash), "Uni.Authorize app access token"u8).AsSpan(0, AccessTokenBindingLength).ToArray();
+
     // Keyed with the secret's hash over a fixed label: it tells secrets apart and reveals nothing about them.
     private static string Fingerprint(string secretHash) =>
         Base64Url.EncodeToString(HMACSHA256.HashData(Encoding.ASCII.GetBytes(secretHash), "Uni.Authorize session key"u8).AsSpan(0, 16));

@@ -23,8 +23,14 @@ public sealed partial class Authorizer
             // "Allow while using" lasts as long as the asking call's session, which only the instance that asked knows:
             // that instance records it.
             var given = answer.AnswerFor(scope.Name);
+            // A scope asked at every call keeps no answer: only the call that asked learns it.
+            if (scope.Platforms.TryGetValue(request.Platform, out var rule) && rule.PromptMode == ScopePromptMode.EveryCall)
+            {
+                continue;
+            }
+
             if (given == PromptAnswer.AllowWhileUsing
-                || Answered(given, now, sessionEndsAt: null, scope.Platforms.GetValueOrDefault(request.Platform)) is not var (state, lifetime, expiresAt))
+                || Answered(given, now, sessionEndsAt: null, rule) is not var (state, lifetime, expiresAt))
             {
                 continue;
             }

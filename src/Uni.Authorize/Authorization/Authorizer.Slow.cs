@@ -49,6 +49,12 @@ public sealed partial class Authorizer
                 continue;
             }
 
+            if (scopes[i].Rule.PromptMode == ScopePromptMode.EveryCall)
+            {
+                (toAsk ??= []).Add(i);
+                continue;
+            }
+
             try
             {
                 var decision = await _store.GetAsync(subject, scopes[i].Scope.Name, cancellationToken).ConfigureAwait(false);
@@ -132,6 +138,12 @@ public sealed partial class Authorizer
                 return ScopeCatalog.TryGet(input!, out _)
                     ? NativePayloads.Failure(platform, api, AuthorizeErrorCode.UnsupportedScope, $"{input} is not supported on {platform}.", scopeInput: input)
                     : NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidScope, $"\"{input}\" is not a scope on {platform}.", scopeInput: input);
+            }
+
+            // A scope asked at every call belongs to its API: authorize cannot ask for it ahead of the call.
+            if (scope.Rule.PromptMode == ScopePromptMode.EveryCall && ReferenceEquals(api, ResolvedScope.AuthorizeApi))
+            {
+                return NativePayloads.Failure(platform, api, AuthorizeErrorCode.InvalidScope, $"\"{input}\" is not a scope on {platform}.", scopeInput: input);
             }
 
             if (!resolved.Contains(scope))
@@ -240,8 +252,11 @@ public sealed partial class Authorizer
         {
             for (var i = 0; i < scopes.Length; i++)
             {
-                current[i] = await _store.GetAsync(subject, scopes[i].Scope.Name, roundToken).ConfigureAwait(false);
-                states[i] = StateOf(current[i], now, manifest);
+                if (scopes[i].Rule.PromptMode != ScopePromptMode.EveryCall)
+                {
+                    current[i] = await _store.GetAsync(subject, scopes[i].Scope.Name, roundToken).ConfigureAwait(false);
+                    states[i] = StateOf(current[i], now, manifest);
+                }
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -321,6 +336,13 @@ public sealed partial class Authorizer
         {
             if (Answered(answer.AnswerFor(scopes[i].Scope.Name), decidedAt, sessionEndsAt, scopes[i].Rule) is not var (state, lifetime, expiresAt))
             {
+                continue;
+            }
+
+            if (scopes[i].Rule.PromptMode == ScopePromptMode.EveryCall)
+            {
+                // Neither answer is kept: it decides this call only.
+                states[i] = state;
                 continue;
             }
 

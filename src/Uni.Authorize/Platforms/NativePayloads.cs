@@ -19,6 +19,8 @@ internal static class NativePayloads
             Platform.Alipay => Alipay(authCode, nativeNames, authErrorScopes),
             Platform.ByteDance => Payload(("errMsg", errMsg), ("data", nativeNames.ToFrozenDictionary(n => n, _ => (object?)"ok", StringComparer.Ordinal))),
             Platform.Kuaishou => Empty,
+            // WeChat's getPhoneNumber hands its code as e.detail.code.
+            Platform.WeChat when authCode is not null => Payload(("errMsg", errMsg), ("code", authCode)),
             _ => Payload(("errMsg", errMsg)),
         };
         return new AuthorizeResult(platform, errMsg, canonical, authCode, platform == Platform.Alipay ? nativeNames : [], authErrorScopes, native);

@@ -33,6 +33,7 @@ internal static class PlatformApis
             ("addPhoneContact", "scope.addPhoneContact"), ("addPhoneCalendar", "scope.addPhoneCalendar"),
             ("addPhoneRepeatCalendar", "scope.addPhoneCalendar"),
             ("chooseAddress", NoScope), ("chooseInvoice", NoScope), ("chooseInvoiceTitle", NoScope),
+            ("getPhoneNumber", "phoneNumber"),
         ],
         [Platform.Alipay] =
         [

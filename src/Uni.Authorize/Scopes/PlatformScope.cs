@@ -11,6 +11,10 @@ public enum ScopePromptMode
 
     /// <summary>Never asked in a dialog: the user can only enable it in settings (WeChat's background location).</summary>
     SettingsOnly = 2,
+
+    /// <summary>Asked at every call and never kept: neither an allow nor a refusal is stored, so the next call asks again
+    /// (WeChat's <c>getPhoneNumber</c>). Only the scope's API takes it; <c>authorize</c> refuses it as an invalid scope.</summary>
+    EveryCall = 3,
 }
 
 /// <summary>One platform's rules for one scope.</summary>

@@ -64,6 +64,10 @@ public static class ScopeCatalog
         Scope("scope.invoiceTitle", "发票抬头", "Invoice title", ["chooseInvoiceTitle"], WeChat() with { PromptMode = ScopePromptMode.Silent },
             Dialog(Platform.Baidu)),
         Scope("scope.invoice", "获取发票", "Invoices", ["chooseInvoice"], WeChat() with { PromptMode = ScopePromptMode.Silent }),
+        // WeChat's phone-number button: asked at every tap, never in settings, and a grant yields the single-use code the
+        // app's server exchanges at wxa/business/getuserphonenumber.
+        Scope("phoneNumber", "手机号码", "Phone number", ["getPhoneNumber"],
+            WeChat() with { PromptMode = ScopePromptMode.EveryCall, SettingKey = null, IssuesAuthCode = true }),
     ];
 
     /// <summary>

@@ -22,14 +22,15 @@ public sealed class RateLimitTests
 
         for (var i = 0; i < 3; i++)
         {
-            Assert.Equal(HttpStatusCode.BadRequest, (await ExchangeAsync(client, AppServer, victim, victimSecret)).StatusCode);
+            Assert.Equal(40029, (int)(await Json(await ExchangeAsync(client, AppServer, victim, victimSecret)))["errcode"]!);
         }
 
         var over = await ExchangeAsync(client, AppServer, victim, victimSecret);
         var otherApp = await ExchangeAsync(client, AppServer, other, otherSecret);
         var otherAddress = await ExchangeAsync(client, OtherServer, victim, victimSecret);
 
-        Assert.Equal(HttpStatusCode.TooManyRequests, over.StatusCode);
+        // WeChat answers over the limit with HTTP 200 and errcode 45011.
+        Assert.Equal(HttpStatusCode.OK, over.StatusCode);
         Assert.NotNull(over.Headers.RetryAfter);
         var body = await Json(over);
         Assert.Equal(45011, (int)body["errcode"]!);
@@ -79,14 +80,14 @@ public sealed class RateLimitTests
         // nginx on 10.0.0.5 is believed; the attacker connects straight from another address.
         await using var host = new TestHost(new() { ["Host:ExchangePermitLimit"] = "2", ["Host:ForwardedHeaders:KnownProxies"] = "10.0.0.5" });
         using var client = host.CreateClient();
-        var statuses = new List<HttpStatusCode>();
+        var errcodes = new List<int>();
 
         for (var i = 0; i < 4; i++)
         {
-            statuses.Add((await ExchangeAsync(client, AppServer, "victim-app", "x", forwardedFor: $"198.51.100.{i + 1}")).StatusCode);
+            errcodes.Add((int)(await Json(await ExchangeAsync(client, AppServer, "victim-app", "x", forwardedFor: $"198.51.100.{i + 1}")))["errcode"]!);
         }
 
-        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal([40013, 40013, 45011, 45011], errcodes);
     }
 
     [Fact]
@@ -99,9 +100,9 @@ public sealed class RateLimitTests
         var sameClient = await ExchangeAsync(client, "10.0.0.5", "victim-app", "x", forwardedFor: "198.51.100.1");
         var otherClient = await ExchangeAsync(client, "10.0.0.5", "victim-app", "x", forwardedFor: "198.51.100.2");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, first.StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, sameClient.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, otherClient.StatusCode);
+        Assert.Equal(40013, (int)(await Json(first))["errcode"]!);
+        Assert.Equal(45011, (int)(await Json(sameClient))["errcode"]!);
+        Assert.Equal(40013, (int)(await Json(otherClient))["errcode"]!);
     }
 
     [Fact]
