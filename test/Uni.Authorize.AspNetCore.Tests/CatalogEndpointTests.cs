@@ -38,7 +38,10 @@ public sealed class CatalogEndpointTests : IAsyncLifetime
             foreach (var (name, scope) in core)
             {
                 Assert.Equal(scope, (string?)apis[name]["scope"]);
-                var kind = UserInfoEndpoints.Serves(platform, name) ? "data" : scope is null ? "picker" : "gated";
+                var kind = UserInfoEndpoints.Serves(platform, name) ? "data"
+                    : scope is null ? "picker"
+                    : (platform, name) is (Platform.WeChat, "getPhoneNumber") ? "code"
+                    : "gated";
                 Assert.Equal(kind, (string)apis[name]["kind"]!);
             }
 

@@ -117,5 +117,5 @@ internal sealed record FailureInfo
 
 /// <summary>An API of the platform under its native name: the scope its gate asks for (<see langword="null"/>: none),
 /// and its kind: <c>gated</c> (a scope), <c>picker</c> (no scope: the person's own action is the consent) or
-/// <c>data</c> (the host answers it).</summary>
+/// <c>data</c> (the host answers it) or <c>code</c> (asked at every call; the gate's grant, a single-use code, is the answer).</summary>
 internal sealed record ApiInfo(string Name, [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.Never)] string? Scope, string Kind);

@@ -53,8 +53,6 @@
   // Provided APIs the catalog does not list are installed as the platforms shape them: create*, get*Manager, *Sync and
   // on*/off* return at once (an audio context, a listener registration); every other name takes callbacks.
   const SYNCHRONOUS = /^(create[A-Z]|get\w*Manager$|on[A-Z]|off[A-Z])|Sync$/;
-  // The APIs whose gate's answer is the API's answer (the host issues what they hand out).
-  const GATE_ANSWERS = Object.freeze(['getPhoneNumber']);
   const RECORDER_EVENTS = ['Start', 'Stop', 'Pause', 'Resume', 'Error', 'FrameRecorded', 'InterruptionBegin', 'InterruptionEnd'];
   // A window wrappers can divide by (375 is the width mini-program layouts are drawn for); install's systemInfo overrides it.
   const DEFAULT_WINDOW = Object.freeze({ pixelRatio: 2, screenWidth: 375, screenHeight: 667, windowWidth: 375, windowHeight: 667, statusBarHeight: 20 });
@@ -575,9 +573,9 @@
     function gated(name) {
       return (options) => call(name, options, async (opts) => {
         const passed = await gate(name);
-        // getPhoneNumber (what <button open-type="getPhoneNumber"> runs): the user's consent on the host answers
-        // e.detail itself, with the single-use code the app's server exchanges.
-        if (!passed.ok || GATE_ANSWERS.includes(name)) {
+        // Kind code (WeChat's getPhoneNumber, what <button open-type="getPhoneNumber"> runs): the user's consent on the
+        // host answers e.detail itself, with the single-use code the app's server exchanges.
+        if (!passed.ok || known.get(name).kind === 'code') {
           return passed;
         }
 

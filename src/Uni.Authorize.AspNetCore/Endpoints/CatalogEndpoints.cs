@@ -65,6 +65,11 @@ internal static class CatalogEndpoints
         };
     }
 
+    // "code": a scope asked at every call whose grant yields a single-use code (WeChat's getPhoneNumber): the gate's
+    // answer is the API's answer.
     private static string KindOf(Platform platform, string api, string? scope) =>
-        UserInfoEndpoints.Serves(platform, api) ? "data" : scope is null ? "picker" : "gated";
+        UserInfoEndpoints.Serves(platform, api) ? "data"
+        : scope is null ? "picker"
+        : ScopeCatalog.TryResolve(platform, scope, out _, out var rule) && rule is { PromptMode: ScopePromptMode.EveryCall, IssuesAuthCode: true } ? "code"
+        : "gated";
 }
