@@ -186,7 +186,8 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
     {
         var user = Pages.UniqueUser("enter");
         var userId = await host.CreateUserAsync(user);
-        var (appId, _) = await host.CreateAppAsync("alipay", "Enter App " + user);
+        // WeChat: Alipay's authorize takes its auth scopes only, and this is about the dialog, not the platform.
+        var (appId, _) = await host.CreateAppAsync("wechat", "Enter App " + user);
         var miniApp = await host.MiniAppAsync(appId, userId);
         await using var tab = await browser.OpenAsync(host);
         var page = tab.Page;

@@ -50,10 +50,11 @@ public sealed class PendingCallCapTests
         using var first = await host.MiniAppAsync(appId, userId);
         using var second = await host.MiniAppAsync(appId, userId);
 
-        await AskAsync(first, HttpStatusCode.Accepted, "scope.userLocation");
-        await AskAsync(first, HttpStatusCode.Accepted, "scope.userLocation");
-        await AskAsync(second, HttpStatusCode.Accepted, "scope.userLocation");
-        var refused = await AskAsync(second, HttpStatusCode.TooManyRequests, "scope.userLocation");
+        // Alipay's authorize (getAuthCode) asks for its auth scopes only.
+        await AskAsync(first, HttpStatusCode.Accepted, "scope.userInfo");
+        await AskAsync(first, HttpStatusCode.Accepted, "scope.userInfo");
+        await AskAsync(second, HttpStatusCode.Accepted, "scope.userInfo");
+        var refused = await AskAsync(second, HttpStatusCode.TooManyRequests, "scope.userInfo");
 
         Assert.Equal(3, (int)refused["native"]!["error"]!);
         Assert.Contains("MaxPendingCallsPerUser", (string)refused["error"]!["message"]!, StringComparison.Ordinal);
