@@ -232,6 +232,38 @@ public sealed class ConsentPageTests(HostProcess host, Browser browser) : IClass
     }
 
     [Fact]
+    public async Task ConsentDialog_AlipayDontAskAgainTicked_KeepsTheRefusalWhereAPlainDenyIsAskedAgain()
+    {
+        var user = Pages.UniqueUser("keep");
+        var userId = await host.CreateUserAsync(user);
+        var (appId, appName) = await host.CreateAppAsync("alipay", "Keep App " + user);
+        var miniApp = await host.MiniAppAsync(appId, userId);
+        await using var tab = await browser.OpenAsync(host);
+        var page = tab.Page;
+        await Pages.SignInAsync(page, "/consent", user);
+
+        // A plain refusal: 2001, and Alipay asks again on the next call.
+        var (status, pending) = await miniApp.StartApiAsync("getLocation");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await Expect(page.GetByTestId("consent-dontAskAgain")).Not.ToBeCheckedAsync();
+        await Pages.AnswerConsentAsync(page, appName, "deny", "scope.userLocation");
+        Assert.Equal(2001, (int)(await miniApp.WaitAsync(pending))["native"]!["error"]!);
+
+        // "保持以上选择，不再询问" ticked: 2003, and the next call fails at once with 2002, no dialog.
+        (status, pending) = await miniApp.StartApiAsync("getLocation");
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        await page.GetByTestId("consent-dontAskAgain").CheckAsync();
+        await Pages.AnswerConsentAsync(page, appName, "deny", "scope.userLocation");
+        Assert.Equal(2003, (int)(await miniApp.WaitAsync(pending))["native"]!["error"]!);
+
+        var (again, refused) = await miniApp.StartApiAsync("getLocation");
+        Assert.Equal(HttpStatusCode.OK, again);
+        Assert.Equal(2002, (int)refused["native"]!["error"]!);
+        await page.WaitForTimeoutAsync(700);
+        await Expect(page.GetByTestId("consent-dialog")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task ConsentPage_AnotherUsersConsent_IsNeverShown()
     {
         var owner = Pages.UniqueUser("owner");

@@ -61,7 +61,7 @@ public sealed class DataPageTests(HostProcess host, Browser browser) : IClassFix
 
         await page.GetByTestId("my-data-link").ClickAsync();
 
-        await page.WaitForURLAsync("**/my-data");
+        await page.WaitForURLAsync("**/my-data", new() { WaitUntil = WaitUntilState.Commit });
         await Expect(page.GetByTestId("data-empty")).ToBeVisibleAsync();
     }
 

@@ -128,7 +128,10 @@ public sealed class OpenIdConnectSignInTests(OpenIdConnectHosts hosts, Browser b
 
     private async Task SubmitProviderLoginAsync(IPage page, string user)
     {
-        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(hosts.Provider + "login")));
+        // At the provider once the navigation commits; filling waits for the form itself (the load event alone has
+        // outlasted the default timeout on a busy machine).
+        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(hosts.Provider + "login")), new() { WaitUntil = WaitUntilState.Commit });
+        await Expect(page.GetByTestId("idp-username")).ToBeVisibleAsync();
         await page.GetByTestId("idp-username").FillAsync(user);
         await page.GetByTestId("idp-password").FillAsync(OpenIdConnectHosts.Password);
         await page.GetByTestId("idp-sign-in").ClickAsync();
