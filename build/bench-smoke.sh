@@ -3,7 +3,7 @@
 # BenchmarkDotNet class with the dry job (one cold invocation, in process: no generated project to build), the
 # cross-instance driver for a few rounds, the load script for one short round on one host (SQLite) and through nginx
 # (two hosts on PostgreSQL). The figures of these runs mean nothing; docs/benchmarks.md has the real ones.
-# Needs the Release build of the solution, wrk and nginx, and UNI_AUTHORIZE_BENCH_POSTGRES: an Npgsql connection
+# Builds the benchmark programs (Release); needs wrk and nginx, and UNI_AUTHORIZE_BENCH_POSTGRES: an Npgsql connection
 # string of a database the benchmarks may fill (build/test.sh gives them one of their own).
 #   UNI_AUTHORIZE_BENCH_POSTGRES="Host=...;Database=bench" bash build/bench-smoke.sh
 set -euo pipefail
@@ -27,6 +27,10 @@ smoke() { # $1 name, rest: the command; its output is kept in a log shown only w
   echo "benchmark smoke: $name ok ($((SECONDS - at)) s)"
 }
 
+# `dotnet test` builds the test projects only: the benchmark programs are built here (an incremental no-op when built).
+for project in Uni.Authorize.Benchmarks Uni.Authorize.Stores.Benchmarks Uni.Authorize.Cluster.Benchmarks; do
+  smoke "build-$project" dotnet build "bench/$project" -c Release
+done
 for project in Uni.Authorize.Benchmarks Uni.Authorize.Stores.Benchmarks; do
   smoke "$project" dotnet "bench/$project/bin/Release/net10.0/$project.dll" \
     --filter '*' --job dry --inProcess --artifacts "$work/$project"
